@@ -1,0 +1,77 @@
+"""Where the instance folder is and what it configures.
+
+The instance folder (Flask's) holds everything that is not code: the stored
+originals, the catalogue, the index and a ``config.toml`` of settings.  It
+comes from ``--instance DIR``, else ``ARCHIVE_INSTANCE``, else ``./instance``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ENV_VAR = "ARCHIVE_INSTANCE"
+
+
+def resolve_instance(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The instance folder: the explicit path, else ``$ARCHIVE_INSTANCE``, else ``./instance``."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return (Path.cwd() / "instance").resolve()
+
+
+@dataclass
+class Settings:
+    """Settings read from ``instance/config.toml``; every one has a safe default."""
+
+    max_upload_mb: float = 50.0  # PDFs larger than this are refused, on the CLI and the web
+    extract_timeout_s: float = 120.0  # wall-clock limit for extracting one PDF in the sandbox
+    extract_memory_mb: int = 2048  # address-space limit for the extraction process
+    query_max_chars: int = 500
+    query_max_terms: int = 32
+    search_timeout_s: float = 5.0
+    require_login_for_read: bool = False
+    secure_cookies: bool = False  # set true behind TLS
+    login_attempts_per_minute: int = 5
+    base_url: str = ""  # used in citations and feeds when set, e.g. https://archive.example.org
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
+def load_settings(instance: Path) -> Settings:
+    """Read ``config.toml`` from the instance folder; unknown keys are an error naming the key."""
+    path = instance / "config.toml"
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc}); fix or remove the file") from exc
+    known = {f.name: f for f in fields(Settings)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ValueError(f"{path}: unknown setting {unknown[0]!r}; known: {', '.join(known)}")
+    return Settings(**data)
+
+
+def secret_key(instance: Path) -> str:
+    """The Flask secret key, made once and kept in ``instance/secret_key`` (mode 0600)."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    os.replace(tmp, path)
+    return key

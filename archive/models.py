@@ -1,0 +1,119 @@
+"""Plain data shapes shared by ingest, the store, the index and both faces.
+
+They are dataclasses with a JSON round-trip so that the catalogue can store a
+document as one JSON value and the CLI and the web can print the same
+dictionaries.  Nothing here knows about PDFs, SQLite, Whoosh or Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: The block types ingest recognises, in the order a reader meets them.
+BLOCK_TYPES = ("title", "heading", "paragraph", "caption", "note", "back_matter")
+
+#: Where a metadata value came from.
+PROVENANCES = ("pdf-info", "text", "inferred")
+
+#: Metadata keys ingest may fill.  A key that was not found is absent.
+METADATA_KEYS = (
+    "title",
+    "series",
+    "author",
+    "affiliation",
+    "foundation",
+    "address",
+    "phone",
+    "fax",
+    "website",
+    "email",
+    "date",  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    "caption",
+    "photo_credit",
+    "editor_note",
+    "script",  # "Traditional" | "Simplified" | "mixed"
+    "language",  # BCP 47, e.g. "zh-Hant", "zh-Hans", "en"
+    "pdf_created",  # ISO 8601 from Info/XMP
+    "pdf_modified",
+    "producer",
+)
+
+
+@dataclass
+class Field:
+    """One metadata value with its provenance (``pdf-info``, ``text`` or ``inferred``)."""
+
+    value: str
+    source: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"value": self.value, "source": self.source}
+
+
+@dataclass
+class Block:
+    """One unit of the rebuilt text: a title, heading, paragraph, caption, note or back matter.
+
+    ``pages`` are 1-based page numbers the block spans (a paragraph split
+    across a page break has two).  ``id`` is the passage id, given by
+    :mod:`archive.passages` when the document is stored; ingest leaves it empty.
+    """
+
+    type: str
+    text: str
+    pages: list[int] = field(default_factory=list)
+    id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "text": self.text, "pages": list(self.pages)}
+
+
+@dataclass
+class Document:
+    """A rebuilt document as ingest returns it and the store keeps it.
+
+    ``doc_id``, ``version`` and ``ingested_at`` are filled by the store;
+    ``sha256`` and ``size`` describe the original PDF's bytes.
+    """
+
+    sha256: str
+    size: int
+    page_count: int
+    blocks: list[Block]
+    metadata: dict[str, Field] = field(default_factory=dict)
+    extractor: str = "pypdf"  # which extractor's text was kept
+    quality: float = 1.0  # the quality gate's score of the kept text, 0..1
+    filename: str = ""  # the name it was ingested under (display only)
+    doc_id: str = ""
+    version: int = 0
+    ingested_at: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    # -- convenience -------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        f = self.metadata.get(key)
+        return f.value if f else default
+
+    @property
+    def title(self) -> str:
+        return self.meta("title") or self.filename or self.doc_id
+
+    def passages(self) -> list[Block]:
+        """Blocks that carry a passage id (all of them, in reading order)."""
+        return list(self.blocks)
+
+    # -- JSON round-trip ---------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["metadata"] = {k: v.to_dict() for k, v in self.metadata.items()}
+        d["blocks"] = [b.to_dict() for b in self.blocks]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        d = dict(d)
+        d["metadata"] = {k: Field(**v) for k, v in (d.get("metadata") or {}).items()}
+        d["blocks"] = [Block(**b) for b in d.get("blocks") or []]
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in known})
