@@ -1,0 +1,81 @@
+# Two commands on a fresh machine:  make run  (service with sample data)  and  make test.
+# Everything they need is installed by the project's own targets below.
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMPS   := .stamps
+INSTANCE ?= instance
+HOST     ?= 127.0.0.1
+PORT     ?= 5000
+SHARED   ?= ../shared
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming
+
+.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence check-pdfs screenshots clean
+
+setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
+
+$(STAMPS)/apt:
+	@mkdir -p $(STAMPS)
+	@dpkg -s $(APT_PKGS) >/dev/null 2>&1 || { \
+	  echo "installing Debian packages: $(APT_PKGS)"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(APT_PKGS); }
+	@touch $@
+
+$(STAMPS)/venv: pyproject.toml
+	@mkdir -p $(STAMPS)
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: package.json
+	@mkdir -p $(STAMPS)
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
+	@touch $@
+
+package.json:
+	@true
+
+## run: serve the archive on http://$(HOST):$(PORT)/ with the bundled sample documents
+run: setup
+	ARCHIVE_INSTANCE=$(INSTANCE) $(BIN)/archive sample
+	ARCHIVE_INSTANCE=$(INSTANCE) $(BIN)/archive serve --host $(HOST) --port $(PORT)
+
+## test: the whole suite (unit, integration, real PDFs, real Whoosh, real server, real browser)
+test: setup
+	$(BIN)/ruff check archive ingest tests scripts bench
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+test-fast: setup
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not browser"
+
+lint: setup
+	$(BIN)/ruff check archive ingest tests scripts bench
+	$(BIN)/ruff format --check archive ingest tests scripts bench || true
+
+## bench: the benchmarks (not tests); they read $(SHARED) and print figures with baselines
+bench: bench-ingest bench-search bench-rank bench-permanence
+
+bench-ingest: setup
+	$(BIN)/python bench/ingest_bench.py
+
+bench-search: setup
+	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs 10000
+
+bench-rank: setup
+	$(BIN)/python bench/drcd_rank.py --corpus $(SHARED)/corpus
+
+bench-permanence: setup
+	$(BIN)/python bench/permanence_bench.py
+
+check-pdfs: setup
+	$(BIN)/python scripts/check_pdfs.py $(SHARED)/pdfs
+
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(STAMPS) .pytest_cache .ruff_cache

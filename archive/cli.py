@@ -1,0 +1,381 @@
+"""The ``archive`` command: a thin face over :mod:`archive.service`.
+
+Every command that prints data has ``--json``, which prints the same
+dictionaries the web app serves.  Errors are one line on stderr and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from archive.config import ENV_VAR, resolve_instance
+from archive.service import Archive, Outcome, ServiceError, find_pdfs
+
+SAMPLE_DIR = Path(__file__).parent / "sample"
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"archive: {message}", err=True)
+    sys.exit(code)
+
+
+class _Ctx:
+    def __init__(self, instance: str | None) -> None:
+        self.instance_arg = instance
+        self._archive: Archive | None = None
+
+    @property
+    def path(self) -> Path:
+        return resolve_instance(self.instance_arg)
+
+    @property
+    def archive(self) -> Archive:
+        if self._archive is None:
+            try:
+                self._archive = Archive(self.path)
+            except (ServiceError, ValueError, OSError) as exc:
+                _fail(str(exc))
+        return self._archive  # type: ignore[return-value]
+
+
+pass_ctx = click.make_pass_decorator(_Ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--instance",
+    metavar="DIR",
+    help=f"The instance folder (default: ${ENV_VAR}, else ./instance).",
+)
+@click.pass_context
+def main(ctx: click.Context, instance: str | None) -> None:
+    """Archive and search Chinese-language policy commentary PDFs."""
+    ctx.obj = _Ctx(instance)
+
+
+# -- ingest -----------------------------------------------------------------------------------
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--password", help="User password for encrypted PDFs.")
+@click.option("--replaces", metavar="DOC_ID", help="The input is a new version of this document.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Extract this many at once.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file.")
+@pass_ctx
+def ingest(
+    c: _Ctx,
+    paths: tuple[str, ...],
+    password: str | None,
+    replaces: str | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Ingest PDF files and folders (recursively, *.pdf)."""
+    files, missing = find_pdfs(paths)
+    if replaces and len(files) != 1:
+        _fail("--replaces takes exactly one PDF")
+    archive = c.archive
+    counts: dict[str, int] = {}
+
+    def report(out: Outcome) -> None:
+        counts[out.status] = counts.get(out.status, 0) + 1
+        if as_json:
+            click.echo(_dump(out.to_dict()))
+        else:
+            click.echo(out.line())
+            for w in out.warnings:
+                click.echo(f"  warning: {w}", err=True)
+
+    for out in missing:
+        report(out)
+    outcomes = archive.ingest_files(files, password=password, replaces=replaces, jobs=jobs)
+    show_bar = len(files) > 1 and sys.stderr.isatty() and not as_json
+    if show_bar:
+        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+            for out in outcomes:
+                report(out)
+                bar.update(1)
+    else:
+        for out in outcomes:
+            report(out)
+    total = sum(counts.values())
+    summary = ", ".join(
+        f"{counts[k]} {k}" for k in ("ingested", "updated", "unchanged", "failed") if counts.get(k)
+    )
+    if not as_json:
+        click.echo(f"{total} file{'s' if total != 1 else ''}: {summary or 'nothing to do'}")
+    sys.exit(1 if counts.get("failed") else 0)
+
+
+# -- reading ------------------------------------------------------------------------------------
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", type=click.IntRange(1), default=None)
+@pass_ctx
+def list_(c: _Ctx, as_json: bool, limit: int | None) -> None:
+    """List stored documents, newest first."""
+    docs = c.archive.list_documents(limit)
+    if as_json:
+        click.echo(_dump(docs))
+        return
+    for d in docs:
+        who = " · ".join(x for x in (d["author"], d["date"], d["series"]) if x)
+        click.echo(f"{d['id']}  v{d['version']}  {d['title']}" + (f"  ({who})" if who else ""))
+    click.echo(f"{len(docs)} document{'s' if len(docs) != 1 else ''}")
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--version", type=click.IntRange(1), default=None, help="An older version.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def show(c: _Ctx, doc_id: str, version: int | None, as_json: bool) -> None:
+    """Show a stored document: metadata with provenance, then its blocks."""
+    view = c.archive.document_view(doc_id, version)
+    if view is None:
+        _fail(f"no document {doc_id}" + (f" version {version}" if version else "") + "; see archive list", 1)
+    if as_json:
+        click.echo(_dump(view))
+        return
+    click.echo(f"{view['title']}  [{view['id']} v{view['version']}]")
+    for key, f in view["metadata"].items():
+        click.echo(f"  {key:13} {f['value']}  ({f['source']})")
+    click.echo(f"  {'pages':13} {view['page_count']}   sha256 {view['sha256']}")
+    for b in view["blocks"]:
+        pages = ",".join(str(p) for p in b["pages"])
+        click.echo(f"\n[{b['type']} p.{pages} {b['id']}]\n{b['text']}")
+
+
+def _print_results(result: dict) -> None:
+    click.echo(f"{result['total']} result(s) for {result['query']!r} ({result['took_ms']} ms)")
+    for note in result.get("notices", []):
+        click.echo(f"  note: {note}")
+    for extra in result.get("also_searched", []):
+        click.echo(f"  also searched: {extra['term']} → {', '.join(extra['also'])}")
+    for hit in result["hits"]:
+        meta = " · ".join(x for x in (hit.get("author"), hit.get("date"), hit.get("series")) if x)
+        click.echo(f"\n{hit['id']}  {hit['title']}" + (f"  ({meta})" if meta else ""))
+        for p in hit["passages"]:
+            snippet, out, last = p["snippet"], [], 0
+            for s, e in p.get("highlights", []):
+                out.append(snippet[last:s])
+                out.append(click.style(snippet[s:e], bold=True, fg="yellow"))
+                last = e
+            out.append(snippet[last:])
+            click.echo(f"  p.{p['page']} {p['id']}  {''.join(out)}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="FACET=VALUE",
+    help="Narrow by a facet: author, foundation, series or year.",
+)
+@click.option("--no-bridge", is_flag=True, help="Do not also search regional variants.")
+@pass_ctx
+def search(
+    c: _Ctx,
+    query: str,
+    as_json: bool,
+    limit: int,
+    page: int,
+    sort: str,
+    filters: tuple[str, ...],
+    no_bridge: bool,
+) -> None:
+    """Search the archive.  QUERY '-' reads one query per line from standard input."""
+    facet_filters: dict[str, list[str]] = {}
+    for f in filters:
+        key, sep, value = f.partition("=")
+        if not sep or key not in ("author", "foundation", "series", "year"):
+            _fail(f"--filter {f!r}: use author=, foundation=, series= or year=")
+        facet_filters.setdefault(key, []).append(value)
+    archive = c.archive
+    queries = (line.rstrip("\n") for line in sys.stdin) if query == "-" else iter([query])
+    for q in queries:
+        if query == "-" and not q.strip():
+            continue
+        try:
+            result = archive.search(
+                q,
+                filters=facet_filters or None,
+                sort=sort,
+                page=page,
+                per_page=limit,
+                bridge=not no_bridge,
+            )
+        except ServiceError as exc:
+            _fail(str(exc))
+        if as_json:
+            click.echo(_dump(result))
+            sys.stdout.flush()
+        else:
+            _print_results(result)
+
+
+# -- maintenance ---------------------------------------------------------------------------------
+@main.command()
+@pass_ctx
+def reindex(c: _Ctx) -> None:
+    """Rebuild the search index from the archive and swap it in atomically."""
+    try:
+        r = c.archive.reindex()
+    except ServiceError as exc:
+        _fail(str(exc))
+    click.echo(f"reindexed {r['documents']} documents in {r['seconds']} s")
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Fix what can be fixed from the archive.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def check(c: _Ctx, repair: bool, as_json: bool) -> None:
+    """Verify that originals, catalogue and index agree."""
+    r = c.archive.check(repair=repair)
+    if as_json:
+        click.echo(_dump(r))
+    else:
+        for p in r["problems"]:
+            detail = " ".join(f"{k}={v}" for k, v in p.items() if k != "kind")
+            click.echo(f"problem: {p['kind']} {detail}")
+        for line in r["repaired"]:
+            click.echo(f"repaired: {line}")
+        state = "clean" if r["clean"] else "NOT clean"
+        click.echo(f"{r['documents']} documents, {r['versions']} versions: {state}")
+    sys.exit(0 if r["clean"] else 1)
+
+
+@main.command()
+@click.argument("doc_id")
+@pass_ctx
+def delete(c: _Ctx, doc_id: str) -> None:
+    """Remove a document (its originals are kept under deleted/)."""
+    if not c.archive.delete_document(doc_id):
+        _fail(f"no document {doc_id}; see archive list", 1)
+    click.echo(f"deleted {doc_id}")
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def export_(c: _Ctx, file: Path) -> None:
+    """Write the whole archive (catalogue and originals) to a .tar.gz file."""
+    r = c.archive.export(file)
+    click.echo(f"exported {r['documents']} documents to {r['file']} ({r['bytes']} bytes)")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+def import_(c: _Ctx, file: Path) -> None:
+    """Restore an export into an empty instance and rebuild its index."""
+    try:
+        r = c.archive.import_archive(file)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
+    click.echo(f"imported {r['documents']} documents")
+
+
+@main.command()
+@pass_ctx
+def sample(c: _Ctx) -> None:
+    """Ingest the bundled sample documents if the archive is empty."""
+    archive = c.archive
+    if archive.list_documents(limit=1):
+        click.echo(f"{c.path}: already has documents; sample data not added")
+        return
+    files = sorted(SAMPLE_DIR.glob("*.pdf"))
+    for out in archive.ingest_files(files):
+        click.echo(out.line())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--debug", is_flag=True)
+@pass_ctx
+def serve(c: _Ctx, host: str, port: int, debug: bool) -> None:
+    """Serve the web app for local use (use gunicorn in production; see the README)."""
+    from archive.web import create_app
+
+    app = create_app({"INSTANCE": str(c.path)})
+    click.echo(f"serving {c.path} on http://{host}:{port}/", err=True)
+    app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=False)
+
+
+# -- users ----------------------------------------------------------------------------------------
+@main.group()
+def user() -> None:
+    """Manage archivist accounts (who may upload and delete)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
+)
+@pass_ctx
+def user_add(c: _Ctx, name: str, password_stdin: bool) -> None:
+    """Add an archivist or set a new password."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        c.archive.add_user(name, password)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
+    click.echo(f"user {name} saved")
+
+
+@user.command("list")
+@pass_ctx
+def user_list(c: _Ctx) -> None:
+    for name in c.archive.store.users():
+        click.echo(name)
+
+
+@user.command("remove")
+@click.argument("name")
+@pass_ctx
+def user_remove(c: _Ctx, name: str) -> None:
+    if not c.archive.store.delete_user(name):
+        _fail(f"no user {name}", 1)
+    click.echo(f"user {name} removed")
+
+
+def run() -> None:
+    """Console entry: an unexpected error is one line (set ARCHIVE_DEBUG=1 for the traceback)."""
+    try:
+        main(prog_name=os.path.basename(sys.argv[0]) or "archive", standalone_mode=True)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if os.environ.get("ARCHIVE_DEBUG"):
+            raise
+        click.echo(
+            f"archive: internal error: {type(exc).__name__}: {exc} "
+            "(set ARCHIVE_DEBUG=1 for details and report it)",
+            err=True,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,652 @@
+"""The archive's verbs, where ingest, store, passages and index meet.
+
+The command line and the web app are two thin faces over this one class, so
+the upload page and ``archive ingest`` cannot drift apart.  Every write goes
+through :meth:`Archive.write_lock`: one writer at a time across processes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from archive import passages
+from archive.config import Settings, load_settings
+from archive.models import Document
+from archive.store import Alias, Store, StoreError, atomic_write, now_iso, sha256_hex
+from ingest import IngestError
+from ingest.sandbox import extract_in_subprocess
+
+PDF_SUFFIXES = (".pdf",)
+
+
+class ServiceError(Exception):
+    """A problem the user can act on, stated in one line."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one input file: the same words on the command line and the web."""
+
+    status: str  # "ingested" | "unchanged" | "updated" | "failed"
+    filename: str = ""
+    doc_id: str | None = None
+    version: int | None = None
+    reason: str | None = None
+    title: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def line(self) -> str:
+        """The one line ``archive ingest`` prints for this file."""
+        if self.status == "failed":
+            return f"{self.filename}: failed: {self.reason}"
+        tail = f" {self.doc_id} v{self.version}" if self.doc_id else ""
+        return f"{self.filename}: {self.status}{tail}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Prepared:
+    """An input read and extracted, waiting for the writer."""
+
+    filename: str
+    data: bytes
+    sha256: str
+    doc: Document | None = None
+    outcome: Outcome | None = None  # set when the input already failed or is unchanged
+    password: str | None = None
+
+
+def identity_key(doc: Document) -> str | None:
+    """What makes two PDFs "the same document": its title with its author, series or foundation.
+
+    Only a title found in the PDF (its text or Info) counts; without one a PDF
+    is never merged into another document.
+    """
+    title = doc.metadata.get("title")
+    if title is None or title.source == "inferred":
+        return None
+    who = doc.meta("author") or doc.meta("series") or doc.meta("foundation") or ""
+
+    def norm(s: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+    return f"{norm(title.value)}|{norm(who)}"
+
+
+def find_pdfs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Outcome]]:
+    """Expand files and folders (recursively, ``*.pdf``) into files; missing paths fail."""
+    files: list[Path] = []
+    missing: list[Outcome] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(
+                sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in PDF_SUFFIXES)
+            )
+        elif p.is_file():
+            files.append(p)
+        else:
+            missing.append(Outcome("failed", str(p), reason="no such file or folder"))
+    return files, missing
+
+
+class Archive:
+    """One instance folder: its store, its index and its settings."""
+
+    def __init__(self, instance: Path | str, settings: Settings | None = None) -> None:
+        self.instance = Path(instance)
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self.settings = settings or load_settings(self.instance)
+        try:
+            self.store = Store(self.instance)
+        except (StoreError, sqlite3.DatabaseError) as exc:
+            raise ServiceError(f"{self.instance}: cannot open the catalogue: {exc}") from exc
+        self._index = None
+        self._index_lock = threading.Lock()
+        self._thread_lock = threading.RLock()
+
+    # -- the index (derived; opened lazily so that a bad index never blocks the archive) ------
+    @property
+    def index(self):  # -> archive.index.SearchIndex
+        from archive.index import SearchIndex
+
+        with self._index_lock:
+            if self._index is None:
+                self._index = SearchIndex(self.instance / "index")
+            return self._index
+
+    def _index_error(self, exc: Exception) -> ServiceError:
+        return ServiceError(f"search index unavailable: {exc}")
+
+    # -- the one writer ---------------------------------------------------------------------
+    @contextmanager
+    def write_lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the archive's single-writer lock (threads and processes alike)."""
+        with self._thread_lock:
+            path = self.instance / "write.lock"
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if deadline is not None and time.monotonic() > deadline:
+                            raise ServiceError(
+                                "the archive is busy with another write; try again shortly"
+                            ) from None
+                        time.sleep(0.05)
+                yield
+            finally:
+                os.close(fd)  # closing releases the flock
+
+    # -- ingest -----------------------------------------------------------------------------
+    def _read_input(self, filename: str, data: bytes) -> _Prepared:
+        prep = _Prepared(filename=filename, data=data, sha256=sha256_hex(data))
+        limit = self.settings.max_upload_bytes
+        if len(data) > limit:
+            prep.outcome = Outcome(
+                "failed",
+                filename,
+                reason=f"too large: {len(data) / 2**20:.1f} MB "
+                f"(limit {limit / 2**20:.1f} MB; raise max_upload_mb in config.toml)",
+            )
+            return prep
+        seen = self.store.version_by_sha(prep.sha256)
+        if seen is not None:
+            prep.outcome = Outcome("unchanged", filename, seen["doc_id"], int(seen["version"]))
+        return prep
+
+    def _extract(self, prep: _Prepared) -> _Prepared:
+        if prep.doc is not None:
+            return prep
+        if prep.outcome is not None:
+            if prep.outcome.status == "failed" or self.store.version_by_sha(prep.sha256):
+                return prep
+            prep.outcome = None  # was unchanged when read, deleted since: extract after all
+        try:
+            prep.doc = extract_in_subprocess(
+                prep.data,
+                password=prep.password,
+                filename=prep.filename,
+                timeout=self.settings.extract_timeout_s,
+                memory_mb=self.settings.extract_memory_mb,
+            )
+        except IngestError as exc:
+            prep.outcome = Outcome("failed", prep.filename, reason=str(exc))
+        return prep
+
+    def prepare_bytes(self, data: bytes, filename: str, password: str | None = None) -> _Prepared:
+        """Check and extract one input without the write lock (safe to run in parallel)."""
+        prep = self._read_input(filename, data)
+        prep.password = password
+        return self._extract(prep)
+
+    def prepare_file(self, path: Path, password: str | None = None) -> _Prepared:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return _Prepared(
+                str(path), b"", "", outcome=Outcome("failed", str(path), reason=exc.strerror)
+            )
+        return self.prepare_bytes(data, str(path), password)
+
+    def ingest_bytes(
+        self,
+        data: bytes,
+        filename: str = "",
+        password: str | None = None,
+        replaces: str | None = None,
+    ) -> Outcome:
+        """Ingest one PDF given as bytes; the outcome names what happened."""
+        return self.commit(self.prepare_bytes(data, filename, password), replaces=replaces)
+
+    def ingest_files(
+        self,
+        files: list[Path],
+        *,
+        password: str | None = None,
+        replaces: str | None = None,
+        jobs: int | None = None,
+    ) -> Iterator[Outcome]:
+        """Ingest files, extracting ``jobs`` at once (each in its own sandboxed process).
+
+        Outcomes come in the order the files finish.  The writer is one at a
+        time; extraction, the slow part, uses every core.
+        """
+        jobs = max(1, jobs or os.cpu_count() or 1)
+        pending = list(files)
+        pending.reverse()
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            running: set[Future[_Prepared]] = set()
+            while pending or running:
+                while pending and len(running) < jobs * 2:
+                    running.add(pool.submit(self.prepare_file, pending.pop(), password))
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield self.commit(fut.result(), replaces=replaces)
+
+    def _new_doc_id(self, sha256: str) -> str:
+        for width in (12, 16, 20, 64):
+            candidate = sha256[:width]
+            if not self.store.has_document(candidate):
+                return candidate
+        raise ServiceError("cannot allocate a document id")  # pragma: no cover - sha256 exhausted
+
+    def commit(self, prep: _Prepared, replaces: str | None = None) -> Outcome:
+        """Store an extracted input as a new document or a new version, under the write lock."""
+        if prep.outcome is not None and prep.outcome.status == "failed":
+            return prep.outcome
+        with self.write_lock():
+            seen = self.store.version_by_sha(prep.sha256)
+            if seen is not None:  # identical bytes: nothing to store, but finish indexing
+                out = Outcome("unchanged", prep.filename, seen["doc_id"], int(seen["version"]))
+                out.warnings.extend(self._ensure_indexed(seen["doc_id"]))
+                return out
+            if prep.doc is None:  # it was unchanged when read, and has been deleted since
+                self._extract(prep)
+                if prep.doc is None:
+                    return prep.outcome or Outcome("failed", prep.filename, reason="not extracted")
+            doc = prep.doc
+            identity = identity_key(doc)
+            if replaces:
+                if not self.store.has_document(replaces):
+                    return Outcome(
+                        "failed",
+                        prep.filename,
+                        reason=f"--replaces {replaces}: no such document (see archive list)",
+                    )
+                doc_id = replaces
+            else:
+                doc_id = (identity and self.store.find_by_identity(identity)) or None
+            previous = self.store.get(doc_id) if doc_id else None
+            doc.doc_id = doc_id or self._new_doc_id(prep.sha256)
+            doc.version = (previous.version + 1) if previous else 1
+            doc.ingested_at = now_iso()
+            passages.assign_ids(doc)
+            aliases = self._aliases_for(previous, doc) if previous else []
+            self.store.put_original(prep.data, prep.sha256)
+            self.store.add_version(doc, identity=identity, aliases=aliases)
+            out = Outcome(
+                "updated" if previous else "ingested",
+                prep.filename,
+                doc.doc_id,
+                doc.version,
+                title=doc.title,
+                warnings=list(doc.warnings),
+            )
+            out.warnings.extend(self._index_document(doc))
+            return out
+
+    def _aliases_for(self, previous: Document, new: Document) -> list[Alias]:
+        """Re-anchor every passage id this document ever had that the new version lacks."""
+        live = {b.id for b in new.blocks}
+        by_version: dict[int, list[str]] = {}
+        for pid, version in self.store.known_passages(new.doc_id).items():
+            if pid not in live:
+                by_version.setdefault(version, []).append(pid)
+        aliases: list[Alias] = []
+        for version, pids in sorted(by_version.items()):
+            old = previous if version == previous.version else self.store.get(new.doc_id, version)
+            if old is None:
+                continue
+            for a in passages.reanchor(old, pids, new):
+                aliases.append(
+                    Alias(
+                        passage_id=a.passage_id,
+                        doc_id=new.doc_id,
+                        from_version=version,
+                        to_version=new.version,
+                        target_id=a.target,
+                        confidence=a.confidence,
+                        status="revised" if a.target else "gone",
+                    )
+                )
+        return aliases
+
+    def _index_document(self, doc: Document) -> list[str]:
+        """Index one stored document; a failure is a warning (the archive already has it)."""
+        try:
+            self.index.add_document(doc)
+        except Exception as exc:  # the index is derived: never lose the archive's write over it
+            return [f"not indexed ({exc}); run archive check --repair"]
+        return []
+
+    def _ensure_indexed(self, doc_id: str) -> list[str]:
+        try:
+            if self.index.has_document(doc_id):
+                return []
+        except Exception as exc:
+            return [f"index unavailable ({exc}); run archive reindex"]
+        doc = self.store.get(doc_id)
+        return self._index_document(doc) if doc else []
+
+    # -- reading ----------------------------------------------------------------------------
+    def list_documents(self, limit: int | None = None) -> list[dict]:
+        return self.store.summaries(limit)
+
+    def get_document(self, doc_id: str, version: int | None = None) -> Document | None:
+        return self.store.get(doc_id, version)
+
+    def document_versions(self, doc_id: str) -> list[dict]:
+        return self.store.versions(doc_id)
+
+    def document_view(self, doc_id: str, version: int | None = None) -> dict | None:
+        """The JSON of ``archive show`` and of the document page."""
+        doc = self.store.get(doc_id, version)
+        if doc is None:
+            return None
+        view = doc.to_dict()
+        view["id"] = doc.doc_id
+        view["title"] = doc.title
+        view["versions"] = self.store.versions(doc_id)
+        view["current"] = self.store.current_version(doc_id) == doc.version
+        return view
+
+    def original_path(self, sha256: str) -> Path:
+        return self.store.original_path(sha256)
+
+    def resolve_passage(self, passage_id: str) -> dict | None:
+        """Where a passage link lands now: the same passage, its revision, or an honest "gone"."""
+        held = self.store.passage_versions(passage_id)
+        if not held:
+            return None
+        doc_id, newest, ordinal = held[0]
+        current = self.store.current_version(doc_id)
+        if current is None:
+            return None
+        doc = self.store.get(doc_id)
+        assert doc is not None
+        if newest == current:
+            return self._passage_view("current", passage_id, doc, ordinal, None, None)
+        archived_doc = self.store.get(doc_id, newest)
+        assert archived_doc is not None
+        archived = archived_doc.blocks[ordinal]
+        alias = self.store.alias(passage_id)
+        if alias is None or alias.to_version != current:
+            # Aliases are written with every new version; recompute if one is missing.
+            found = passages.reanchor(archived_doc, [passage_id], doc)
+            target = found[0].target if found else None
+            confidence = found[0].confidence if found else None
+        else:
+            target, confidence = alias.target_id, alias.confidence
+        if target:
+            idx = next(i for i, b in enumerate(doc.blocks) if b.id == target)
+            return self._passage_view(
+                "revised", passage_id, doc, idx, archived_doc, confidence, archived
+            )
+        view = self._passage_view("gone", passage_id, archived_doc, ordinal, archived_doc, confidence)
+        view["current_version"] = current
+        return view
+
+    def _passage_view(
+        self,
+        status: str,
+        requested: str,
+        doc: Document,
+        index: int,
+        archived_doc: Document | None,
+        confidence: float | None,
+        archived_block=None,
+    ) -> dict:
+        block = doc.blocks[index]
+        view = {
+            "status": status,
+            "requested": requested,
+            "passage_id": block.id if status != "gone" else None,
+            "doc_id": doc.doc_id,
+            "version": doc.version,
+            "confidence": confidence,
+            "block": block.to_dict(),
+            "index": index,
+            "before": [b.to_dict() for b in doc.blocks[max(0, index - 2) : index]],
+            "after": [b.to_dict() for b in doc.blocks[index + 1 : index + 3]],
+            "selector": passages.quote_selector(doc, index),
+            "document": {
+                k: doc.meta(k)
+                for k in ("title", "author", "affiliation", "series", "foundation", "date")
+            }
+            | {"title": doc.title, "page_count": doc.page_count, "sha256": doc.sha256},
+        }
+        if archived_doc is not None:
+            view["archived_version"] = archived_doc.version
+            view["archived"] = (archived_block or block).to_dict()
+        return view
+
+    # -- search -----------------------------------------------------------------------------
+    def _limits(self):
+        from archive.search import SearchLimits
+
+        s = self.settings
+        return SearchLimits(
+            max_chars=s.query_max_chars, max_terms=s.query_max_terms, timeout_s=s.search_timeout_s
+        )
+
+    def search(
+        self,
+        q: str,
+        *,
+        filters: dict[str, list[str]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+        bridge: bool = True,
+    ) -> dict:
+        from archive import search as search_mod
+
+        try:
+            return search_mod.search(
+                self.index,
+                self,
+                q,
+                filters=filters,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+                bridge=bridge,
+                limits=self._limits(),
+            )
+        except search_mod.IndexUnavailable as exc:
+            raise self._index_error(exc) from exc
+
+    def highlight_blocks(self, doc_id: str, q: str) -> dict[str, list[list[int]]]:
+        from archive import search as search_mod
+
+        doc = self.store.get(doc_id)
+        return search_mod.highlight_blocks(doc, q) if doc else {}
+
+    def more_like_this(self, doc_id: str, limit: int = 5) -> list[dict]:
+        from archive import search as search_mod
+
+        try:
+            return search_mod.more_like_this(self.index, self, doc_id, limit=limit)
+        except search_mod.IndexUnavailable:
+            return []
+
+    # -- maintenance --------------------------------------------------------------------------
+    def reindex(self) -> dict:
+        """Rebuild the index from the archive into a new directory and swap it in."""
+        from archive.index import SearchIndex
+
+        started = time.monotonic()
+        with self.write_lock():
+            count = SearchIndex.rebuild_at(self.instance / "index", self.store.iter_current())
+            with self._index_lock:
+                self._index = None
+        return {"documents": count, "seconds": round(time.monotonic() - started, 2)}
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document from the catalogue and index; its originals move to ``deleted/``."""
+        with self.write_lock():
+            if not self.store.has_document(doc_id):
+                return False
+            shas = self.store.delete_document(doc_id)
+            for sha in shas:
+                src = self.store.original_path(sha)
+                if src.exists():
+                    dest = self.instance / "deleted" / src.name
+                    dest.parent.mkdir(exist_ok=True)
+                    os.replace(src, dest)
+            try:
+                self.index.remove_document(doc_id)
+            except Exception:  # the check repairs a stale index entry
+                pass
+        return True
+
+    def check(self, repair: bool = False) -> dict:
+        """Does the archive agree with itself and with the index?  Optionally repair from the archive."""
+        from archive.index import IndexVersionError, SearchIndex
+
+        problems: list[dict] = []
+        repaired: list[str] = []
+        with self.write_lock():
+            named: set[str] = set()
+            for row in self.store.all_versions():
+                named.add(row["sha256"])
+                path = self.store.original_path(row["sha256"])
+                if not path.exists():
+                    problems.append(
+                        {"kind": "missing-original", "doc_id": row["doc_id"], "sha256": row["sha256"]}
+                    )
+                elif self.store.file_sha256(path) != row["sha256"]:
+                    problems.append(
+                        {"kind": "checksum-mismatch", "doc_id": row["doc_id"], "sha256": row["sha256"]}
+                    )
+            for tmp in self.store.originals.glob("*/.tmp-*"):
+                problems.append({"kind": "temporary-file", "path": str(tmp)})
+                if repair:
+                    tmp.unlink(missing_ok=True)
+                    repaired.append(f"removed {tmp.name}")
+            for path in self.store.original_files():
+                if path.stem not in named:
+                    problems.append({"kind": "orphan-original", "sha256": path.stem})
+                    if repair:
+                        dest = self.instance / "lost+found" / path.name
+                        dest.parent.mkdir(exist_ok=True)
+                        os.replace(path, dest)
+                        repaired.append(f"moved orphan {path.stem[:12]} to lost+found/")
+            current = self.store.current_ids()
+            rebuild = False
+            try:
+                with self._index_lock:
+                    self._index = None
+                indexed = self.index.doc_versions()
+            except IndexVersionError as exc:
+                problems.append({"kind": "index-schema", "detail": str(exc)})
+                indexed, rebuild = {}, True
+            except Exception as exc:
+                problems.append({"kind": "index-unreadable", "detail": str(exc)})
+                indexed, rebuild = {}, True
+            if not rebuild:
+                for doc_id, version in current.items():
+                    if doc_id not in indexed:
+                        problems.append({"kind": "not-indexed", "doc_id": doc_id})
+                    elif indexed[doc_id] != version:
+                        problems.append({"kind": "stale-index", "doc_id": doc_id})
+                for doc_id in indexed.keys() - current.keys():
+                    problems.append({"kind": "index-orphan", "doc_id": doc_id})
+            if repair:
+                if rebuild:
+                    SearchIndex.rebuild_at(self.instance / "index", self.store.iter_current())
+                    with self._index_lock:
+                        self._index = None
+                    repaired.append("rebuilt the index")
+                else:
+                    for p in problems:
+                        if p["kind"] in ("not-indexed", "stale-index"):
+                            doc = self.store.get(p["doc_id"])
+                            if doc is not None:
+                                self.index.add_document(doc)
+                                repaired.append(f"indexed {p['doc_id']}")
+                        elif p["kind"] == "index-orphan":
+                            self.index.remove_document(p["doc_id"])
+                            repaired.append(f"removed {p['doc_id']} from the index")
+        unrepairable = {"missing-original", "checksum-mismatch"}
+        remaining = (
+            [p for p in problems if p["kind"] in unrepairable] if repair else problems
+        )
+        return {
+            "documents": len(current),
+            "versions": len(named),
+            "problems": problems,
+            "repaired": repaired,
+            "clean": not remaining,
+        }
+
+    # -- users ------------------------------------------------------------------------------
+    def add_user(self, name: str, password: str) -> None:
+        if not name or len(name) > 64 or any(c.isspace() for c in name):
+            raise ServiceError("user name: 1 to 64 characters, no spaces")
+        if len(password) < 8:
+            raise ServiceError("password: at least 8 characters")
+        self.store.set_user(name, password)
+
+    def verify_user(self, name: str, password: str) -> bool:
+        return self.store.verify_user(name, password)
+
+    # -- backup -----------------------------------------------------------------------------
+    def export(self, dest: Path) -> dict:
+        """Write a tar archive of the catalogue (a consistent SQLite backup) and every original."""
+        with self.write_lock(), tempfile.TemporaryDirectory() as tmp:
+            snapshot = Path(tmp) / "catalogue.sqlite3"
+            src = self.store.connect()
+            try:
+                out = sqlite3.connect(snapshot)
+                src.backup(out)
+                out.close()
+            finally:
+                src.close()
+            part = dest.with_name(f".{dest.name}.part")
+            with tarfile.open(part, "w:gz") as tar:
+                tar.add(snapshot, arcname="catalogue.sqlite3")
+                for path in self.store.original_files():
+                    tar.add(path, arcname=f"originals/{path.parent.name}/{path.name}")
+            os.replace(part, dest)
+        return {"file": str(dest), "documents": self.store.count(), "bytes": dest.stat().st_size}
+
+    def import_archive(self, src: Path) -> dict:
+        """Restore an export into this (empty) instance, verify every original, rebuild the index."""
+        if self.store.count():
+            raise ServiceError(f"{self.instance}: not empty; import into a new instance folder")
+        with self.write_lock(), tempfile.TemporaryDirectory(dir=self.instance) as tmp:
+            try:
+                with tarfile.open(src, "r:*") as tar:
+                    tar.extractall(tmp, filter="data")
+            except (tarfile.TarError, OSError) as exc:
+                raise ServiceError(f"{src}: not an archive export ({exc})") from exc
+            staged = Path(tmp)
+            if not (staged / "catalogue.sqlite3").exists():
+                raise ServiceError(f"{src}: no catalogue.sqlite3 inside; not an archive export")
+            for path in staged.glob("originals/*/*.pdf"):
+                if Store.file_sha256(path) != path.stem:
+                    raise ServiceError(f"{src}: {path.name} does not match its checksum")
+                dest = self.store.original_path(path.stem)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest)
+            data = (staged / "catalogue.sqlite3").read_bytes()
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.store.db_path}{suffix}").unlink(missing_ok=True)
+            atomic_write(self.store.db_path, data)
+        self.store = Store(self.instance)
+        result = self.reindex()
+        return {"documents": result["documents"]}

@@ -1,0 +1,498 @@
+"""The archive's source of truth: stored originals and the SQLite catalogue.
+
+This is the only module that writes under the instance folder (the index
+aside).  Originals are written to a temporary file, fsynced and renamed into
+``originals/<aa>/<sha256>.pdf`` *before* the catalogue transaction that names
+them commits, so a crash leaves at most an orphan file (which ``archive
+check`` reports) and never a catalogue row without its file.  A version, its
+passages and its passage aliases are one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archive.models import Document
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    current_version INTEGER NOT NULL,
+    identity TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity);
+CREATE TABLE IF NOT EXISTS versions (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    filename TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (doc_id, version)
+);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    PRIMARY KEY (passage_id, version)
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, version);
+CREATE TABLE IF NOT EXISTS aliases (
+    passage_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    from_version INTEGER NOT NULL,
+    to_version INTEGER NOT NULL,
+    target_id TEXT,
+    confidence REAL,
+    status TEXT NOT NULL CHECK (status IN ('revised', 'gone'))
+);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+class StoreError(Exception):
+    """A catalogue problem stated in one line (e.g. a newer schema)."""
+
+
+@dataclass
+class Alias:
+    """Where an old passage id leads in a later version."""
+
+    passage_id: str
+    doc_id: str
+    from_version: int
+    to_version: int
+    target_id: str | None
+    confidence: float | None
+    status: str  # "revised" | "gone"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# -- passwords -------------------------------------------------------------
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    """scrypt (a standard memory-hard KDF from hashlib) with a random salt."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        algo, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if algo != "scrypt":
+        return False
+    got = hashlib.scrypt(
+        password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(got.hex(), digest)
+
+
+class Store:
+    """Originals on disk by SHA-256 and a SQLite catalogue of documents, versions and passages."""
+
+    def __init__(self, instance: Path) -> None:
+        self.instance = Path(instance)
+        self.originals = self.instance / "originals"
+        self.db_path = self.instance / "catalogue.sqlite3"
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self.originals.mkdir(exist_ok=True)
+        self._init_schema()
+
+    # -- connection ----------------------------------------------------------
+    def connect(self) -> sqlite3.Connection:
+        """A new connection (one per thread or call): WAL lets readers run during a write."""
+        conn = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        conn = self.connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _init_schema(self) -> None:
+        conn = self.connect()
+        try:
+            conn.executescript(_SCHEMA)  # idempotent: every statement is IF NOT EXISTS
+        finally:
+            conn.close()
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+                )
+            elif int(row["value"]) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.db_path}: catalogue schema {row['value']} is newer than this "
+                    f"program's ({SCHEMA_VERSION}); upgrade the program"
+                )
+
+    # -- originals -------------------------------------------------------------
+    def original_path(self, sha256: str) -> Path:
+        return self.originals / sha256[:2] / f"{sha256}.pdf"
+
+    def put_original(self, data: bytes, sha256: str) -> Path:
+        """Store the PDF's bytes under their hash (idempotent; rewritten if damaged)."""
+        path = self.original_path(sha256)
+        if path.exists() and path.stat().st_size == len(data) and self.file_sha256(path) == sha256:
+            return path
+        atomic_write(path, data, mode=0o444)
+        return path
+
+    @staticmethod
+    def file_sha256(path: Path) -> str:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+
+    def original_files(self) -> list[Path]:
+        return sorted(p for p in self.originals.glob("*/*.pdf"))
+
+    # -- reads -----------------------------------------------------------------
+    def version_by_sha(self, sha256: str) -> sqlite3.Row | None:
+        with self.reading() as conn:
+            return conn.execute(
+                "SELECT doc_id, version FROM versions WHERE sha256=?", (sha256,)
+            ).fetchone()
+
+    def find_by_identity(self, identity: str) -> str | None:
+        with self.reading() as conn:
+            row = conn.execute(
+                "SELECT doc_id FROM documents WHERE identity=? ORDER BY updated_at DESC LIMIT 1",
+                (identity,),
+            ).fetchone()
+        return row["doc_id"] if row else None
+
+    def has_document(self, doc_id: str) -> bool:
+        with self.reading() as conn:
+            return (
+                conn.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+                is not None
+            )
+
+    def current_version(self, doc_id: str) -> int | None:
+        with self.reading() as conn:
+            row = conn.execute(
+                "SELECT current_version FROM documents WHERE doc_id=?", (doc_id,)
+            ).fetchone()
+        return int(row["current_version"]) if row else None
+
+    def get(self, doc_id: str, version: int | None = None) -> Document | None:
+        """A stored version (the current one by default), blocks with their passage ids."""
+        with self.reading() as conn:
+            if version is None:
+                row = conn.execute(
+                    "SELECT v.document FROM versions v JOIN documents d "
+                    "ON d.doc_id=v.doc_id AND d.current_version=v.version WHERE d.doc_id=?",
+                    (doc_id,),
+                ).fetchone()
+            else:
+                row = conn.execute(
+                    "SELECT document FROM versions WHERE doc_id=? AND version=?",
+                    (doc_id, version),
+                ).fetchone()
+        return Document.from_dict(json.loads(row["document"])) if row else None
+
+    def iter_current(self) -> Iterator[Document]:
+        """Every document's current version, oldest first (streamed, for reindexing)."""
+        conn = self.connect()
+        try:
+            cur = conn.execute(
+                "SELECT v.document FROM versions v JOIN documents d "
+                "ON d.doc_id=v.doc_id AND d.current_version=v.version ORDER BY d.created_at, d.doc_id"
+            )
+            for row in cur:
+                yield Document.from_dict(json.loads(row["document"]))
+        finally:
+            conn.close()
+
+    def current_ids(self) -> dict[str, int]:
+        with self.reading() as conn:
+            return {
+                r["doc_id"]: int(r["current_version"])
+                for r in conn.execute("SELECT doc_id, current_version FROM documents")
+            }
+
+    def summaries(self, limit: int | None = None) -> list[dict]:
+        """One row per document for listings, newest ingest first."""
+        sql = (
+            "SELECT d.doc_id, d.current_version, d.created_at, d.updated_at, v.document, "
+            "v.sha256, v.filename FROM documents d JOIN versions v "
+            "ON v.doc_id=d.doc_id AND v.version=d.current_version "
+            "ORDER BY d.updated_at DESC, d.doc_id"
+        )
+        params: tuple = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (int(limit),)
+        out = []
+        with self.reading() as conn:
+            for r in conn.execute(sql, params):
+                doc = Document.from_dict(json.loads(r["document"]))
+                out.append(
+                    {
+                        "id": r["doc_id"],
+                        "title": doc.title,
+                        "author": doc.meta("author"),
+                        "foundation": doc.meta("foundation"),
+                        "series": doc.meta("series"),
+                        "date": doc.meta("date"),
+                        "version": int(r["current_version"]),
+                        "page_count": doc.page_count,
+                        "sha256": r["sha256"],
+                        "filename": r["filename"],
+                        "created_at": r["created_at"],
+                        "ingested_at": r["updated_at"],
+                    }
+                )
+        return out
+
+    def versions(self, doc_id: str) -> list[dict]:
+        with self.reading() as conn:
+            cur = conn.execute("SELECT current_version FROM documents WHERE doc_id=?", (doc_id,))
+            row = cur.fetchone()
+            if row is None:
+                return []
+            current = int(row["current_version"])
+            rows = conn.execute(
+                "SELECT version, sha256, size, filename, ingested_at, "
+                "json_extract(document, '$.page_count') AS page_count "
+                "FROM versions WHERE doc_id=? ORDER BY version",
+                (doc_id,),
+            ).fetchall()
+        return [
+            {
+                "version": int(r["version"]),
+                "sha256": r["sha256"],
+                "size": int(r["size"]),
+                "filename": r["filename"],
+                "ingested_at": r["ingested_at"],
+                "page_count": r["page_count"],
+                "current": int(r["version"]) == current,
+            }
+            for r in rows
+        ]
+
+    def all_versions(self) -> list[sqlite3.Row]:
+        with self.reading() as conn:
+            return conn.execute(
+                "SELECT doc_id, version, sha256, size FROM versions ORDER BY doc_id, version"
+            ).fetchall()
+
+    def passage_versions(self, passage_id: str) -> list[tuple[str, int, int]]:
+        """(doc_id, version, ordinal) of every version that holds this passage id, newest first."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT doc_id, version, ordinal FROM passages WHERE passage_id=? "
+                "ORDER BY version DESC",
+                (passage_id,),
+            ).fetchall()
+        return [(r["doc_id"], int(r["version"]), int(r["ordinal"])) for r in rows]
+
+    def alias(self, passage_id: str) -> Alias | None:
+        with self.reading() as conn:
+            r = conn.execute("SELECT * FROM aliases WHERE passage_id=?", (passage_id,)).fetchone()
+        return Alias(**dict(r)) if r else None
+
+    def known_passages(self, doc_id: str) -> dict[str, int]:
+        """Every passage id this document ever had, with the newest version that held it."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT passage_id, MAX(version) AS v FROM passages WHERE doc_id=? "
+                "GROUP BY passage_id",
+                (doc_id,),
+            ).fetchall()
+        return {r["passage_id"]: int(r["v"]) for r in rows}
+
+    def count(self) -> int:
+        with self.reading() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    # -- writes ----------------------------------------------------------------
+    def add_version(
+        self,
+        doc: Document,
+        *,
+        identity: str | None,
+        aliases: list[Alias] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Record ``doc`` (doc_id, version, passage ids set) as the document's current version.
+
+        The original must already be on disk (``put_original``): this is the commit point.
+        """
+        if not self.original_path(doc.sha256).exists():
+            raise StoreError(f"original {doc.sha256} is not stored; store it before the catalogue")
+        payload = json.dumps(doc.to_dict(), ensure_ascii=False)
+        with self.transaction() as conn:
+            if doc.version == 1:
+                conn.execute(
+                    "INSERT INTO documents(doc_id, current_version, identity, created_at, updated_at) "
+                    "VALUES (?, 1, ?, ?, ?)",
+                    (doc.doc_id, identity, doc.ingested_at, doc.ingested_at),
+                )
+            else:
+                conn.execute(
+                    "UPDATE documents SET current_version=?, identity=?, updated_at=? WHERE doc_id=?",
+                    (doc.version, identity, doc.ingested_at, doc.doc_id),
+                )
+            conn.execute(
+                "INSERT INTO versions(doc_id, version, sha256, size, filename, ingested_at, document) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc.doc_id,
+                    doc.version,
+                    doc.sha256,
+                    doc.size,
+                    doc.filename,
+                    doc.ingested_at,
+                    payload,
+                ),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO passages(passage_id, doc_id, version, ordinal) VALUES (?,?,?,?)",
+                [(b.id, doc.doc_id, doc.version, i) for i, b in enumerate(doc.blocks)],
+            )
+            # An id that is live again in this version is no longer an alias.
+            conn.executemany(
+                "DELETE FROM aliases WHERE passage_id=?", [(b.id,) for b in doc.blocks]
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO aliases(passage_id, doc_id, from_version, to_version, "
+                "target_id, confidence, status) VALUES (?,?,?,?,?,?,?)",
+                [
+                    (
+                        a.passage_id,
+                        a.doc_id,
+                        a.from_version,
+                        a.to_version,
+                        a.target_id,
+                        a.confidence,
+                        a.status,
+                    )
+                    for a in aliases
+                ],
+            )
+
+    def delete_document(self, doc_id: str) -> list[str]:
+        """Remove a document from the catalogue; returns the hashes of originals no longer named."""
+        with self.transaction() as conn:
+            shas = [
+                r["sha256"]
+                for r in conn.execute("SELECT sha256 FROM versions WHERE doc_id=?", (doc_id,))
+            ]
+            conn.execute("DELETE FROM aliases WHERE doc_id=?", (doc_id,))
+            conn.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+            conn.execute("DELETE FROM versions WHERE doc_id=?", (doc_id,))
+            conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+        return shas
+
+    # -- users -------------------------------------------------------------------
+    def set_user(self, name: str, password: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO users(name, password_hash, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET password_hash=excluded.password_hash",
+                (name, hash_password(password), now_iso()),
+            )
+
+    def verify_user(self, name: str, password: str) -> bool:
+        with self.reading() as conn:
+            row = conn.execute("SELECT password_hash FROM users WHERE name=?", (name,)).fetchone()
+        if row is None:
+            # Spend the same time as a real check so that timing does not reveal names.
+            check_password(hash_password("x"), password)
+            return False
+        return check_password(row["password_hash"], password)
+
+    def users(self) -> list[str]:
+        with self.reading() as conn:
+            return [r["name"] for r in conn.execute("SELECT name FROM users ORDER BY name")]
+
+    def delete_user(self, name: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM users WHERE name=?", (name,)).rowcount > 0
