@@ -1,0 +1,87 @@
+"""The catalogue and the originals, on a real SQLite file in a temporary instance."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from archive import passages
+from archive.models import Block, Document, Field
+from archive.store import Store, StoreError, check_password, hash_password, sha256_hex
+
+
+def doc_for(data: bytes, doc_id: str, version: int = 1, text: str = "正文。") -> Document:
+    doc = Document(
+        sha256=sha256_hex(data),
+        size=len(data),
+        page_count=1,
+        blocks=[Block("title", "標題", [1]), Block("paragraph", text, [1])],
+        metadata={"title": Field("標題", "text")},
+        doc_id=doc_id,
+        version=version,
+        ingested_at="2026-01-01T00:00:00Z",
+    )
+    passages.assign_ids(doc)
+    return doc
+
+
+def test_originals_are_kept_byte_for_byte_and_read_only(tmp_path) -> None:
+    store = Store(tmp_path)
+    data = b"%PDF-1.7\n" + os.urandom(5000)
+    path = store.put_original(data, sha256_hex(data))
+    assert path.read_bytes() == data
+    assert path.name == f"{sha256_hex(data)}.pdf"
+    assert not path.stat().st_mode & stat.S_IWUSR
+    assert store.put_original(data, sha256_hex(data)) == path  # idempotent
+    assert not list(path.parent.glob(".tmp-*"))
+
+
+def test_catalogue_row_needs_its_original_first(tmp_path) -> None:
+    store = Store(tmp_path)
+    doc = doc_for(b"%PDF-x", "d1")
+    with pytest.raises(StoreError):
+        store.add_version(doc, identity=None)
+    assert store.count() == 0
+
+
+def test_versions_round_trip_and_track_the_current_one(tmp_path) -> None:
+    store = Store(tmp_path)
+    v1, v2 = b"%PDF-one", b"%PDF-two"
+    d1 = doc_for(v1, "d1")
+    store.put_original(v1, d1.sha256)
+    store.add_version(d1, identity="標題|")
+    d2 = doc_for(v2, "d1", version=2, text="修訂後的正文。")
+    store.put_original(v2, d2.sha256)
+    store.add_version(d2, identity="標題|")
+    assert store.current_version("d1") == 2
+    assert store.get("d1").blocks[1].text == "修訂後的正文。"
+    assert store.get("d1", 1).blocks[1].text == "正文。"
+    assert store.version_by_sha(d1.sha256)["version"] == 1
+    assert store.find_by_identity("標題|") == "d1"
+    assert [v["current"] for v in store.versions("d1")] == [False, True]
+    title_id = d1.blocks[0].id
+    assert [v for _, v, _ in store.passage_versions(title_id)] == [2, 1]
+
+
+def test_a_newer_catalogue_schema_is_refused_with_a_clear_message(tmp_path) -> None:
+    store = Store(tmp_path)
+    with store.transaction() as conn:
+        conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    with pytest.raises(StoreError, match="newer than this program"):
+        Store(tmp_path)
+
+
+def test_passwords_are_hashed_with_scrypt(tmp_path) -> None:
+    store = Store(tmp_path)
+    store.set_user("archivist", "correct horse")
+    assert store.verify_user("archivist", "correct horse")
+    assert not store.verify_user("archivist", "wrong horse")
+    assert not store.verify_user("nobody", "correct horse")
+    with store.reading() as conn:
+        stored = conn.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert stored.startswith("scrypt$") and "correct" not in stored
+    h = hash_password("x" * 10)
+    assert check_password(h, "x" * 10) and not check_password(h, "y" * 10)
+    assert not check_password("garbage", "x")
