@@ -1,0 +1,94 @@
+"""The browser face of the archive: a Flask application factory.
+
+Views are thin: every verb lives in :mod:`archive.service`, so the command
+line and the web print the same dictionaries.  Each area is one blueprint;
+:mod:`archive.web.render` decides between a page and its JSON twin, and
+:mod:`archive.web.urls` builds every URL that carries state.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from archive import config
+
+#: ``static/`` lives at the repository root, beside ``archive/``.
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
+
+#: Room for multipart framing around one PDF of the maximum size.
+MULTIPART_SLACK = 256 * 1024
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app for one instance folder.
+
+    ``test_config`` may carry ``INSTANCE`` (the instance folder), ``SETTINGS``
+    (an :class:`archive.config.Settings` to use instead of ``config.toml``),
+    ``ARCHIVE`` (a ready :class:`archive.service.Archive`) and any Flask key.
+    """
+    from archive.service import Archive
+
+    test_config = dict(test_config or {})
+    instance = config.resolve_instance(test_config.pop("INSTANCE", None))
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        static_folder=str(STATIC_DIR),
+        static_url_path="/static",
+    )
+    settings = test_config.pop("SETTINGS", None) or config.load_settings(instance)
+    archive = test_config.pop("ARCHIVE", None) or Archive(instance, settings)
+    settings = archive.settings
+    app.config.update(
+        SECRET_KEY=config.secret_key(instance),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + MULTIPART_SLACK,
+        SESSION_COOKIE_NAME="archive_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.secure_cookies),
+        PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
+        JSON_SORT_KEYS=False,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        START_JOB_WORKER=True,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config.update(test_config)
+    app.extensions["archive"] = archive
+
+    from archive.web import (
+        api,
+        auth,
+        documents,
+        errors,
+        feeds,
+        passages,
+        render,
+        search,
+        security,
+        upload,
+        urls,
+    )
+    from archive.web.jobs import JobQueue
+
+    app.extensions["jobs"] = JobQueue(archive, start=app.config["START_JOB_WORKER"])
+    security.init_app(app)
+    render.init_app(app)
+    urls.init_app(app)
+    errors.init_app(app)
+    for bp in (
+        search.bp,
+        documents.bp,
+        passages.bp,
+        upload.bp,
+        auth.bp,
+        feeds.bp,
+        api.bp,
+    ):
+        app.register_blueprint(bp)
+    return app
+

@@ -1,0 +1,327 @@
+"""``/openapi.json``: an OpenAPI 3.1 description of the JSON twins.
+
+The schemas are written down here once and the test suite checks real
+responses against them, so the description stays true to what the server
+returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from archive.web.urls import FACETS, SORTS
+
+bp = Blueprint("api", __name__)
+
+
+def _s(t: str | list[str], **kw: Any) -> dict[str, Any]:
+    return {"type": t, **kw}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None, **kw: Any) -> dict[str, Any]:
+    out = {"type": "object", "properties": props, **kw}
+    out["required"] = list(props) if required is None else required
+    return out
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+STR = _s("string")
+STR_N = _s(["string", "null"])
+INT = _s("integer")
+INT_N = _s(["integer", "null"])
+SPANS = _s("array", items=_s("array", items=INT, minItems=2, maxItems=2))
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj({"error": _obj({"status": INT, "title": STR, "message": STR})}),
+    "Block": _obj(
+        {
+            "id": _s("string", description="passage id, p- and 12 hex digits"),
+            "type": _s("string", enum=["title", "heading", "paragraph", "caption", "note",
+                                       "back_matter"]),
+            "text": STR,
+            "pages": _s("array", items=INT, description="1-based pages the block spans"),
+        }
+    ),
+    "Field": _obj({"value": STR, "source": _s("string", enum=["pdf-info", "text", "inferred"])}),
+    "Facet": _obj({"value": STR, "count": INT}),
+    "PassageHit": _obj(
+        {
+            "id": STR,
+            "page": INT_N,
+            "snippet": _s("string", description="plain text in the document's own script"),
+            "highlights": {**SPANS, "description": "[start, end) offsets into snippet"},
+            "snippet_html": _s("string", description="escaped snippet with <mark> around hits"),
+        }
+    ),
+    "Hit": _obj(
+        {
+            "id": STR,
+            "title": STR,
+            "score": _s("number"),
+            "author": STR_N,
+            "foundation": STR_N,
+            "series": STR_N,
+            "date": STR_N,
+            "passages": _s("array", items=_ref("PassageHit")),
+        },
+        required=["id", "title", "passages"],
+    ),
+    "SearchResult": _obj(
+        {
+            "query": STR,
+            "total": INT,
+            "page": INT,
+            "per_page": INT,
+            "pages": INT,
+            "sort": STR,
+            "took_ms": _s("number"),
+            "notices": _s("array", items=STR),
+            "also_searched": _s("array", items=_obj({"term": STR, "also": _s("array",
+                                                                             items=STR)})),
+            "bridge": _s("boolean"),
+            "filters": _s("object", additionalProperties=_s("array", items=STR)),
+            "facets": _obj({f: _s("array", items=_ref("Facet")) for f in FACETS}),
+            "hits": _s("array", items=_ref("Hit")),
+            "recent": _s("array", items=_ref("DocumentSummary"),
+                         description="only without a query: the newest documents"),
+        },
+        required=["query", "total", "page", "per_page", "pages", "sort", "took_ms", "notices",
+                  "also_searched", "filters", "facets", "hits"],
+        description="Exactly what `archive search --json` prints.",
+    ),
+    "DocumentSummary": _obj(
+        {"id": STR, "title": STR, "author": STR_N, "foundation": STR_N, "series": STR_N,
+         "date": STR_N, "version": INT, "page_count": INT, "ingested_at": STR},
+    ),
+    "Version": _obj(
+        {"version": INT, "sha256": STR, "ingested_at": STR, "page_count": INT_N,
+         "current": _s("boolean")},
+    ),
+    "DocumentView": _obj(
+        {
+            "id": STR,
+            "doc_id": STR,
+            "title": STR,
+            "version": INT,
+            "current": _s("boolean", description="whether this is the current version"),
+            "current_version": INT,
+            "sha256": STR,
+            "size": INT,
+            "page_count": INT,
+            "filename": STR,
+            "ingested_at": STR,
+            "extractor": STR,
+            "quality": _s("number"),
+            "warnings": _s("array", items=STR),
+            "metadata": _s("object", additionalProperties=_ref("Field")),
+            "blocks": _s("array", items=_ref("Block")),
+            "versions": _s("array", items=_ref("Version")),
+            "url": _s("string", format="uri", description="the document's permanent URL"),
+            "original_url": _s("string", format="uri", description="the stored PDF"),
+            "query": _s("string", description="only with ?q="),
+            "highlights": _s("object", additionalProperties=SPANS,
+                             description="only with ?q=: passage id -> [start, end) spans"),
+        },
+        required=["id", "doc_id", "title", "version", "sha256", "page_count", "metadata",
+                  "blocks", "versions", "url", "original_url"],
+    ),
+    "Passage": _obj(
+        {
+            "status": _s("string", enum=["current", "revised", "gone"]),
+            "requested": STR,
+            "passage_id": _s(["string", "null"], description="id in the current version; "
+                             "null when gone"),
+            "doc_id": STR,
+            "version": _s("integer", description="version the block is shown from"),
+            "confidence": _s(["number", "null"]),
+            "block": _ref("Block"),
+            "before": _s("array", items=_ref("Block")),
+            "after": _s("array", items=_ref("Block")),
+            "archived": _ref("Block"),
+            "archived_version": INT,
+            "current_version": INT,
+            "document": _obj({"title": STR, "author": STR_N, "affiliation": STR_N,
+                              "series": STR_N, "foundation": STR_N, "date": STR_N},
+                             required=["title"]),
+        },
+        required=["status", "requested", "passage_id", "doc_id", "version", "block",
+                  "before", "after", "document"],
+    ),
+    "TextQuoteSelector": _obj({"type": _s("string", const="TextQuoteSelector"), "exact": STR,
+                               "prefix": STR, "suffix": STR}),
+    "TextPositionSelector": _obj(
+        {"type": _s("string", const="TextPositionSelector"), "start": INT, "end": INT},
+        description="Unicode code point offsets into the document's full text: "
+        "its blocks' text joined by a blank line (\"\\n\\n\").",
+    ),
+    "Annotation": _obj(
+        {
+            "@context": STR,
+            "id": STR,
+            "type": _s("string", const="Annotation"),
+            "motivation": STR,
+            "target": _obj({
+                "source": _s("string", format="uri", description="the document's permanent "
+                             "URL (for a gone passage, the archived version's)"),
+                "selector": _s("array", items={"oneOf": [_ref("TextQuoteSelector"),
+                                                         _ref("TextPositionSelector")]}),
+            }),
+        },
+        description="A W3C Web Annotation whose target is the passage.",
+    ),
+    "Citation": _obj(
+        {"author": STR_N, "title": STR, "series": STR_N, "foundation": STR_N, "date": STR_N,
+         "page": STR_N, "url": STR, "text": _s("string", description="ready to paste")},
+    ),
+    "PassagePage": _obj(
+        {
+            "status": _s("string", enum=["current", "revised", "gone"]),
+            "url": _s("string", format="uri", description="the permanent URL"),
+            "passage": _ref("Passage"),
+            "citation": _ref("Citation"),
+            "annotation": _ref("Annotation"),
+            "document_url": _s("string", description="where to read it (not when gone)"),
+            "archived_url": _s("string", description="the archived version (only when gone)"),
+        },
+        required=["status", "url", "passage", "citation", "annotation"],
+    ),
+    "Job": _obj(
+        {
+            "id": STR,
+            "filename": STR,
+            "size": INT,
+            "status": _s("string", enum=["queued", "working", "ingested", "unchanged",
+                                         "updated", "failed"]),
+            "done": _s("boolean"),
+            "position": _s(["integer", "null"], description="place in the queue while pending"),
+            "doc_id": STR_N,
+            "version": INT_N,
+            "reason": STR_N,
+            "replaces": STR_N,
+        }
+    ),
+    "UploadState": _obj(
+        {"user": STR_N, "max_upload_bytes": INT, "max_files": INT,
+         "jobs": _s("array", items=_ref("Job")), "done": _s("boolean")},
+    ),
+    "Session": _obj({"user": STR_N, "error": STR_N, "next": STR_N}),
+}
+
+
+def _json(ref: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": _ref(ref)}}}
+
+
+def _err(description: str) -> dict[str, Any]:
+    return _json("Error", description)
+
+
+TWIN_NOTE = ("Every page is also served as JSON for `Accept: application/json`; "
+             "the `.json` URL is the same.")
+
+_SEARCH_PARAMS = [
+    {"name": "q", "in": "query", "schema": STR, "description": "the query (see the search page"
+     "'s syntax help)"},
+    *[{"name": f, "in": "query", "schema": _s("array", items=STR), "style": "form",
+       "explode": True, "description": f"filter by {f} (repeat for several)"} for f in FACETS],
+    {"name": "sort", "in": "query", "schema": _s("string", enum=list(SORTS),
+                                                 default="relevance")},
+    {"name": "page", "in": "query", "schema": _s("integer", minimum=1, default=1)},
+    {"name": "bridge", "in": "query", "schema": _s("string", enum=["0", "1"], default="1"),
+     "description": "0 turns off cross-strait vocabulary bridging"},
+]
+_DOC_PARAMS = [
+    {"name": "doc_id", "in": "path", "required": True, "schema": STR},
+    {"name": "version", "in": "query", "schema": _s("integer", minimum=1),
+     "description": "an older version (default: current)"},
+    {"name": "q", "in": "query", "schema": STR, "description": "terms to highlight"},
+]
+_PASSAGE_PARAMS = [{"name": "passage_id", "in": "path", "required": True, "schema": STR}]
+_JOB_PARAMS = [{"name": "job", "in": "query", "schema": _s("array", items=STR),
+                "style": "form", "explode": True, "description": "job ids to report on"}]
+
+
+def _twin(summary: str, params: list[dict[str, Any]], ref: str, errors: dict[int, str],
+          **extra: Any) -> dict[str, Any]:
+    responses = {"200": _json(ref, summary)}
+    responses.update({str(code): _err(text) for code, text in errors.items()})
+    return {"get": {"summary": summary, "description": TWIN_NOTE, "parameters": params,
+                    "responses": responses, **extra}}
+
+
+def spec() -> dict[str, Any]:
+    """The OpenAPI document (server-relative paths)."""
+    search = _twin("Search (same JSON as `archive search --json`)", _SEARCH_PARAMS,
+                   "SearchResult", {400: "bad parameters"})
+    doc = _twin("A document: metadata, versions and its text as blocks", _DOC_PARAMS,
+                "DocumentView", {400: "bad version", 404: "no such document or version"})
+    passage = _twin("A passage, where its permanent link lands now", _PASSAGE_PARAMS,
+                    "PassagePage", {404: "unknown passage id"})
+    upload_state = _twin("Upload jobs and their progress (signed-in archivists)",
+                         _JOB_PARAMS, "UploadState", {401: "not signed in"})
+    upload_state["post"] = {
+        "summary": "Queue PDFs for ingest (signed-in archivists; CSRF token required)",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _obj(
+            {"files": _s("array", items=_s("string", format="binary")),
+             "csrf_token": STR, "replaces": STR, "password": STR},
+            required=["files", "csrf_token"])}}},
+        "parameters": [{"name": "X-CSRF-Token", "in": "header", "schema": STR,
+                        "description": "instead of the csrf_token form field"}],
+        "responses": {"202": _json("UploadState", "queued; poll GET /ingest.json?job=…"),
+                      "400": _err("no files, or a missing/wrong CSRF token"),
+                      "401": _err("not signed in"),
+                      "413": _err("the request is larger than the upload limit")},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Policy commentary archive",
+            "version": "1",
+            "description": "JSON twins of the archive's pages. " + TWIN_NOTE
+            + " Reading is public unless the instance requires sign-in; writing needs a "
+            "signed-in archivist (session cookie from POST /login) and a CSRF token.",
+        },
+        "paths": {
+            "/": search,
+            "/search.json": search,
+            "/d/{doc_id}": doc,
+            "/d/{doc_id}.json": doc,
+            "/d/{doc_id}/original.pdf": {"get": {
+                "summary": "The stored original PDF, byte for byte",
+                "parameters": [*_DOC_PARAMS[:2], {"name": "download", "in": "query",
+                                                  "schema": _s("string", enum=["1"])}],
+                "responses": {"200": {"description": "the PDF",
+                                      "content": {"application/pdf": {}}},
+                              "404": _err("no such document or version")}}},
+            "/p/{passage_id}": passage,
+            "/p/{passage_id}.json": passage,
+            "/ingest": upload_state,
+            "/ingest.json": {"get": upload_state["get"]},
+            "/login": {"post": {
+                "summary": "Sign in (rate-limited); form fields name, password, csrf_token",
+                "responses": {"200": _json("Session", "signed in (JSON clients)"),
+                              "303": {"description": "signed in (browsers)"},
+                              "401": {"description": "wrong name or password",
+                                      "content": {"application/json": {
+                                          "schema": _ref("Session")}}},
+                              "429": _err("too many attempts; see Retry-After")}}},
+            "/feed.atom": {"get": {"summary": "Atom feed of the newest documents",
+                                   "responses": {"200": {"description": "Atom",
+                                                 "content": {"application/atom+xml": {}}}}}},
+            "/sitemap.xml": {"get": {"summary": "Sitemap of every document",
+                                     "responses": {"200": {"description": "sitemap",
+                                                   "content": {"application/xml": {}}}}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    return jsonify(spec())

@@ -1,0 +1,63 @@
+"""Signing archivists in and out (accounts are made with ``archive user add``)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, redirect, request, session, url_for
+from werkzeug.exceptions import TooManyRequests
+
+from archive.web.render import render, wants_json
+from archive.web.security import current_user
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    if not target:
+        return url_for("search.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("search.index")
+    return target
+
+
+def _client_key() -> str:
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """Sign in; attempts are rate-limited per client address and per name."""
+    next_url = _safe_next(request.values.get("next"))
+    data: dict[str, Any] = {"user": current_user(), "error": None, "next": next_url}
+    if request.method == "GET":
+        return render("login.html", data)
+    limiter = current_app.extensions["login_limiter"]
+    name = (request.form.get("name") or "").strip()[:200]
+    password = request.form.get("password") or ""
+    wait = max(limiter.hit("ip:" + _client_key()), limiter.hit("name:" + name.casefold()))
+    if wait:
+        exc = TooManyRequests(f"登入嘗試次數過多，請 {int(wait) + 1} 秒後再試。")
+        exc.retry_after = int(wait) + 1  # type: ignore[attr-defined]
+        raise exc
+    archive = current_app.extensions["archive"]
+    if name and password and archive.verify_user(name, password):
+        session.clear()  # a fresh session (and CSRF token) on sign-in
+        session["user"] = name
+        session.permanent = False
+        if wants_json():
+            return render("login.html", {"user": name, "error": None, "next": next_url})
+        return redirect(next_url, code=303)
+    data["error"] = "帳號或密碼不正確。"
+    return render("login.html", data, status=401)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    session.clear()
+    if wants_json():
+        return render("login.html", {"user": None, "error": None, "next": None})
+    return redirect(url_for("search.index"), code=303)

@@ -1,0 +1,118 @@
+"""The document page (``/d/<doc_id>``), its JSON twin and the stored original."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request, send_file
+
+from archive.web import urls
+from archive.web.render import render
+
+bp = Blueprint("documents", __name__)
+
+#: Metadata shown in the panel, in order, with labels in the UI's language.
+META_LABELS = {
+    "series": "系列",
+    "author": "作者",
+    "affiliation": "作者單位",
+    "foundation": "出版機構",
+    "address": "地址",
+    "phone": "電話",
+    "fax": "傳真",
+    "website": "網站",
+    "email": "電子郵件",
+    "date": "日期",
+    "script": "字體",
+    "language": "語言",
+}
+SCRIPT_LABELS = {"Traditional": "繁體", "Simplified": "簡體", "mixed": "繁簡混用"}
+BLOCK_LABELS = {"caption": "圖說", "note": "附註", "back_matter": "文末資訊"}
+
+
+def _version_arg() -> int | None:
+    raw = request.args.get("version")
+    if raw in (None, ""):
+        return None
+    try:
+        version = int(raw)
+    except ValueError:
+        abort(400, description="版本號必須是正整數。")
+    if version < 1:
+        abort(400, description="版本號必須是正整數。")
+    return version
+
+
+@bp.route("/d/<doc_id>")
+@bp.route("/d/<doc_id>.json", endpoint="show_json")
+def show(doc_id: str) -> Response:
+    """Metadata, the rebuilt text with an anchor per passage, and highlights for ``?q=``."""
+    archive = current_app.extensions["archive"]
+    version = _version_arg()
+    view = archive.document_view(doc_id, version)
+    if view is None:
+        abort(404, description="找不到這份文件（或這個版本）。")
+    q = (request.args.get("q") or "").strip()[: archive.settings.query_max_chars]
+    highlights: dict[str, list[list[int]]] = {}
+    if q:
+        try:
+            highlights = archive.highlight_blocks(doc_id, q) or {}
+        except ValueError:
+            highlights = {}
+    data: dict[str, Any] = dict(view)
+    shown_version = data.get("version")
+    current = next((v["version"] for v in data.get("versions", []) if v.get("current")),
+                   shown_version)
+    data["current_version"] = current
+    data["url"] = urls.external("documents.show", doc_id=doc_id)
+    data["original_url"] = urls.external("documents.original", doc_id=doc_id,
+                                         version=shown_version)
+    if q:
+        data["query"] = q
+        data["highlights"] = highlights
+    hit_count = sum(len(v) for v in highlights.values())
+    return render(
+        "document.html",
+        data,
+        q=q,
+        hit_count=hit_count,
+        highlights=highlights,
+        is_current=shown_version == current,
+        meta_labels=META_LABELS,
+        script_labels=SCRIPT_LABELS,
+        block_labels=BLOCK_LABELS,
+        related=_related(archive, doc_id),
+    )
+
+
+def _related(archive: Any, doc_id: str) -> list[dict[str, Any]]:
+    try:
+        return list(archive.more_like_this(doc_id, limit=5))
+    except Exception:  # related documents are a nicety, never a reason to fail the page
+        current_app.logger.exception("more_like_this failed for %s", doc_id)
+        return []
+
+
+@bp.route("/d/<doc_id>/original.pdf")
+def original(doc_id: str) -> Response:
+    """The stored PDF byte for byte: inline (for ``#page=N``) or, with ``?download=1``, saved."""
+    archive = current_app.extensions["archive"]
+    version = _version_arg()
+    doc = archive.get_document(doc_id, version)
+    if doc is None:
+        abort(404, description="找不到這份文件（或這個版本）。")
+    path = archive.original_path(doc.sha256)
+    if not path.is_file():
+        abort(404, description="原始 PDF 不在典藏中。")
+    resp = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=bool(request.args.get("download")),
+        download_name=f"{doc_id}-v{doc.version}.pdf",
+        conditional=True,
+        etag=doc.sha256,
+        max_age=86400,
+    )
+    # The pages' CSP would keep browsers' PDF viewers from showing the file.
+    resp.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    return resp

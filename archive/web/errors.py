@@ -1,0 +1,64 @@
+"""Error pages with JSON twins: a user's input never produces a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from archive.web.render import render
+
+log = logging.getLogger(__name__)
+
+#: Titles in the UI's language for the statuses users can meet.
+TITLES = {
+    400: "請求有誤",
+    401: "需要登入",
+    403: "沒有權限",
+    404: "找不到頁面",
+    405: "不支援此操作",
+    413: "檔案太大",
+    429: "嘗試次數過多",
+    500: "伺服器發生錯誤",
+}
+
+
+def _message(exc: HTTPException) -> str:
+    """A one-line explanation; werkzeug's English defaults are replaced."""
+    if exc.code == 413:
+        limit = current_app.extensions["archive"].settings.max_upload_mb
+        return f"上傳的檔案超過 {limit:g} MB 的上限。"
+    default = type(exc).description
+    if exc.description and exc.description != default:
+        return str(exc.description)
+    return {
+        400: "無法處理這個請求。",
+        401: "請先登入。",
+        403: "您沒有執行這個操作的權限。",
+        404: "這裡沒有內容；網址可能打錯了，或文件已移除。",
+        405: f"此網址不接受 {request.method} 請求。",
+        429: "請稍候再試。",
+    }.get(exc.code or 500, "發生了未預期的錯誤；已記錄下來。")
+
+
+def handle_http(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    data = {"error": {"status": code, "title": TITLES.get(code, exc.name), "message": _message(exc)}}
+    headers = {}
+    if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    retry = getattr(exc, "retry_after", None)
+    if retry:
+        headers["Retry-After"] = str(int(retry))
+    return render("error.html", data, status=code, headers=headers)
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)

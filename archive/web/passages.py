@@ -1,0 +1,102 @@
+"""The passage page (``/p/<passage_id>``): a permanent link to one paragraph.
+
+The service decides where an old id lands (``current``, ``revised`` or
+``gone``); this page says so plainly and never shows a silently wrong anchor.
+Its JSON twin is a W3C Web Annotation whose target survives re-ingestion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app
+
+from archive.web import urls
+from archive.web.render import render
+
+bp = Blueprint("passages", __name__)
+
+
+def citation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
+    """The parts of a citation, and the sentence a researcher pastes into a footnote."""
+    doc = view.get("document") or {}
+    pages = (view.get("block") or {}).get("pages") or []
+    page = (
+        ""
+        if not pages
+        else str(pages[0]) if len(pages) == 1 else f"{pages[0]}–{pages[-1]}"
+    )
+    parts = {
+        "author": doc.get("author"),
+        "title": doc.get("title"),
+        "series": doc.get("series"),
+        "foundation": doc.get("foundation"),
+        "date": doc.get("date"),
+        "page": page or None,
+        "url": permalink,
+    }
+    text = []
+    if parts["author"]:
+        text.append(f"{parts['author']}，")
+    text.append(f"〈{parts['title']}〉")
+    if parts["series"]:
+        text.append(f"，《{parts['series']}》")
+    if parts["foundation"]:
+        text.append(f"，{parts['foundation']}")
+    if parts["date"]:
+        text.append(f"，{parts['date']}")
+    if page:
+        text.append(f"，頁 {page}")
+    text.append(f"。{permalink}")
+    parts["text"] = "".join(text)
+    return parts
+
+
+def annotation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
+    """A W3C Web Annotation whose target is this passage in the document's full text.
+
+    For a passage that is gone the source is the archived version it is quoted from.
+    """
+    selector = view.get("selector") or {}
+    if view["status"] == "gone":
+        source = urls.external("documents.show", doc_id=view["doc_id"], version=view["version"])
+    else:
+        source = urls.external("documents.show", doc_id=view["doc_id"])
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": permalink,
+        "type": "Annotation",
+        "motivation": "linking",
+        "target": {
+            "source": source,
+            "selector": [s for s in (selector.get("quote"), selector.get("position")) if s],
+        },
+    }
+
+
+@bp.route("/p/<passage_id>")
+@bp.route("/p/<passage_id>.json", endpoint="show_json")
+def show(passage_id: str) -> Response:
+    """Where an old or current passage link lands now, with a ready citation."""
+    archive = current_app.extensions["archive"]
+    view = archive.resolve_passage(passage_id)
+    if view is None:
+        abort(404, description="找不到這個段落；連結可能打錯了，或文件已從典藏移除。")
+    permalink = urls.passage_url(passage_id, absolute=True)
+    data: dict[str, Any] = {
+        "status": view["status"],
+        "url": permalink,
+        "passage": view,
+        "citation": citation(view, permalink),
+        "annotation": annotation(view, permalink),
+    }
+    if view["status"] == "gone":
+        data["archived_url"] = urls.external(
+            "documents.show", doc_id=view["doc_id"], version=view["version"],
+            _anchor=passage_id,
+        )
+    else:
+        data["document_url"] = urls.external(
+            "documents.show", doc_id=view["doc_id"], _anchor=view["passage_id"]
+        )
+    return render("passage.html", data)
