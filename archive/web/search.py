@@ -27,7 +27,7 @@ def empty_result(state: urls.SearchState, notices: list[str] | None = None) -> d
         "query": state.q,
         "total": 0,
         "page": state.page,
-        "per_page": urls.PER_PAGE,
+        "per_page": current_app.config.get("PER_PAGE", urls.PER_PAGE),
         "pages": 0,
         "sort": state.sort,
         "took_ms": 0.0,
@@ -75,7 +75,7 @@ def index() -> Response:
                 filters=state.filter_lists() or None,
                 sort=state.sort,
                 page=state.page,
-                per_page=urls.PER_PAGE,
+                per_page=current_app.config.get("PER_PAGE", urls.PER_PAGE),
                 bridge=state.bridge,
             )
         except ValueError as exc:  # the service's refusal is a notice, not a crash

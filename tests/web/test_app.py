@@ -1,0 +1,403 @@
+"""The app without a browser: JSON twins, OpenAPI, headers, CSRF, sign-in, limits, errors."""
+
+from __future__ import annotations
+
+import re
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from web_support import PASSWORD, SEMI, USER, Corpus
+
+from archive.config import Settings
+from archive.web import create_app
+from archive.web.api import spec
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _validate(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str = "$") -> None:
+    """A small JSON Schema check (the subset /openapi.json uses); raises AssertionError."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return _validate(value, root["components"]["schemas"][name], root, path)
+    if "oneOf" in schema:
+        errors = []
+        for option in schema["oneOf"]:
+            try:
+                _validate(value, option, root, path)
+                return None
+            except AssertionError as exc:
+                errors.append(str(exc))
+        raise AssertionError(f"{path}: matches no oneOf option: {errors}")
+    types = schema.get("type")
+    if types:
+        types = [types] if isinstance(types, str) else types
+        checks = {
+            "string": lambda v: isinstance(v, str),
+            "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+            "boolean": lambda v: isinstance(v, bool),
+            "null": lambda v: v is None,
+            "array": lambda v: isinstance(v, list),
+            "object": lambda v: isinstance(v, dict),
+        }
+        assert any(checks[t](value) for t in types), f"{path}: {value!r} is not {types}"
+    if "enum" in schema and value is not None:
+        assert value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
+    if "const" in schema:
+        assert value == schema["const"], f"{path}: {value!r} != {schema['const']!r}"
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            assert key in value, f"{path}: missing {key!r}"
+        props = schema.get("properties", {})
+        for key, sub in value.items():
+            if key in props:
+                _validate(sub, props[key], root, f"{path}.{key}")
+            elif isinstance(schema.get("additionalProperties"), dict):
+                _validate(sub, schema["additionalProperties"], root, f"{path}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            _validate(item, schema["items"], root, f"{path}[{i}]")
+    return None
+
+
+def _schema_for(doc: dict[str, Any], path: str, method: str = "get", status: str = "200"
+                ) -> dict[str, Any]:
+    return doc["paths"][path][method]["responses"][status]["content"]["application/json"][
+        "schema"]
+
+
+def _login(client: Any) -> None:
+    client.get("/login")
+    with client.session_transaction() as sess:
+        token = sess["csrf_token"]
+    resp = client.post("/login", data={"name": USER, "password": PASSWORD, "csrf_token": token})
+    assert resp.status_code == 303
+
+
+def _token(client: Any) -> str:
+    client.get("/login")
+    with client.session_transaction() as sess:
+        return str(sess["csrf_token"])
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Any:
+    """An app on an empty instance with tight limits, for limit and gate tests."""
+
+    def make(**settings: Any) -> Any:
+        from archive.service import Archive
+
+        instance = tmp_path / "instance"
+        archive = Archive(instance, Settings(**settings))
+        archive.add_user(USER, PASSWORD)
+        return create_app({"INSTANCE": str(instance), "ARCHIVE": archive, "TESTING": True})
+
+    return make
+
+
+# -- JSON twins and the OpenAPI description ------------------------------------------------------
+
+
+def test_openapi_describes_what_the_server_returns(client: Any, corpus: Corpus,
+                                                   archive: Any) -> None:
+    doc = client.get("/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    assert doc == spec()
+    pid = archive.get_document(corpus.seed_id).blocks[3].id
+    cases = [
+        ("/search.json", f"/search.json?q={SEMI}&sort=newest"),
+        ("/search.json", "/search.json"),
+        ("/search.json", "/search.json?q=完全不存在的詞"),
+        ("/", "/?q=習近平&author=李明峻"),
+        ("/d/{doc_id}.json", f"/d/{corpus.seed_id}.json?q=峰會"),
+        ("/d/{doc_id}", f"/d/{corpus.seed_id}"),
+        ("/p/{passage_id}.json", f"/p/{pid}.json"),
+    ]
+    for path, url in cases:
+        resp = client.get(url, headers={"Accept": "application/json"})
+        assert resp.status_code == 200, url
+        _validate(resp.get_json(), _schema_for(doc, path), doc, url)
+    resp = client.get("/d/nope.json")
+    _validate(resp.get_json(), _schema_for(doc, "/d/{doc_id}.json", status="404"), doc)
+    _login(client)
+    resp = client.get("/ingest.json")
+    _validate(resp.get_json(), _schema_for(doc, "/ingest.json"), doc)
+
+
+def test_search_json_is_the_service_dictionary(client: Any, archive: Any) -> None:
+    data = client.get(f"/search.json?q={SEMI}&author=王小明&page=1").get_json()
+    direct = archive.search(SEMI, filters={"author": ["王小明"]}, page=1, per_page=2)
+    for d in (data, direct):
+        d.pop("took_ms")
+    assert data == direct
+
+
+def test_accept_header_picks_the_twin(client: Any, corpus: Corpus) -> None:
+    html = client.get(f"/d/{corpus.seed_id}", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert html.mimetype == "text/html" and "Accept" in html.headers["Vary"]
+    js = client.get(f"/d/{corpus.seed_id}", headers={"Accept": "application/json"})
+    assert js.mimetype == "application/json"
+    assert js.get_json() == client.get(f"/d/{corpus.seed_id}.json").get_json()
+    assert client.get(f"/d/{corpus.seed_id}", headers={"Accept": "*/*"}).mimetype == "text/html"
+
+
+def test_document_json_highlights_follow_the_query(client: Any, corpus: Corpus) -> None:
+    data = client.get(f"/d/{corpus.seed_id}.json?q=习近平").get_json()
+    texts = {b["id"]: b["text"] for b in data["blocks"]}
+    assert data["highlights"]
+    for pid, spans in data["highlights"].items():
+        for s, e in spans:
+            assert texts[pid][s:e] == "習近平"
+
+
+def test_passage_annotation_target(client: Any, corpus: Corpus, archive: Any) -> None:
+    doc = archive.get_document(corpus.seed_id)
+    block = doc.blocks[4]
+    data = client.get(f"/p/{block.id}.json").get_json()
+    target = data["annotation"]["target"]
+    assert target["source"].endswith(f"/d/{corpus.seed_id}")
+    quote, position = target["selector"]
+    full = "\n\n".join(b.text for b in doc.blocks)
+    assert quote["exact"] == block.text == full[position["start"]:position["end"]]
+    assert full[: position["start"]].endswith(quote["prefix"])
+    assert full[position["end"]:].startswith(quote["suffix"])
+    assert data["citation"]["url"].endswith(f"/p/{block.id}")
+    assert data["citation"]["author"] == doc.meta("author")
+
+
+def test_original_pdf_is_byte_for_byte(client: Any, corpus: Corpus) -> None:
+    original = (corpus.pdf_dir / "seed.pdf").read_bytes()
+    resp = client.get(f"/d/{corpus.seed_id}/original.pdf")
+    assert resp.data == original and resp.mimetype == "application/pdf"
+    assert "attachment" not in resp.headers.get("Content-Disposition", "")
+    resp = client.get(f"/d/{corpus.seed_id}/original.pdf?download=1")
+    assert "attachment" in resp.headers["Content-Disposition"]
+
+
+def test_feeds(client: Any, corpus: Corpus) -> None:
+    atom = client.get("/feed.atom")
+    assert atom.mimetype == "application/atom+xml"
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(atom.data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert "美中 APEC 峰會後的東北亞安保情勢" in titles
+    assert any("<script>" in (t or "") for t in titles)  # escaped in XML, literal once parsed
+    sitemap = ET.fromstring(client.get("/sitemap.xml").data)
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert any(loc.endswith(f"/d/{corpus.seed_id}") for loc in locs)
+
+
+# -- security --------------------------------------------------------------------------------------
+
+
+def test_security_headers_and_no_inline_code(client: Any, corpus: Corpus) -> None:
+    for url in ("/", f"/?q={SEMI}", f"/d/{corpus.seed_id}", "/login", "/nope"):
+        resp = client.get(url)
+        csp = resp.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp and "unsafe" not in csp
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["Referrer-Policy"]
+        assert resp.headers["X-Frame-Options"] == "DENY"
+        html = resp.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert " style=" not in html and "onclick" not in html.lower()
+        assert not re.search(r"\bsrc=\"(https?:)?//", html), url
+        assert not re.search(r"<link rel=\"(stylesheet|icon|preload)\" href=\"(https?:)?//",
+                             html), url
+
+
+def test_session_cookie_flags(fresh: Any) -> None:
+    app = fresh(secure_cookies=True)
+    client = app.test_client()
+    resp = client.get("/login")
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    assert "Strict-Transport-Security" in resp.headers
+
+
+def test_writes_need_a_csrf_token(client: Any) -> None:
+    _login(client)
+    resp = client.post("/ingest", data={"files": (BytesIO(b"%PDF-1.4 x"), "a.pdf")},
+                       headers={"Accept": "application/json"})
+    assert resp.status_code == 400 and "CSRF" in resp.get_json()["error"]["message"]
+    resp = client.post("/logout")
+    assert resp.status_code == 400
+    resp = client.post("/login", data={"name": USER, "password": PASSWORD})
+    assert resp.status_code == 400
+
+
+def test_upload_needs_sign_in(client: Any) -> None:
+    resp = client.get("/ingest")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert client.get("/ingest.json").status_code == 401
+    token = _token(client)
+    resp = client.post("/ingest", data={"csrf_token": token,
+                                        "files": (BytesIO(b"%PDF-1.4 x"), "a.pdf")})
+    assert resp.status_code == 401
+
+
+def test_login_redirects_only_within_the_site(client: Any) -> None:
+    client.get("/login")
+    with client.session_transaction() as sess:
+        token = sess["csrf_token"]
+    resp = client.post("/login", data={"name": USER, "password": PASSWORD, "csrf_token": token,
+                                       "next": "https://evil.example/"})
+    assert resp.headers["Location"] == "/"
+
+
+def test_sign_in_attempts_are_rate_limited(fresh: Any) -> None:
+    app = fresh(login_attempts_per_minute=3)
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as sess:
+        token = sess["csrf_token"]
+    codes = [client.post("/login", data={"name": USER, "password": "wrong",
+                                         "csrf_token": token}).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    resp = client.post("/login", data={"name": USER, "password": PASSWORD, "csrf_token": token},
+                       headers={"Accept": "application/json"})
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
+    assert resp.get_json()["error"]["status"] == 429
+
+
+def test_reading_can_require_sign_in(fresh: Any) -> None:
+    app = fresh(require_login_for_read=True)
+    client = app.test_client()
+    resp = client.get("/?q=x")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert client.get("/search.json?q=x").status_code == 401
+    assert client.get("/feed.atom").status_code in (302, 401)
+    assert client.get("/login").status_code == 200
+    assert client.get("/static/css/app.css").status_code == 200
+    _login(client)
+    assert client.get("/?q=x").status_code == 200
+
+
+def test_oversized_upload_is_a_clean_413(fresh: Any) -> None:
+    app = fresh(max_upload_mb=0.05)
+    client = app.test_client()
+    _login(client)
+    token = _token(client)
+    big = b"%PDF-1.4\n" + b"0" * (400 * 1024)
+    resp = client.post("/ingest", data={"csrf_token": token, "files": (BytesIO(big), "big.pdf")},
+                       headers={"Accept": "application/json"})
+    assert resp.status_code == 413
+    assert resp.get_json()["error"]["status"] == 413
+    resp = client.post("/ingest", data={"csrf_token": token, "files": (BytesIO(big), "big.pdf")})
+    assert resp.status_code == 413 and "檔案太大" in resp.get_data(as_text=True)
+
+
+def test_upload_checks_magic_and_never_uses_the_file_name(fresh: Any, tmp_path: Path) -> None:
+    app = fresh()
+    app.extensions["jobs"]._autostart = False
+    client = app.test_client()
+    _login(client)
+    token = _token(client)
+    resp = client.post(
+        "/ingest",
+        data={"csrf_token": token, "files": [
+            (BytesIO(b"GIF89a not a pdf"), "../../etc/passwd.pdf"),
+            (BytesIO(b""), "empty.pdf"),
+        ]},
+        headers={"Accept": "application/json"},
+    )
+    assert resp.status_code == 202
+    jobs = resp.get_json()["jobs"]
+    assert [(j["filename"], j["status"], j["reason"]) for j in jobs] == [
+        ("passwd.pdf", "failed", "not a PDF"),
+        ("empty.pdf", "failed", "empty file"),
+    ]
+    assert not (tmp_path / "etc").exists()
+
+
+def test_jobs_run_in_order_behind_one_writer(fresh: Any, corpus: Corpus) -> None:
+    app = fresh()
+    client = app.test_client()
+    _login(client)
+    token = _token(client)
+    files = [(BytesIO((corpus.pdf_dir / f"facet-{i}.pdf").read_bytes()), f"f{i}.pdf")
+             for i in range(2)]
+    resp = client.post("/ingest", data={"csrf_token": token, "files": files},
+                       headers={"Accept": "application/json"})
+    ids = [j["id"] for j in resp.get_json()["jobs"]]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        jobs = client.get("/ingest.json?" + "&".join(f"job={i}" for i in ids)).get_json()["jobs"]
+        if all(j["done"] for j in jobs):
+            break
+        time.sleep(0.2)
+    assert [j["status"] for j in jobs] == ["ingested", "ingested"]
+    queue = app.extensions["jobs"]
+    finished = [queue._jobs[i].finished_at for i in ids]
+    assert finished == sorted(finished)
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", "/d/doesnotexist", 404),
+        ("GET", "/p/p-000000000000", 404),
+        ("GET", "/nowhere", 404),
+        ("POST", "/", 400),  # CSRF first: no token
+        ("PUT", "/d/x", 400),
+        ("GET", "/d/x?version=-1", 400),
+    ],
+)
+def test_errors_have_pages_and_json_twins(client: Any, method: str, url: str,
+                                          status: int) -> None:
+    page = client.open(url, method=method)
+    assert page.status_code == status and page.mimetype == "text/html"
+    assert 'lang="zh-Hant"' in page.get_data(as_text=True)
+    twin = client.open(url, method=method, headers={"Accept": "application/json"})
+    assert twin.status_code == status and twin.get_json()["error"]["status"] == status
+
+
+def test_method_not_allowed(client: Any) -> None:
+    client.get("/")
+    with client.session_transaction() as sess:
+        sess["csrf_token"] = "t"
+    resp = client.post("/d/x", data={"csrf_token": "t"}, headers={"Accept": "application/json"})
+    assert resp.status_code == 405 and resp.get_json()["error"]["status"] == 405
+
+
+def test_an_internal_error_is_a_page_not_a_traceback(fresh: Any) -> None:
+    app = fresh()
+
+    def boom(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError("secret detail")
+
+    app.extensions["archive"].list_documents = boom
+    client = app.test_client()
+    resp = client.get("/", headers={"Accept": "application/json"})
+    assert resp.status_code == 500
+    assert "secret detail" not in resp.get_data(as_text=True)
+    assert resp.get_json()["error"]["status"] == 500
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    q=st.text(max_size=600),
+    page=st.one_of(st.text(max_size=8), st.integers(-5, 10**9).map(str)),
+    sort=st.text(max_size=12),
+    author=st.text(max_size=30),
+)
+def test_no_query_input_produces_a_500(client: Any, q: str, page: str, sort: str,
+                                       author: str) -> None:
+    resp = client.get("/", query_string={"q": q, "page": page, "sort": sort, "author": author,
+                                         "bridge": "0"})
+    assert resp.status_code in (200, 400), resp.get_data(as_text=True)[:500]
+    resp = client.get(f"/d/{'x'}", query_string={"q": q})
+    assert resp.status_code in (200, 404)
