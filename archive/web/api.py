@@ -299,6 +299,16 @@ def spec() -> dict[str, Any]:
                 "responses": {"200": {"description": "the PDF",
                                       "content": {"application/pdf": {}}},
                               "404": _err("no such document or version")}}},
+            "/d/{doc_id}/delete": {"post": {
+                "summary": "Delete a document and all its versions (signed-in archivists)",
+                "parameters": [_DOC_PARAMS[0]],
+                "requestBody": {"required": True, "content": {
+                    "application/x-www-form-urlencoded": {"schema": _obj(
+                        {"csrf_token": STR, "confirm": _s("string", const="yes")})}}},
+                "responses": {"200": {"description": "deleted", "content": {
+                    "application/json": {"schema": _obj({"deleted": STR})}}},
+                    "400": _err("no confirmation or CSRF token"),
+                    "401": _err("not signed in"), "404": _err("no such document")}}},
             "/p/{passage_id}": passage,
             "/p/{passage_id}.json": passage,
             "/ingest": upload_state,

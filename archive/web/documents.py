@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 
 from archive.web import urls
-from archive.web.render import render
+from archive.web.render import render, wants_json
+from archive.web.security import login_required
 
 bp = Blueprint("documents", __name__)
 
@@ -116,3 +127,16 @@ def original(doc_id: str) -> Response:
     # The pages' CSP would keep browsers' PDF viewers from showing the file.
     resp.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     return resp
+
+
+@bp.route("/d/<doc_id>/delete", methods=["POST"])
+@login_required
+def delete(doc_id: str) -> Response:
+    """Remove a document (archivists only; the form asks for an explicit confirmation)."""
+    if request.form.get("confirm") != "yes":
+        abort(400, description="請勾選確認方塊後再刪除。")
+    if not current_app.extensions["archive"].delete_document(doc_id):
+        abort(404, description="找不到這份文件。")
+    if wants_json():
+        return jsonify({"deleted": doc_id})
+    return redirect(url_for("search.index"), code=303)

@@ -401,3 +401,20 @@ def test_no_query_input_produces_a_500(client: Any, q: str, page: str, sort: str
     assert resp.status_code in (200, 400), resp.get_data(as_text=True)[:500]
     resp = client.get(f"/d/{'x'}", query_string={"q": q})
     assert resp.status_code in (200, 404)
+
+
+def test_delete_needs_an_archivist_and_a_confirmation(fresh: Any, corpus: Corpus) -> None:
+    app = fresh()
+    archive = app.extensions["archive"]
+    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), filename="f.pdf")
+    client = app.test_client()
+    token = _token(client)
+    url = f"/d/{out.doc_id}/delete"
+    assert client.post(url, data={"csrf_token": token, "confirm": "yes"}).status_code == 401
+    _login(client)
+    token = _token(client)
+    assert client.post(url, data={"csrf_token": token}).status_code == 400
+    resp = client.post(url, data={"csrf_token": token, "confirm": "yes"},
+                       headers={"Accept": "application/json"})
+    assert resp.get_json() == {"deleted": out.doc_id}
+    assert client.get(f"/d/{out.doc_id}").status_code == 404
