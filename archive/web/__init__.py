@@ -8,6 +8,7 @@ line and the web print the same dictionaries.  Each area is one blueprint;
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update(test_config)
     app.extensions["archive"] = archive
+    if app.config.get("BEHIND_PROXY", os.environ.get("ARCHIVE_BEHIND_PROXY") == "1"):
+        # Trust one proxy's X-Forwarded-For/-Proto/-Host: client addresses for the sign-in
+        # rate limit, and https URLs in permalinks when TLS ends at the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from archive.web import (
         api,
