@@ -1,0 +1,135 @@
+"""PDF bytes in, :class:`archive.models.Document` out: text rebuilt as the author wrote it.
+
+The pipeline (each step in its own module):
+
+1. :mod:`ingest.extract` — refuse non-PDFs, decrypt, get page texts with pypdf
+   (or PDFium when pypdf cannot open a damaged file);
+2. :mod:`ingest.quality` — score the text; ask PDFium for a second opinion when
+   it looks like font-map garbage; refuse garbage and text-less scans;
+3. :mod:`ingest.normalize` — NFC, radical look-alikes, stray CJK spaces;
+4. :mod:`ingest.layout` — page furniture, paragraph joins, block types;
+5. :mod:`ingest.metadata` — Info/XMP and text fields, each with provenance.
+
+Bad input raises :class:`IngestError` with a one-line reason and nothing else.
+:mod:`ingest.sandbox` runs the same function in a resource-limited child.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from archive.models import Document, Field
+
+from . import layout, metadata, quality
+from .errors import IngestError
+from .extract import PdfText, check_header, open_pypdf, pdfium_text, pypdf_text
+from .normalize import normalize_page
+
+__all__ = ["extract_document", "IngestError"]
+
+#: Fewer non-space characters per page than this, in every extractor: a scan.
+MIN_CHARS_PER_PAGE = 5
+
+
+def _size(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def _pypdf_or_recovery(data: bytes, password: str | None) -> tuple[PdfText, list[str]]:
+    """pypdf's text; if pypdf cannot open the file, PDFium's as recovery."""
+    try:
+        reader = open_pypdf(data, password)
+        return pypdf_text(reader), []
+    except IngestError:
+        raise
+    except Exception as exc:  # anything pypdf raises on a damaged file
+        detail = f"{type(exc).__name__}: {exc}"
+    try:
+        recovered = pdfium_text(data, password)
+    except IngestError as exc:
+        if exc.reason.startswith(("encrypted", "wrong password")):
+            raise
+        raise IngestError(f"corrupt PDF: {detail}") from None
+    if not recovered.pages:
+        raise IngestError(f"corrupt PDF: {detail}")
+    return recovered, [f"recovered with pypdfium2 (pypdf: {detail})"]
+
+
+def _choose(data: bytes, password: str | None, first: PdfText) -> tuple[PdfText, quality.Quality, list[str]]:
+    """The quality gate: keep pypdf's text unless PDFium's is clearly better."""
+    text = "\n".join(first.pages)
+    verdict = quality.score(text)
+    sparse = verdict.chars < MIN_CHARS_PER_PAGE * max(1, first.page_count)
+    if first.extractor == "pypdfium2" or (verdict.score >= quality.GOOD and not sparse and not first.warnings):
+        return first, verdict, []
+    try:
+        second = pdfium_text(data, password)
+    except IngestError:
+        return first, verdict, []
+    other = quality.score("\n".join(second.pages))
+    better = other.score > verdict.score + 0.02 or (sparse and other.chars > verdict.chars) or (
+        first.warnings and not second.warnings and other.chars > verdict.chars)
+    if better and other.chars >= MIN_CHARS_PER_PAGE * max(1, second.page_count) * 0 + 1:
+        second.info = first.info or second.info
+        note = f"pypdf text scored {verdict.score:.2f}; kept pypdfium2's ({other.score:.2f})"
+        return second, other, [note]
+    return first, verdict, []
+
+
+def extract_document(data: bytes, *, password: str | None = None, filename: str = "",
+                     max_bytes: int | None = None) -> Document:
+    """Extract one PDF into a Document; raise ``IngestError`` (one-line reason) for bad input."""
+    if not data:
+        raise IngestError("empty file")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise IngestError(f"too large: {_size(len(data))} (limit {_size(max_bytes)})")
+    check_header(data)
+    first, warnings = _pypdf_or_recovery(data, password)
+    chosen, verdict, notes = _choose(data, password, first)
+    warnings += chosen.warnings + notes
+    if verdict.chars < MIN_CHARS_PER_PAGE * max(1, chosen.page_count):
+        raise IngestError("no text layer (needs OCR)")
+    if verdict.score < quality.ACCEPT:
+        raise IngestError(
+            f"unreadable text layer: {verdict.summary()} (quality {verdict.score:.2f}; "
+            "font without a usable ToUnicode map?)"
+        )
+    pages = [normalize_page(page) for page in chosen.pages]
+    pages, running = layout.strip_furniture(pages)
+    paras, full = layout.build_paragraphs(pages)
+    typed = layout.type_blocks(paras, full, running)
+    fields = _fields(chosen, typed)
+    return Document(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        page_count=chosen.page_count,
+        blocks=typed.blocks,
+        metadata=fields,
+        extractor=chosen.extractor,
+        quality=verdict.score,
+        filename=filename,
+        warnings=warnings,
+    )
+
+
+def _fields(chosen: PdfText, typed: layout.Typed) -> dict[str, Field]:
+    """Info fields first where they are trustworthy, the text's for the rest.
+
+    The title from Info wins unless it is junk (authors set it on purpose);
+    the byline in the text wins over Info's author, which is usually the
+    account name of whoever saved the file.
+    """
+    fields = metadata.info_fields(chosen.info)
+    found = dict(typed.found)
+    if "author" in found:
+        fields.pop("author", None)
+    if "title" in fields:
+        found.pop("title", None)
+    for key, value in found.items():
+        if value:
+            fields.setdefault(key, Field(value, "text"))
+    body = "\n".join(b.text for b in typed.blocks)
+    fields.update(metadata.script_and_language(body))
+    from archive.models import METADATA_KEYS
+
+    return {key: fields[key] for key in METADATA_KEYS if key in fields}
