@@ -175,7 +175,8 @@ def build_paragraphs(pages: list[list[str]]) -> tuple[list[Para], float]:
             if line.page not in current.pages:
                 current.pages.append(line.page)
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        local = max(full, *current.widths)  # smaller print (captions, back matter) sets its own measure
+        widest = max(current.widths)  # smaller print (captions, back matter) sets its own measure
+        local = widest if widest > 1.1 * full else full
         if nxt is None or not _continues(line.text, widths[i], nxt.text, local) or (
             rules.split_caption(current.text)  # a credit closes its caption, whatever the width
         ):

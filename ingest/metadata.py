@@ -13,6 +13,7 @@ value carries where it came from: ``pdf-info``, ``text`` or ``inferred``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import Any
@@ -302,10 +303,8 @@ def repair_mojibake(text: str, raw: bytes | None = None) -> str:
     if raw and not raw.startswith((b"\xfe\xff", b"\xff\xfe")):
         candidates.append(raw)
     for encoding in ("latin-1", "cp1252"):
-        try:
+        with contextlib.suppress(UnicodeEncodeError):
             candidates.append(text.encode(encoding))
-        except UnicodeEncodeError:
-            pass
     for data in candidates:
         for codec in ("utf-8", "cp950", "gb18030"):
             try:

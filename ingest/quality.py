@@ -13,6 +13,7 @@ that is garbage in both, instead of storing it as if it were text.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -50,10 +51,8 @@ def _decode_range(codec: str, leads: range, trails: list[int]) -> set[str]:
     chars: set[str] = set()
     for lead in leads:
         for trail in trails:
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes([lead, trail]).decode(codec))
-            except UnicodeDecodeError:
-                pass
     return chars
 
 

@@ -1,0 +1,69 @@
+"""The child side of sandboxed extraction: limits first, then extract, then report.
+
+Runs inside a fresh process (forked by :mod:`ingest.sandbox`, or started as
+``python -m ingest.worker`` with the PDF on stdin for debugging by hand).  It
+lowers its own address-space and CPU-time limits before parsing anything, so
+a decompression bomb or a pathological page kills only this process.  The
+result goes back as one JSON message: the Document, an IngestError reason,
+or an internal crash with its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import traceback
+from typing import Any
+
+
+def set_limits(memory_mb: int, cpu_seconds: float) -> None:
+    """Cap this process's address space and CPU time (soft limit sends SIGXCPU)."""
+    if memory_mb:
+        limit = int(memory_mb) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if cpu_seconds:
+        soft = max(1, int(cpu_seconds + 0.999))
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+
+
+def run(data: bytes, password: str | None, filename: str, max_bytes: int | None,
+        memory_mb: int) -> dict[str, Any]:
+    """Extract and describe the outcome as a JSON-able message."""
+    from . import IngestError, extract_document
+
+    try:
+        doc = extract_document(data, password=password, filename=filename, max_bytes=max_bytes)
+        return {"ok": doc.to_dict()}
+    except IngestError as exc:
+        return {"error": exc.reason}
+    except MemoryError:
+        return {"error": f"out of memory (limit {memory_mb} MB)"}
+    except RecursionError:
+        return {"error": "corrupt PDF: object graph nested too deeply"}
+    except Exception as exc:
+        return {"crash": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+
+
+def child_main(conn: Any, data: bytes, password: str | None, filename: str,
+               max_bytes: int | None, memory_mb: int, cpu_seconds: float) -> None:
+    """Entry point in the forked child: send one JSON string back over ``conn``."""
+    set_limits(memory_mb, cpu_seconds)
+    try:
+        message = json.dumps(run(data, password, filename, max_bytes, memory_mb), ensure_ascii=False)
+    except MemoryError:
+        message = json.dumps({"error": f"out of memory (limit {memory_mb} MB)"})
+    conn.send(message)
+    conn.close()
+
+
+def main() -> int:
+    """``python -m ingest.worker [--password PW] < file.pdf``: print the outcome as JSON."""
+    password = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--password" else None
+    result = run(sys.stdin.buffer.read(), password, "", None, 0)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0 if "ok" in result else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
