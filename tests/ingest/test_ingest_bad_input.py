@@ -1,0 +1,97 @@
+"""Bad input: one-line reasons, the right one for each case, never another exception type."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from ingest import IngestError, extract_document
+
+
+def reason(data: bytes, **kwargs) -> str:
+    with pytest.raises(IngestError) as info:
+        extract_document(data, **kwargs)
+    text = str(info.value)
+    assert "\n" not in text and text == info.value.reason
+    return text
+
+
+def encrypt(data: bytes, user: str, owner: str = "owner-pw") -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=user, owner_password=owner, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> bytes:
+    import pdfgen
+
+    path = tmp_path_factory.mktemp("bad") / "good.pdf"
+    return pdfgen.commentary_pdf(
+        path, title="兩岸關係的新局", author="王小明", affiliation="遠景基金會研究員",
+        paragraphs=["這是一段足夠長的正文，用來測試擷取程式在各種損壞情況下的行為是否正確。" * 4] * 3,
+    ).read_bytes()
+
+
+def test_not_a_pdf():
+    assert reason(b"<html><body>hello</body></html>") == "not a PDF (no %PDF header)"
+
+
+def test_zero_bytes():
+    assert reason(b"") == "empty file"
+
+
+def test_over_the_size_cap(good):
+    got = reason(good, max_bytes=1000)
+    assert got.startswith("too large: ") and got.endswith("(limit 0.0 MB)")
+    assert extract_document(good, max_bytes=len(good)).page_count == 1
+
+
+def test_truncated_pdf_is_recovered_or_refused_as_corrupt(good):
+    # Without its xref and trailer the file is damaged; non-strict parsing (or PDFium) recovers it.
+    doc = extract_document(good[: good.rfind(b"xref")])
+    assert doc.meta("title") == "兩岸關係的新局"
+    # Cut inside the first object: nothing to recover.
+    assert reason(good[:40]).startswith("corrupt PDF: ")
+
+
+def test_garbage_after_the_header_is_corrupt():
+    assert reason(b"%PDF-1.7\n" + bytes(range(256)) * 20).startswith("corrupt PDF: ")
+
+
+def test_encrypted_with_empty_user_password_opens(good):
+    doc = extract_document(encrypt(good, user=""))
+    assert doc.meta("author") == "王小明"
+
+
+def test_encrypted_needs_password(good):
+    assert reason(encrypt(good, user="s3cret")) == "encrypted: give --password"
+
+
+def test_wrong_password(good):
+    assert reason(encrypt(good, user="s3cret"), password="nope") == "wrong password"
+
+
+def test_right_password(good):
+    doc = extract_document(encrypt(good, user="s3cret"), password="s3cret")
+    assert doc.meta("title") == "兩岸關係的新局"
+
+
+def test_no_text_layer(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for _ in range(2):  # a "scan": pages with only a picture-like fill
+        pdf.add_page()
+        pdf.set_fill_color(120, 120, 120)
+        pdf.rect(20, 20, 170, 250, style="F")
+    assert reason(bytes(pdf.output())) == "no text layer (needs OCR)"
+
+
+def test_junk_before_header_is_still_a_pdf(good):
+    doc = extract_document(b"\x0a\xa0\xa4\x03" + good)
+    assert doc.meta("title") == "兩岸關係的新局"
