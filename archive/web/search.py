@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
+from archive.service import ServiceError
 from archive.web import urls
 from archive.web.render import render
 
@@ -68,6 +69,7 @@ def index() -> Response:
     archive = current_app.extensions["archive"]
     state = urls.parse_search_args(request.args)
     recent: list[dict[str, Any]] = []
+    status = 200
     if state.q or state.has_filters():
         try:
             result = archive.search(
@@ -80,6 +82,10 @@ def index() -> Response:
             )
         except ValueError as exc:  # the service's refusal is a notice, not a crash
             result = empty_result(state, [str(exc)])
+        except ServiceError as exc:  # e.g. the index is being rebuilt: say so, keep the page
+            current_app.logger.warning("search unavailable: %s", exc)
+            result = empty_result(state, [f"搜尋暫時無法使用：{exc}"])
+            status = 503
     else:
         result = empty_result(state)
         recent = archive.list_documents(limit=10)
@@ -87,6 +93,7 @@ def index() -> Response:
     return render(
         "search.html",
         result,
+        status=status,
         state=state,
         recent=recent,
         loosen=loosen(state) if state.q and not result.get("total") else [],

@@ -8,6 +8,7 @@ through Playwright against a werkzeug server on an ephemeral port.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import threading
 from collections.abc import Iterator
@@ -16,10 +17,11 @@ from typing import Any
 
 import pytest
 
+import archive.service  # noqa: E402,F401  (bind the real ``ingest`` before sys.path grows)
+
 HERE = Path(__file__).resolve().parent
-for _p in (HERE.parent, HERE):  # tests/ for pdfgen, tests/web for web_support
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
+if str(HERE) not in sys.path:  # for web_support; tests/ itself stays off sys.path
+    sys.path.insert(0, str(HERE))
 
 from web_support import (  # noqa: E402
     CHROMIUM,
@@ -43,6 +45,18 @@ from web_support import (  # noqa: E402
 from archive.web import create_app  # noqa: E402
 
 
+def _load_pdfgen() -> Any:
+    """tests/pdfgen.py by path: putting tests/ on sys.path would let tests/ingest shadow ingest."""
+    if "pdfgen" in sys.modules:
+        return sys.modules["pdfgen"]
+    spec = importlib.util.spec_from_file_location("pdfgen", HERE.parent / "pdfgen.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pdfgen"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _ingest(archive: Any, path: Path) -> str:
     out = archive.ingest_bytes(path.read_bytes(), filename=path.name)
     assert out.status in ("ingested", "updated", "unchanged"), out
@@ -51,9 +65,10 @@ def _ingest(archive: Any, path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    from pdfgen import commentary_pdf, seed_pdf
-
     from archive.service import Archive
+
+    pdfgen = _load_pdfgen()
+    seed_pdf, commentary_pdf = pdfgen.seed_pdf, pdfgen.commentary_pdf
 
     base = tmp_path_factory.mktemp("web")
     pdfs = base / "pdfs"
