@@ -254,6 +254,8 @@ def type_blocks(paras: list[Para], full: float, running: list[str]) -> Typed:
     title_done = False
     for i, para in enumerate(body_paras):
         text = para.text
+        if i > first_body and text == found.get("series"):
+            continue  # the series name repeated as a running head that could not be told by repetition
         if i == first_body and title_parts:
             _emit_title(title_parts, blocks, found)
             title_done = True
@@ -278,7 +280,7 @@ def type_blocks(paras: list[Para], full: float, running: list[str]) -> Typed:
     if title_parts and not title_done:
         _emit_title(title_parts, blocks, found)
     if back is not None:
-        lines = [p.text for p in paras[back:]]
+        lines = [p.text for p in paras[back:] if p.text != found.get("series")]  # a one-page running head
         pages = sorted({n for p in paras[back:] for n in p.pages})
         blocks.append(Block("back_matter", "\n".join(lines), pages))
         for line in lines:

@@ -4,15 +4,15 @@ A decompression bomb, a self-referencing object graph or a pathological page
 must not hang or kill the server.  The child (:mod:`ingest.worker`) caps its
 own address space (RLIMIT_AS) and CPU time (RLIMIT_CPU); the parent enforces
 a wall-clock timeout and kills the child when it runs out.  Children are
-forked from a fork server that has already imported ingest, pypdf and
-PDFium, so the per-file overhead is a fork plus one JSON message, and a
-multi-threaded web server never forks itself.
+forked from the calling process, which has already imported ingest, pypdf
+and PDFium, so the per-file overhead is a fork plus one JSON message.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import signal
 import threading
 from typing import Any
@@ -25,18 +25,28 @@ from .worker import child_main
 _CONTEXT_LOCK = threading.Lock()
 _context: Any = None
 
+#: "fork" (default on Linux), "forkserver" or "spawn"; override with ARCHIVE_SANDBOX_START.
+START_METHOD_ENV = "ARCHIVE_SANDBOX_START"
+
 
 def _get_context() -> Any:
-    """The fork-server context, preloaded with ingest (created once per process)."""
+    """The multiprocessing context for children (created once per process).
+
+    "fork" costs a few milliseconds.  Python 3.11's fork server does not
+    preload ``__main__`` (its ``main_path`` key is never filled), so every
+    child re-imports the main script — the CLI or the web app, hundreds of
+    milliseconds each.  Forking a threaded server is safe enough here: the
+    child only takes locks that :func:`ingest.worker.child_main` re-creates
+    (and logging re-creates its own after a fork).
+    """
     global _context
     with _CONTEXT_LOCK:
         if _context is None:
             methods = multiprocessing.get_all_start_methods()
-            if "forkserver" in methods:
-                ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(["ingest", "ingest.worker", "ingest.quality"])
-            else:
-                ctx = multiprocessing.get_context("spawn")
+            wanted = os.environ.get(START_METHOD_ENV) or ("fork" if "fork" in methods else "spawn")
+            ctx = multiprocessing.get_context(wanted)
+            if wanted == "forkserver":
+                ctx.set_forkserver_preload(["ingest", "ingest.worker"])
             _context = ctx
         return _context
 

@@ -11,16 +11,41 @@ or an internal crash with its traceback.
 from __future__ import annotations
 
 import json
+import logging
 import resource
 import sys
+import threading
 import traceback
 from typing import Any
 
 
+def warm_up() -> None:
+    """Build the gate's character sets once in the fork server, not in every child."""
+    from .quality import charsets
+
+    charsets()
+
+
+warm_up()
+
+
+def _mapped_bytes() -> int:
+    """This process's current address-space size (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def set_limits(memory_mb: int, cpu_seconds: float) -> None:
-    """Cap this process's address space and CPU time (soft limit sends SIGXCPU)."""
+    """Cap this process's address space and CPU time (soft limit sends SIGXCPU).
+
+    A forked child starts with its parent's mappings, so ``memory_mb`` is the
+    allowance on top of what is already mapped, not a total.
+    """
     if memory_mb:
-        limit = int(memory_mb) * 1024 * 1024
+        limit = _mapped_bytes() + int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if cpu_seconds:
         soft = max(1, int(cpu_seconds + 0.999))
@@ -48,7 +73,11 @@ def run(data: bytes, password: str | None, filename: str, max_bytes: int | None,
 def child_main(conn: Any, data: bytes, password: str | None, filename: str,
                max_bytes: int | None, memory_mb: int, cpu_seconds: float) -> None:
     """Entry point in the forked child: send one JSON string back over ``conn``."""
+    from . import extract
+
+    extract._PDFIUM_LOCK = threading.Lock()  # another thread may have held it at fork time
     set_limits(memory_mb, cpu_seconds)
+    logging.disable(logging.WARNING)  # pypdf's complaints about damaged files: the outcome says it
     try:
         message = json.dumps(run(data, password, filename, max_bytes, memory_mb), ensure_ascii=False)
     except MemoryError:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-LAYOUTS = ("header", "plain-a5")
 
 from archive.models import METADATA_KEYS
+
+LAYOUTS = ("header", "plain-a5")
 
 
 def ws(text: str) -> str:
