@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 
-from archive.models import Document, Field
+from archive.models import METADATA_KEYS, Document, Field
 
 from . import layout, metadata, quality
 from .errors import IngestError
@@ -32,7 +32,7 @@ MIN_CHARS_PER_PAGE = 5
 
 
 def _size(n: float) -> str:
-    return f"{n / 1e6:.1f} MB"
+    return f"{n / (1024 * 1024):.1f} MB"  # MB as the settings count them (max_upload_mb * 1024 * 1024)
 
 
 def _pypdf_or_recovery(data: bytes, password: str | None) -> tuple[PdfText, list[str]]:
@@ -69,7 +69,7 @@ def _choose(data: bytes, password: str | None, first: PdfText) -> tuple[PdfText,
     other = quality.score("\n".join(second.pages))
     better = other.score > verdict.score + 0.02 or (sparse and other.chars > verdict.chars) or (
         first.warnings and not second.warnings and other.chars > verdict.chars)
-    if better and other.chars >= MIN_CHARS_PER_PAGE * max(1, second.page_count) * 0 + 1:
+    if better and other.chars > 0:
         second.info = first.info or second.info
         note = f"pypdf text scored {verdict.score:.2f}; kept pypdfium2's ({other.score:.2f})"
         return second, other, [note]
@@ -130,6 +130,4 @@ def _fields(chosen: PdfText, typed: layout.Typed) -> dict[str, Field]:
             fields.setdefault(key, Field(value, "text"))
     body = "\n".join(b.text for b in typed.blocks)
     fields.update(metadata.script_and_language(body))
-    from archive.models import METADATA_KEYS
-
     return {key: fields[key] for key in METADATA_KEYS if key in fields}
