@@ -1,0 +1,309 @@
+"""Match normalisation and tokenisation: the one place where text becomes tokens.
+
+Both the indexer (:mod:`archive.index`) and the query side (:mod:`archive.query`,
+:mod:`archive.search`) call these functions, so a query term and the text it
+should find are always cut the same way.  Nothing here imports Whoosh.
+
+Folding (:func:`fold`) is for *matching only*; stored and displayed text keeps
+the author's script.  It is
+
+1. NFKC (full-width ＡＰＥＣ → APEC, Kangxi radicals and compatibility
+   ideographs → unified ideographs), applied per character cluster so that an
+   offset map back to the original exists;
+2. CJK Radicals Supplement look-alikes (U+2E80–U+2EFF, which NFKC leaves
+   alone) → the ideograph they imitate;
+3. casefold;
+4. Traditional → Simplified, **character by character**, using OpenCC's
+   ``t2s`` tables (``TSCharacters``/``STCharacters``/``TWVariants``) merged into
+   equivalence classes (臺/台, 裡/裏/里, 著/着, 乾/幹/干 …).
+
+Why characters and not OpenCC's phrase-level ``t2s``: phrase conversion is
+context dependent, so ``t2s(query)`` need not be a substring of ``t2s(text)``
+even when the query is a substring of the text — that silently loses recall.
+A per-character map keeps "substring before folding ⇒ substring after
+folding", keeps lengths (so offsets map back exactly) and runs at C speed via
+``str.translate``; OpenCC's one-to-many choices are irrelevant for matching
+because the whole class folds to one representative.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+# --------------------------------------------------------------------------
+# Tables
+
+#: CJK Radicals Supplement forms that NFKC does not map (it only maps U+2E9F
+#: and U+2EF3), after Unicode's EquivalentUnifiedIdeograph.txt.  Only the
+#: forms that look like whole ideographs and so turn up in extracted PDF text.
+_RADICALS = {
+    0x2E8C: "小", 0x2E8D: "小", 0x2E97: "心", 0x2E9D: "月", 0x2E9F: "母",
+    0x2EA0: "民", 0x2EA9: "王", 0x2EAE: "竹", 0x2EAF: "糸", 0x2EB6: "羊",
+    0x2EBC: "肉", 0x2EC1: "虎", 0x2EC4: "西", 0x2EC5: "见", 0x2EC6: "角",
+    0x2EC9: "贝", 0x2ECB: "车", 0x2ED1: "長", 0x2ED3: "长", 0x2ED4: "门",
+    0x2ED7: "雨", 0x2ED8: "青", 0x2ED9: "韦", 0x2EDA: "页", 0x2EDB: "风",
+    0x2EDC: "飞", 0x2EDD: "食", 0x2EE2: "马", 0x2EE3: "骨", 0x2EE4: "鬼",
+    0x2EE5: "鱼", 0x2EE6: "鸟", 0x2EE7: "卤", 0x2EE8: "麦", 0x2EE9: "黄",
+    0x2EEA: "黾", 0x2EEB: "斉", 0x2EEC: "齐", 0x2EED: "歯", 0x2EEE: "齿",
+    0x2EEF: "竜", 0x2EF0: "龙", 0x2EF1: "龜", 0x2EF2: "亀", 0x2EF3: "龟",
+}
+
+
+def opencc_dictionary_dir() -> Path:
+    """The dictionary folder shipped inside opencc-python-reimplemented."""
+    import opencc  # local import: only needed to locate the data files
+
+    return Path(os.path.dirname(opencc.__file__)) / "dictionary"
+
+
+@functools.cache
+def _script_table() -> dict[int, str]:
+    """Per-character fold map: every member of an OpenCC equivalence class → one representative.
+
+    The representative is the character OpenCC ``t2s`` most often produces for
+    the class (so folded text is Simplified, which jieba segments best).
+    """
+    d = opencc_dictionary_dir()
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    votes: Counter[str] = Counter()
+    for name in ("TSCharacters.txt", "STCharacters.txt", "TWVariants.txt", "TWVariantsRev.txt"):
+        for line in (d / name).read_text(encoding="utf-8").splitlines():
+            key, _, vals = line.partition("\t")
+            cands = [c for c in vals.split() if len(c) == 1]
+            if len(key) != 1 or not cands:
+                continue
+            if name == "TSCharacters.txt":
+                votes[cands[0]] += 2
+            for c in cands:
+                ra, rb = find(key), find(c)
+                if ra != rb:
+                    parent[ra] = rb
+    classes: dict[str, list[str]] = {}
+    for ch in list(parent):
+        classes.setdefault(find(ch), []).append(ch)
+    table: dict[int, str] = {}
+    for members in classes.values():
+        rep = max(sorted(members), key=lambda c: votes[c])
+        for ch in members:
+            if ch != rep:
+                table[ord(ch)] = rep
+    for cp, ideo in _RADICALS.items():
+        table[cp] = table.get(ord(ideo), ideo)
+    return table
+
+
+# --------------------------------------------------------------------------
+# Folding
+
+
+def _fold_cluster(cluster: str) -> str:
+    """NFKC + casefold of one character cluster (script folding is done later, in bulk)."""
+    return unicodedata.normalize("NFKC", cluster).casefold()
+
+
+def fold(text: str) -> str:
+    """The match normalisation of ``text`` (see module docstring); never for display."""
+    return fold_with_offsets(text)[0]
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` and say, for each folded character, which original character it came from.
+
+    ``offsets[i]`` is the index in ``text`` of the character that produced
+    folded character ``i``.  Highlights found in the folded text map back to
+    ``text[offsets[i] : offsets[j - 1] + 1]`` (see :func:`original_span`).
+    """
+    table = _script_table()
+    if unicodedata.is_normalized("NFKC", text):
+        low = text.casefold()
+        if len(low) == len(text):  # the common case: no length change anywhere
+            return low.translate(table), list(range(len(text)))
+    out: list[str] = []
+    offsets: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        piece = _fold_cluster(text[i:j])
+        out.append(piece)
+        offsets.extend([i] * len(piece))
+        i = j
+    return "".join(out).translate(table), offsets
+
+
+def original_span(offsets: list[int], text_len: int, start: int, end: int) -> tuple[int, int]:
+    """Map a ``[start, end)`` span of folded text back to a span of the original text."""
+    if start >= end:
+        return (offsets[start] if start < len(offsets) else text_len,) * 2
+    o_start = offsets[start]
+    last = offsets[end - 1]
+    # The original span ends where the next original cluster begins.
+    o_end = text_len
+    for k in range(end, len(offsets)):
+        if offsets[k] != last:
+            o_end = offsets[k]
+            break
+    return o_start, o_end
+
+
+# --------------------------------------------------------------------------
+# Units: the sequence both fields are cut from
+
+#: Characters written without spaces: Han (incl. extensions and compatibility
+#: ideographs), 〇/々, kana.  Each is one unit; neighbours pair into bigrams.
+CJK_CLASS = (
+    "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0003134f"
+)
+_UNIT_RE = re.compile(rf"([{CJK_CLASS}])|([^\W_{CJK_CLASS}]+)")
+_CJK_RE = re.compile(rf"[{CJK_CLASS}]")
+_GAP_JOINS = re.compile(r"\s*\Z")  # only whitespace between two CJK units: a line break
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a character that is written without spaces (one unit, bigram material)."""
+    return bool(_CJK_RE.fullmatch(ch))
+
+
+def units(folded: str) -> Iterator[tuple[str, int, int, bool]]:
+    """Yield ``(text, start, end, joined)`` for each unit of already folded text.
+
+    A unit is one CJK character or one run of letters/digits (a word).
+    ``joined`` says the unit is CJK and continues the CJK run of the previous
+    unit: only whitespace (a PDF line break) lies between them.  Punctuation
+    and Latin words break runs.
+    """
+    prev_cjk_end = -1
+    for m in _UNIT_RE.finditer(folded):
+        if m.group(1):
+            joined = prev_cjk_end >= 0 and (
+                m.start() == prev_cjk_end or folded[prev_cjk_end : m.start()].isspace()
+            )
+            yield m.group(1), m.start(), m.end(), joined
+            prev_cjk_end = m.end()
+        else:
+            yield m.group(2), m.start(), m.end(), False
+            prev_cjk_end = -1
+
+
+# --------------------------------------------------------------------------
+# The recall field: overlapping CJK bigrams + Latin/digit words
+
+#: Kinds of query-side tokens.
+EXACT, PREFIX = "exact", "prefix"
+
+
+def bigram_tokens(folded: str) -> Iterator[tuple[str, int]]:
+    """Index-side tokens of the recall field, as ``(term, position)``.
+
+    Positions are unit ordinals, so a phrase is consecutive positions.  Each
+    CJK character starts a bigram with the next character of its run; the last
+    character of a run also gets a one-character token, so every character
+    occurrence is findable by a single-character (prefix) query.  Latin and
+    digit runs are one token each.
+    """
+    pending: str | None = None  # previous CJK char not yet emitted
+    pos = -1
+    for text, _s, _e, joined in units(folded):
+        pos += 1
+        if pending is not None:
+            if joined:
+                yield pending + text, pos - 1
+            else:
+                yield pending, pos - 1
+            pending = None
+        if is_cjk(text):
+            pending = text
+        else:
+            yield text, pos
+    if pending is not None:
+        yield pending, pos
+
+
+def query_bigrams(folded: str) -> list[tuple[str, int, str]]:
+    """Query-side tokens of the recall field: ``(term, position, kind)``, positions 0, 1, 2 …
+
+    Each unit gives one token, matching :func:`bigram_tokens`: a CJK character
+    with its successor in the run gives their bigram; a run's last character
+    gives the one-character token when more units follow (the text's run must
+    end there too).  The query's very last character needs no token if a
+    bigram covers it; if it stands alone it is a ``PREFIX`` token, matching
+    every bigram it starts as well as its own run end.
+    """
+    us = list(units(folded))
+    out: list[tuple[str, int, str]] = []
+    for i, (text, _s, _e, joined) in enumerate(us):
+        last = i == len(us) - 1
+        if not is_cjk(text):
+            out.append((text, i, EXACT))
+        elif not last and us[i + 1][3]:
+            out.append((text + us[i + 1][0], i, EXACT))
+        elif not last:
+            out.append((text, i, EXACT))
+        elif not joined:
+            out.append((text, i, PREFIX))
+    return out
+
+
+# --------------------------------------------------------------------------
+# The ranking field: words
+
+
+@functools.cache
+def _jieba():  # type: ignore[no-untyped-def]
+    """jieba, initialised once and quietly (it logs to stderr on first use)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def word_tokens(folded: str) -> Iterator[str]:
+    """Words of already folded text for the ranking field: jieba search mode on CJK runs,
+    Latin/digit runs as they are.  Punctuation and whitespace are dropped."""
+    jb = _jieba()
+    for m in _WORD_SPLIT.finditer(folded):
+        if m.group(1):
+            for w in jb.cut_for_search(m.group(1), HMM=False):
+                if w.strip():
+                    yield w
+        else:
+            yield m.group(2)
+
+
+_WORD_SPLIT = re.compile(rf"([{CJK_CLASS}]+)|([^\W_{CJK_CLASS}]+)")
+
+
+def keyword(value: str) -> str:
+    """Exact facet/filter key of a metadata value: folded, whitespace squeezed.
+
+    Facet *display* uses the original value; the key only decides equality,
+    so 李明峻 and 李明峻 (full-width space etc.) are one author.
+    """
+    return " ".join(fold(value).split())
+
+
+_MULTI_SEP = re.compile(r"\s*[、，,;；/／]\s*|\s+and\s+|\s*&\s*")
+
+
+def split_values(value: str) -> list[str]:
+    """Split a metadata value that may name several people (李明峻、王大明) into its parts."""
+    return [p.strip() for p in _MULTI_SEP.split(value or "") if p.strip()]

@@ -1,0 +1,382 @@
+"""Running a query: AST → index hits → best passages → highlights in the original text → facets.
+
+The index holds no text.  Passages and snippets are cut at query time, for the
+hits on the page only, from the documents themselves (any ``source`` with
+``get_document(doc_id)``).  Matching inside a passage uses the same folding and
+the same units as the index (:mod:`archive.analysis`), and highlight offsets
+are mapped back through :func:`archive.analysis.fold_with_offsets`, so a mark
+covers exactly the characters the author wrote, whatever NFKC did to them.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from archive import analysis
+from archive import index as ix
+from archive.models import Document
+from archive.query import And, DateRange, Node, Not, Or, Parsed, Term, parse, positive_terms
+
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ix.FACET_FIELDS
+SNIPPET_CHARS = 160
+SNIPPET_LEAD = 50
+FACET_LIMIT = 50
+
+
+class DocumentSource(Protocol):
+    def get_document(self, doc_id: str) -> Document | None: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards against expensive queries; exceeded limits become notices, never errors."""
+
+    max_chars: int = 500
+    max_terms: int = 32
+    timeout_s: float = 5.0
+
+
+# --------------------------------------------------------------------------
+# Compiling the AST
+
+
+def _term_query(t: Term, bonus: bool = True) -> Any:
+    """One term widened in place: its recall-field phrase in every field it may be in,
+    OR'd with its regional alternatives, plus the words bonus.  Because the
+    widening happens inside the term's node, ``NOT term`` excludes all of it."""
+    subs = []
+    for variant in (t.text, *t.alts):
+        folded = analysis.fold(variant)
+        toks = analysis.query_bigrams(folded)
+        if not toks:
+            continue
+        if t.field:
+            subs.append(ix.q_text(t.field, toks))
+            continue
+        req = ix.q_or([ix.q_text(f, toks, boost=w) for f, w in ix.FIELD_WEIGHTS.items()])
+        words = list(dict.fromkeys(analysis.word_tokens(folded)))
+        subs.append(ix.q_with_bonus(req, ix.q_words(words)) if bonus else req)
+    return ix.q_or(subs)
+
+
+def compile_node(node: Node | None, *, bonus: bool = True) -> Any:
+    """The index query for an AST node (``None`` means every document).
+
+    Excluded parts are compiled without the ranking bonus: they only decide matching.
+    """
+    if node is None:
+        return ix.q_every()
+    if isinstance(node, Term):
+        return _term_query(node, bonus)
+    if isinstance(node, DateRange):
+        return ix.q_date(node.lo, node.hi)
+    if isinstance(node, Not):
+        return ix.q_and_not([], [compile_node(node.child, bonus=False)])
+    if isinstance(node, And):
+        pos = [compile_node(c, bonus=bonus) for c in node.children if not isinstance(c, Not)]
+        neg = [compile_node(c.child, bonus=False) for c in node.children if isinstance(c, Not)]
+        return ix.q_and_not(pos, neg)
+    if isinstance(node, Or):
+        return ix.q_or([compile_node(c, bonus=bonus) for c in node.children])
+    raise TypeError(node)
+
+
+def _filters_query(filters: dict[str, list[str]], skip: str | None = None) -> list[Any]:
+    return [ix.q_facet(f, vals) for f, vals in filters.items() if f != skip and vals]
+
+
+def _clean_filters(filters: dict[str, list[str]] | None, notices: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, vals in (filters or {}).items():
+        if k not in FACETS:
+            notices.append(f"Unknown filter {k!r} ignored.")
+            continue
+        vs = [v for v in (vals if isinstance(vals, list | tuple) else [vals]) if str(v).strip()]
+        if vs:
+            out[k] = [str(v) for v in vs]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Passages and highlights
+
+_SEP_JOINED = r"\s*"
+_SEP_OTHER = r"[\W_]*?"
+_NOT_WORD = rf"[^\W_{analysis.CJK_CLASS}]"
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """Finds one query term in folded text with the index's semantics."""
+
+    key: str
+    regex: re.Pattern[str]
+
+
+def term_pattern(folded_term: str) -> re.Pattern[str] | None:
+    """A regex over folded text that matches where the index says the term occurs:
+    CJK characters may be split by whitespace (a line break), Latin words are whole."""
+    parts = []
+    for i, (text, _s, _e, joined) in enumerate(analysis.units(folded_term)):
+        if i:
+            parts.append(_SEP_JOINED if joined else _SEP_OTHER)
+        if analysis.is_cjk(text):
+            parts.append(re.escape(text))
+        else:
+            parts.append(rf"(?<!{_NOT_WORD}){re.escape(text)}(?!{_NOT_WORD})")
+    return re.compile("".join(parts)) if parts else None
+
+
+def _matchers(terms: list[Term]) -> list[_Matcher]:
+    out = []
+    for t in terms:
+        if t.field:
+            continue
+        for v in (t.text, *t.alts):
+            pat = term_pattern(analysis.fold(v))
+            if pat is not None:
+                out.append(_Matcher(t.text, pat))
+    return out
+
+
+def find_spans(text: str, matchers: list[_Matcher]) -> tuple[list[tuple[int, int]], set[str]]:
+    """Original-text ``[start, end)`` spans of every match, merged, and which terms matched."""
+    folded, offsets = analysis.fold_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    found: set[str] = set()
+    for m in matchers:
+        for hit in m.regex.finditer(folded):
+            if hit.end() > hit.start():
+                spans.append(analysis.original_span(offsets, len(text), hit.start(), hit.end()))
+                found.add(m.key)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged, found
+
+
+def make_snippet(text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
+    """A window of ``text`` around its first match, with highlight offsets into the snippet."""
+    n = len(text)
+    first = spans[0][0] if spans else 0
+    start = max(0, first - SNIPPET_LEAD)
+    end = min(n, start + SNIPPET_CHARS)
+    start = max(0, min(start, end - SNIPPET_CHARS))
+    body = "".join(" " if c.isspace() else c for c in text[start:end])  # 1:1, keeps offsets
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < n else ""
+    snippet = lead + body + tail
+    shift = len(lead) - start
+    hl = [[max(s, start) + shift, min(e, end) + shift] for s, e in spans if s < end and e > start]
+    parts, pos = [], 0
+    for s, e in hl:
+        parts.append(html.escape(snippet[pos:s]))
+        parts.append("<mark>" + html.escape(snippet[s:e]) + "</mark>")
+        pos = e
+    parts.append(html.escape(snippet[pos:]))
+    return {"snippet": snippet, "highlights": hl, "snippet_html": "".join(parts)}
+
+
+def best_passages(doc: Document, matchers: list[_Matcher], limit: int = 3) -> list[dict[str, Any]]:
+    """The blocks that match most query terms (then most often), each as a snippet."""
+    scored = []
+    for i, b in enumerate(doc.blocks):
+        if not b.text:
+            continue
+        spans, found = find_spans(b.text, matchers)
+        if spans:
+            scored.append(((len(found), len(spans), -i), b, spans))
+    scored.sort(key=lambda x: x[0], reverse=True)
+    out = []
+    for _k, b, spans in scored[:limit]:
+        p = {"id": b.id, "page": b.pages[0] if b.pages else None}
+        p.update(make_snippet(b.text, spans))
+        out.append(p)
+    return out
+
+
+def highlight_blocks(doc: Document, q: str, *, bridge: bool = True) -> dict[str, list[list[int]]]:
+    """For a document page: passage id → ``[start, end)`` spans of the query's terms in that block."""
+    parsed = parse(q, bridge=bridge)
+    matchers = _matchers(positive_terms(parsed.node))
+    out: dict[str, list[list[int]]] = {}
+    for b in doc.blocks:
+        if b.text and matchers:
+            spans, _found = find_spans(b.text, matchers)
+            if spans:
+                out[b.id] = [[s, e] for s, e in spans]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Facets, sorting
+
+
+def _facet_table(searcher: Any, facet: str) -> list[tuple[tuple[str, str], ...]]:
+    """Per docnum: the document's (key, display) pairs for ``facet`` (cached per searcher)."""
+    cache = getattr(searcher, "_archive_facets", None)
+    if cache is None:
+        cache = searcher._archive_facets = {}
+    if facet not in cache:
+        col = ix.column(searcher, "year" if facet == "year" else facet + "_key")
+        table = []
+        for raw in col:
+            vals = [v for v in raw.split(ix.FACET_SEP) if v] if raw else []
+            keyed = tuple((v if facet == "year" else analysis.keyword(v), v) for v in vals)
+            table.append(keyed)
+        cache[facet] = table
+    return cache[facet]
+
+
+def _count(searcher: Any, facet: str, docnums: list[int]) -> list[dict[str, Any]]:
+    table = _facet_table(searcher, facet)
+    counts: Counter[str] = Counter()
+    display: dict[str, str] = {}
+    for d in docnums:
+        for key, shown in table[d]:
+            counts[key] += 1
+            display.setdefault(key, shown)
+    if facet == "year":
+        items = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+    else:
+        items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"value": display[k], "count": c} for k, c in items[:FACET_LIMIT]]
+
+
+def _order(searcher: Any, hits: list[tuple[int, float]], sort: str) -> list[tuple[int, float]]:
+    dates = ix.column(searcher, "date")
+    if sort == "relevance":
+        # Newer first among equal scores: sort by date, then (stable) by score.
+        hits = sorted(hits, key=lambda h: dates[h[0]], reverse=True)
+        return sorted(hits, key=lambda h: round(h[1], 6), reverse=True)
+    hits = sorted(hits, key=lambda h: h[1], reverse=True)
+    dated = [h for h in hits if dates[h[0]]]
+    undated = [h for h in hits if not dates[h[0]]]
+    dated.sort(key=lambda h: dates[h[0]], reverse=(sort == "newest"))
+    return dated + undated
+
+
+# --------------------------------------------------------------------------
+# Entry points
+
+
+def _run(index: ix.SearchIndex, q: Any, limits: Limits, notices: list[str]) -> list[tuple[int, float]]:
+    try:
+        return ix.run(index.searcher(), q, limits.timeout_s)
+    except ix.SearchTimeout as t:
+        msg = f"The search was stopped after {limits.timeout_s:g} s; results may be incomplete."
+        if msg not in notices:
+            notices.append(msg)
+        return t.hits
+
+
+def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
+           filters: dict[str, list[str]] | None = None, sort: str = "relevance", page: int = 1,
+           per_page: int = 10, bridge: bool = True, max_passages: int = 3,
+           limits: Limits | None = None) -> dict[str, Any]:
+    """Search ``q`` and return the JSON-ready result (see docs/architecture.md for the shape)."""
+    t0 = time.perf_counter()
+    limits = limits or Limits()
+    parsed: Parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
+    notices = list(parsed.notices)
+    if sort not in SORTS:
+        notices.append(f"Unknown sort {sort!r}; sorted by relevance.")
+        sort = "relevance"
+    page = max(1, int(page or 1))
+    per_page = max(1, min(100, int(per_page or 10)))
+    filters = _clean_filters(filters, notices)
+    searcher = index.searcher()
+
+    base = compile_node(parsed.node)
+    hits = _run(index, ix.q_and([base, *_filters_query(filters)]), limits, notices)
+
+    facets: dict[str, list[dict[str, Any]]] = {}
+    all_docnums = [d for d, _s in hits]
+    for f in FACETS:
+        if f in filters:  # disjunctive: the counts this facet would have without its own filter
+            others = ix.q_and([base, *_filters_query(filters, skip=f)])
+            docnums = [d for d, _s in _run(index, others, limits, notices)]
+        else:
+            docnums = all_docnums
+        facets[f] = _count(searcher, f, docnums)
+
+    ordered = _order(searcher, hits, sort)
+    total = len(ordered)
+    window = ordered[(page - 1) * per_page : page * per_page]
+    matchers = _matchers(positive_terms(parsed.node))
+    out_hits = []
+    for docnum, score in window:
+        meta = ix.stored(searcher, docnum)
+        hit = {"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
+               "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
+               "series": meta.get("series", ""), "date": meta.get("date", ""), "passages": []}
+        if source is not None and matchers and max_passages > 0:
+            doc = source.get_document(meta["doc_id"])
+            if doc is not None:
+                hit["passages"] = best_passages(doc, matchers, max_passages)
+        out_hits.append(hit)
+    return {
+        "query": q, "total": total, "page": page, "per_page": per_page,
+        "pages": max(1, math.ceil(total / per_page)), "sort": sort,
+        "took_ms": round((time.perf_counter() - t0) * 1000, 1), "notices": notices,
+        "also_searched": parsed.also_searched, "bridge": bridge, "filters": filters,
+        "facets": facets, "hits": out_hits,
+    }
+
+
+def match_ids(index: ix.SearchIndex, q: str, *, bridge: bool = False,
+              limits: Limits | None = None) -> set[str]:
+    """Every matching document id, unranked (benchmarks and consistency checks)."""
+    limits = limits or Limits(timeout_s=60.0)
+    parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
+    searcher = index.searcher()
+    hits = _run(index, compile_node(parsed.node), limits, [])
+    return {ix.stored(searcher, d)["doc_id"] for d, _s in hits}
+
+
+def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id: str,
+                   limit: int = 5, *, with_passages: bool = False) -> list[dict[str, Any]]:
+    """Documents that share the most distinctive words (tf·idf) with ``doc_id``."""
+    doc = source.get_document(doc_id) if source is not None else None
+    if doc is None:
+        return []
+    searcher = index.searcher()
+    n = max(1, searcher.doc_count())
+    tf: Counter[str] = Counter()
+    for b in doc.blocks:
+        f = analysis.fold(b.text)
+        if ix.USE_WORDS:
+            tf.update(w for w in analysis.word_tokens(f) if len(w) >= 2)
+        else:
+            tf.update(t for t, _p in analysis.bigram_tokens(f) if len(t) >= 2)
+    field = "words" if ix.USE_WORDS else "body"
+    weighted = []
+    for term, c in tf.items():
+        df = ix.doc_frequency(searcher, field, term)
+        if 1 < df <= max(2, n // 2):
+            weighted.append((c * math.log(n / df), term))
+    weighted.sort(reverse=True)
+    terms = [t for _w, t in weighted[:16]]
+    if not terms:
+        return []
+    q = ix.q_exclude_doc(ix.q_any_term(field, terms), doc_id)
+    hits = _order(searcher, ix.run(searcher, q, 5.0), "relevance")[:limit]
+    out = []
+    for docnum, score in hits:
+        meta = ix.stored(searcher, docnum)
+        out.append({"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
+                    "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
+                    "series": meta.get("series", ""), "date": meta.get("date", ""),
+                    "passages": []})
+    return out
