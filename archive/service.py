@@ -435,10 +435,10 @@ class Archive:
 
     # -- search -----------------------------------------------------------------------------
     def _limits(self):
-        from archive.search import SearchLimits
+        from archive.search import Limits
 
         s = self.settings
-        return SearchLimits(
+        return Limits(
             max_chars=s.query_max_chars, max_terms=s.query_max_terms, timeout_s=s.search_timeout_s
         )
 
@@ -453,6 +453,7 @@ class Archive:
         bridge: bool = True,
     ) -> dict:
         from archive import search as search_mod
+        from archive.index import IndexError_
 
         try:
             return search_mod.search(
@@ -466,7 +467,7 @@ class Archive:
                 bridge=bridge,
                 limits=self._limits(),
             )
-        except search_mod.IndexUnavailable as exc:
+        except IndexError_ as exc:
             raise self._index_error(exc) from exc
 
     def highlight_blocks(self, doc_id: str, q: str) -> dict[str, list[list[int]]]:
@@ -477,10 +478,11 @@ class Archive:
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[dict]:
         from archive import search as search_mod
+        from archive.index import IndexError_
 
         try:
             return search_mod.more_like_this(self.index, self, doc_id, limit=limit)
-        except search_mod.IndexUnavailable:
+        except IndexError_:
             return []
 
     # -- maintenance --------------------------------------------------------------------------
