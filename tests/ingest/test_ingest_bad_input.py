@@ -8,6 +8,7 @@ import pypdf
 import pytest
 
 from ingest import IngestError, extract_document
+from tests import pdfgen
 
 
 def reason(data: bytes, **kwargs) -> str:
@@ -28,8 +29,6 @@ def encrypt(data: bytes, user: str, owner: str = "owner-pw") -> bytes:
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory) -> bytes:
-    import pdfgen
-
     path = tmp_path_factory.mktemp("bad") / "good.pdf"
     return pdfgen.commentary_pdf(
         path, title="兩岸關係的新局", author="王小明", affiliation="遠景基金會研究員",
