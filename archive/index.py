@@ -38,6 +38,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, FieldType, Schema
 from whoosh.formats import Existence, Frequency, Positions
@@ -194,6 +195,21 @@ class PreTokenized(FieldType):
 
     def self_parsing(self) -> bool:
         return False
+
+
+# whoosh-reloaded 2.7.5 calls ``set_inline`` but defines ``set_inlined``, so inlining short
+# posting lists into the term dictionary crashed and is off by default.  Inlining is what
+# keeps a bigram that occurs in a handful of documents from paying for a whole posting
+# block (magic, pickled block info, a zlib stream: ~70 bytes before any posting).
+if not hasattr(W3TermInfo, "set_inline"):
+    W3TermInfo.set_inline = W3TermInfo.set_inlined  # type: ignore[attr-defined]
+
+#: Posting lists up to this long live inline in the term dictionary.
+INLINE_LIMIT = 16
+
+
+def codec() -> W3Codec:
+    return W3Codec(inlinelimit=INLINE_LIMIT)
 
 
 def make_schema() -> Schema:
@@ -363,18 +379,15 @@ class SearchIndex:
         loc = self._local
         target = os.readlink(self.path) if self.path.is_symlink() else str(self.path)
         s: Searcher | None = getattr(loc, "searcher", None)
-        if s is not None and loc.target == target:
-            if s.up_to_date():
-                return s
-            s = s.refresh()
-        else:
-            if s is not None:
-                s.close()
-            d = self.live_dir()
-            self._check_version(d)
-            ix = whoosh_index.open_dir(str(d))
-            s = ix.searcher(weighting=weighting())
-            loc.target = target
+        if s is not None and loc.target == target and s.up_to_date():
+            return s
+        # Open afresh rather than ``refresh()``: Whoosh's refresh reuses segment readers by
+        # segment id and so keeps serving documents deleted since (stale deletion sets).
+        # The old searcher is not closed: a caller may still hold it (it closes when freed).
+        d = self.live_dir()
+        self._check_version(d)
+        s = whoosh_index.open_dir(str(d)).searcher(weighting=weighting())
+        loc.target = target
         loc.searcher = s
         loc.cache = {}
         return s
@@ -400,7 +413,7 @@ class SearchIndex:
         """Add or replace (by ``doc_id``) documents; returns how many were written."""
         with self._lock():
             ix = whoosh_index.open_dir(str(self.live_dir()))
-            w = ix.writer(limitmb=256)
+            w = ix.writer(limitmb=256, codec=codec())
             try:
                 n = _write(w, docs, update=True)
             except BaseException:
@@ -412,7 +425,7 @@ class SearchIndex:
     def remove_document(self, doc_id: str) -> None:
         with self._lock():
             ix = whoosh_index.open_dir(str(self.live_dir()))
-            w = ix.writer()
+            w = ix.writer(codec=codec())
             w.delete_by_term("doc_id", doc_id)
             w.commit()
 
@@ -431,9 +444,9 @@ class SearchIndex:
                 if workers > 1:
                     # Each sub-process tokenises and writes its own segment; no merge.
                     w = MpWriter(ix, procs=workers, batchsize=64, multisegment=True,
-                                 limitmb=256)
+                                 limitmb=256, codec=codec())
                 else:
-                    w = ix.writer(limitmb=256)
+                    w = ix.writer(limitmb=256, codec=codec())
                 try:
                     n = _write(w, docs, update=False)
                 except BaseException:

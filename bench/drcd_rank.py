@@ -1,0 +1,122 @@
+"""Ranking benchmark on DRCD dev: MRR@10 and recall@10 of each question's paragraph.
+
+    .venv/bin/python bench/drcd_rank.py --corpus ../shared/corpus
+
+Every paragraph is one document.  Each question is cut into jieba words (after
+folding) and run as an OR query.  Systems compared in the same run:
+ours (archive.search: bigram recall field + word ranking field, BM25F) and the
+baseline, BM25 on a jieba word field alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import analysis  # noqa: E402
+from archive.models import Block, Document  # noqa: E402
+from bench.corpus import DEFAULT_CORPUS  # noqa: E402
+
+_WORD = re.compile(rf"[{analysis.CJK_CLASS}]|[^\W_]")
+
+
+def load(corpus: Path, limit: int | None):
+    data = json.loads((corpus / "drcd_dev.json").read_text(encoding="utf-8"))
+    docs, qs = [], []
+    for art in data["data"]:
+        for p in art["paragraphs"]:
+            docs.append(Document(sha256="0" * 64, size=0, page_count=1,
+                                 blocks=[Block("paragraph", p["context"], [1], id=f"p-{p['id']}")],
+                                 doc_id=str(p["id"])))
+            qs.extend((q["question"], str(p["id"])) for q in p["qas"])
+    return docs, qs[:limit] if limit else qs
+
+
+def or_query(question: str) -> list[str]:
+    words = [w for w in analysis.word_tokens(analysis.fold(question)) if _WORD.match(w)]
+    return list(dict.fromkeys(words))
+
+
+def score(ranked: list[list[str]], gold: list[str]) -> tuple[float, float]:
+    mrr = rec = 0.0
+    for r, g in zip(ranked, gold, strict=True):
+        if g in r[:10]:
+            mrr += 1 / (r.index(g) + 1)
+            rec += 1
+    return mrr / len(gold), rec / len(gold)
+
+
+def ours(docs, qs, workdir: Path) -> list[list[str]]:
+    from archive.index import SearchIndex
+    from archive.search import search
+
+    index = SearchIndex(workdir / "ours")
+    index.rebuild(docs, workers=1)
+    out = []
+    for q, _g in qs:
+        words = or_query(q)
+        r = search(index, None, " OR ".join(f'"{w}"' for w in words), per_page=10,
+                   bridge=False, max_passages=0)
+        out.append([h["id"] for h in r["hits"]])
+    return out
+
+
+def baseline(docs, qs, workdir: Path) -> list[list[str]]:
+    from whoosh import index as wi
+    from whoosh import query as wq
+    from whoosh import scoring
+    from whoosh.fields import ID, KEYWORD, Schema
+
+    schema = Schema(doc_id=ID(stored=True), words=KEYWORD(scorable=True))
+    d = workdir / "bm25"
+    d.mkdir()
+    ix = wi.create_in(str(d), schema)
+    w = ix.writer(limitmb=256)
+    for doc in docs:
+        toks = list(analysis.word_tokens(analysis.fold(doc.blocks[0].text)))
+        w.add_document(doc_id=doc.doc_id, words=toks)
+    w.commit()
+    s = ix.searcher(weighting=scoring.BM25F())
+    out = []
+    for q, _g in qs:
+        query = wq.Or([wq.Term("words", t) for t in or_query(q)])
+        out.append([h["doc_id"] for h in s.search(query, limit=10)])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--questions", type=int, default=None, help="first N questions only")
+    args = ap.parse_args()
+    docs, qs = load(args.corpus, args.questions)
+    gold = [g for _q, g in qs]
+    print(f"DRCD dev: {len(docs)} paragraphs, {len(qs)} questions (OR of jieba words)")
+    workdir = Path(tempfile.mkdtemp(prefix="drcd-"))
+    try:
+        t = time.perf_counter()
+        a = score(ours(docs, qs, workdir), gold)
+        ta = time.perf_counter() - t
+        t = time.perf_counter()
+        b = score(baseline(docs, qs, workdir), gold)
+        tb = time.perf_counter() - t
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    from archive import index
+
+    name = "ours (bigram BM25F" + (" + word field)" if index.USE_WORDS else ", no word field)")
+    print(f"{name:44s} MRR@10 {a[0]:.4f}  recall@10 {a[1]:.4f}  ({ta:.0f} s)")
+    print(f"{'baseline (BM25, word field alone)':44s} MRR@10 {b[0]:.4f}  recall@10 {b[1]:.4f}  ({tb:.0f} s)")
+    print(f"ratio ours/baseline: MRR@10 x{a[0] / b[0]:.3f}  recall@10 x{a[1] / b[1]:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Search benchmark: recall/precision per script, latency, build rate and size, vs a naive baseline.
+
+    .venv/bin/python bench/search_bench.py --corpus ../shared/corpus --docs 10000 --queries 500 --baseline
+
+Documents: ``--docs`` synthetic commentary-length documents (see bench/corpus.py).
+Queries: ``--queries`` base queries sampled from those documents — jieba words,
+three-character words (mostly names), random 2–4-character CJK substrings and
+Latin tokens — each run in its Traditional form and in its Simplified form
+(OpenCC ``t2s``), so 2 × ``--queries`` runs per system.
+Truth: a brute-force scan of every block after the same normalisation
+(:func:`archive.analysis.fold`, whitespace between CJK characters removed as
+the analyser treats a line break inside a sentence); Latin queries must not be
+glued to further letters/digits (the analyser's words).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import analysis  # noqa: E402
+from bench.corpus import DEFAULT_CORPUS, load_corpus, synthetic_documents  # noqa: E402
+
+CJK = analysis.CJK_CLASS
+_CJK_WS = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]{1,}")
+_RUN = re.compile(rf"[{CJK}]{{4,}}")
+
+
+def truth_text(text: str) -> str:
+    return _CJK_WS.sub("", analysis.fold(text))
+
+
+def sample_queries(docs: list, n: int, seed: int) -> list[tuple[str, str]]:
+    """``(kind, query)`` in Traditional (as written in the corpus)."""
+    import jieba
+
+    rng = random.Random(seed)
+    blocks = [b.text for d in docs for b in d.blocks]
+    out: set[tuple[str, str]] = set()
+    kinds = ["word", "name", "substring", "latin"]
+    tries = 0
+    while len(out) < n and tries < n * 200:
+        tries += 1
+        kind = kinds[len(out) % 4]
+        text = rng.choice(blocks)
+        if kind in ("word", "name"):
+            words = [w for w in jieba.cut(text, HMM=False) if re.fullmatch(rf"[{CJK}]+", w)]
+            words = [w for w in words if (len(w) == 3 if kind == "name" else len(w) >= 2)]
+            if words:
+                out.add((kind, rng.choice(words)))
+        elif kind == "substring":
+            runs = _RUN.findall(text)
+            if runs:
+                r = rng.choice(runs)
+                k = rng.randint(2, 4)
+                i = rng.randint(0, len(r) - k)
+                out.add((kind, r[i : i + k]))
+        else:
+            toks = _LATIN.findall(text)
+            if toks:
+                out.add((kind, rng.choice(toks)))
+    return sorted(out)
+
+
+def to_simplified(qs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    import opencc
+
+    cc = opencc.OpenCC("t2s")
+    return [(k, cc.convert(q)) for k, q in qs]
+
+
+def truth_ids(docs_truth: list[tuple[str, str]], q: str, latin: bool) -> set[str]:
+    f = truth_text(q)
+    if latin:
+        pat = re.compile(rf"(?<![^\W_{CJK}]){re.escape(f)}(?![^\W_{CJK}])")
+        return {i for i, t in docs_truth if pat.search(t)}
+    return {i for i, t in docs_truth if f in t}
+
+
+def pr(found: set[str], truth: set[str]) -> tuple[int, int, int]:
+    return len(found & truth), len(found), len(truth)
+
+
+def dir_size(p: Path) -> int:
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+class Source:
+    def __init__(self, docs: list) -> None:
+        self.d = {x.doc_id: x for x in docs}
+
+    def get_document(self, doc_id: str):  # noqa: ANN201
+        return self.d.get(doc_id)
+
+
+def run_ours(docs, workdir: Path, queries, truths, raw_chars, raw_bytes, workers):
+    from archive.index import SearchIndex
+    from archive.search import match_ids, search
+
+    index = SearchIndex(workdir / "ours")
+    t = time.perf_counter()
+    index.rebuild(docs, workers=workers)
+    build_s = time.perf_counter() - t
+    size = dir_size(index.live_dir())
+    source = Source(docs)
+    stats = {}
+    for script, qs in queries.items():
+        tp = nf = nt = 0
+        for (kind, q), truth in zip(qs, truths[script], strict=True):
+            found = match_ids(index, f'"{q}"')
+            a, b, c = pr(found, truth)
+            tp, nf, nt = tp + a, nf + b, nt + c
+        stats[script] = (tp / max(1, nt), tp / max(1, nf))
+    lat = []
+    for qs in queries.values():
+        for _k, q in qs:
+            search(index, source, q, per_page=10)  # warm-up pass is the first query only
+            break
+    for qs in queries.values():
+        for _k, q in qs:
+            t = time.perf_counter()
+            search(index, source, q, per_page=10)
+            lat.append((time.perf_counter() - t) * 1000)
+    return {"build_s": build_s, "chars_s": raw_chars / build_s, "size": size,
+            "size_ratio": size / raw_bytes, "stats": stats,
+            "p50": statistics.median(lat), "p95": pct(lat, 0.95)}
+
+
+def run_baseline(docs, workdir: Path, queries, truths, raw_chars, raw_bytes):
+    """jieba's ChineseAnalyzer on the raw text, queries ANDed by Whoosh's QueryParser."""
+    import logging
+
+    import jieba
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index as wi
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import QueryParser
+
+    jieba.setLogLevel(logging.WARNING)
+    schema = Schema(doc_id=ID(stored=True, unique=True), body=TEXT(analyzer=ChineseAnalyzer()))
+    d = workdir / "baseline"
+    d.mkdir()
+    ix = wi.create_in(str(d), schema)
+    t = time.perf_counter()
+    w = ix.writer(limitmb=256)
+    for doc in docs:
+        w.add_document(doc_id=doc.doc_id, body="\n".join(b.text for b in doc.blocks))
+    w.commit()
+    build_s = time.perf_counter() - t
+    size = dir_size(d)
+    s = ix.searcher()
+    qp = QueryParser("body", schema)
+    stats = {}
+    lat = []
+    for script, qs in queries.items():
+        tp = nf = nt = 0
+        for (_k, q), truth in zip(qs, truths[script], strict=True):
+            t = time.perf_counter()
+            query = qp.parse(q)
+            found = {s.stored_fields(n)["doc_id"] for n in s.docs_for_query(query)}
+            s.search(query, limit=10)
+            lat.append((time.perf_counter() - t) * 1000)
+            a, b, c = pr(found, truth)
+            tp, nf, nt = tp + a, nf + b, nt + c
+        stats[script] = (tp / max(1, nt), tp / max(1, nf))
+    return {"build_s": build_s, "chars_s": raw_chars / build_s, "size": size,
+            "size_ratio": size / raw_bytes, "stats": stats,
+            "p50": statistics.median(lat), "p95": pct(lat, 0.95)}
+
+
+def report(name: str, r: dict) -> None:
+    print(f"== {name}")
+    for script, (rec, prec) in r["stats"].items():
+        print(f"  {script:12s} recall {rec * 100:7.3f}%   precision {prec * 100:7.3f}%")
+    print(f"  latency      p50 {r['p50']:.1f} ms   p95 {r['p95']:.1f} ms")
+    print(f"  build        {r['chars_s']:,.0f} chars/s ({r['build_s']:.1f} s)")
+    print(f"  index size   {r['size'] / 1e6:.1f} MB = {r['size_ratio']:.2f}x raw text (UTF-8 bytes)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--queries", type=int, default=500, help="base queries (each run in 2 scripts)")
+    ap.add_argument("--baseline", action="store_true", help="also run jieba ChineseAnalyzer")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workdir", type=Path, default=None)
+    args = ap.parse_args()
+
+    rows = load_corpus(args.corpus)
+    docs = list(synthetic_documents(rows, args.docs, seed=args.seed))
+    raw_chars = sum(len(b.text) for d in docs for b in d.blocks)
+    raw_bytes = sum(len(b.text.encode()) for d in docs for b in d.blocks)
+    print(f"corpus {args.corpus}: {len(docs)} synthetic documents, {raw_chars:,} chars, "
+          f"{raw_bytes / 1e6:.1f} MB; mean {raw_chars / len(docs):.0f} chars/doc; "
+          f"load avg {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    trad = sample_queries(docs, args.queries, args.seed)
+    queries = {"Traditional": trad, "Simplified": to_simplified(trad)}
+    kinds = {k: sum(1 for kk, _ in trad if kk == k) for k in ("word", "name", "substring", "latin")}
+    print(f"queries: {len(trad)} base x 2 scripts; kinds {kinds}")
+    docs_truth = [(d.doc_id, "\x00".join(truth_text(b.text) for b in d.blocks)) for d in docs]
+    truths = {s: [truth_ids(docs_truth, q, k == "latin") for k, q in qs] for s, qs in queries.items()}
+    mean_truth = statistics.mean(len(t) for t in truths["Traditional"])
+    print(f"truth: mean {mean_truth:.1f} matching documents per query")
+
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="search-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        ours = run_ours(docs, workdir, queries, truths, raw_chars, raw_bytes, args.workers)
+        report(f"ours (fold + CJK bigrams{' + words' if _words() else ''})", ours)
+        if args.baseline:
+            base = run_baseline(docs, workdir, queries, truths, raw_chars, raw_bytes)
+            report("baseline (jieba ChineseAnalyzer on raw text)", base)
+            print("== ours / baseline")
+            for script in queries:
+                print(f"  {script:12s} recall x{ours['stats'][script][0] / max(1e-9, base['stats'][script][0]):.2f}"
+                      f"   precision x{ours['stats'][script][1] / max(1e-9, base['stats'][script][1]):.2f}")
+            print(f"  p95 latency x{ours['p95'] / base['p95']:.2f}   build rate "
+                  f"x{ours['chars_s'] / base['chars_s']:.2f}   size x{ours['size'] / base['size']:.2f}")
+        print("== targets: recall >= 99.9%, precision >= 99.5% per script; p95 <= 50 ms at 10k docs;"
+              " size <= 6x; build >= 150k chars/s")
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _words() -> bool:
+    from archive import index
+
+    return index.USE_WORDS
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The index as derived data: versions, the writer lock, rebuild-and-swap, updates."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+import pytest
+
+from archive import index as ix
+from archive.index import IndexBusyError, IndexVersionError, SearchIndex
+from archive.search import match_ids, search
+
+from .conftest import CORPUS, DictSource, make_doc
+
+
+def test_version_mismatch_says_reindex(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(CORPUS[:2], workers=1)
+    (index.live_dir() / ix.VERSION_FILE).write_text("1")
+    with pytest.raises(IndexVersionError, match="run archive reindex"):
+        SearchIndex(tmp_path / "index")
+
+
+def test_lock_busy_is_a_clear_error_and_wipes_nothing(tmp_path):
+    index = SearchIndex(tmp_path / "index", lock_timeout=0.2)
+    index.rebuild(CORPUS, workers=1)
+    lockfile = tmp_path / "index.lock"
+    fd = os.open(lockfile, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another writer
+    try:
+        with pytest.raises(IndexBusyError, match="busy"):
+            index.add_document(make_doc("new", "新文件"))
+        with pytest.raises(IndexBusyError):
+            index.rebuild([], workers=1)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    assert index.doc_ids() == {d.doc_id for d in CORPUS}
+    index.add_document(make_doc("new", "新文件"))
+    assert "new" in index.doc_ids()
+
+
+def test_update_replaces_and_remove_deletes(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(CORPUS, workers=1)
+    index.add_document(make_doc("apec", "改寫後的內容，只談颱風。", title="新版"))
+    assert match_ids(index, "颱風") == {"apec"}
+    assert "apec" not in match_ids(index, "習近平")
+    assert len(index.doc_ids()) == len(CORPUS)
+    index.remove_document("balloon")
+    assert "balloon" not in index.doc_ids()
+    assert match_ids(index, "間諜氣球") == set()
+
+
+def test_rebuild_swaps_atomically_and_old_searcher_keeps_working(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(CORPUS, workers=1)
+    old_dir = index.live_dir()
+    old_searcher = index.searcher()
+    before = old_searcher.doc_count()
+    n = index.rebuild([make_doc("only", "唯一的文件，間諜氣球")], workers=1)
+    assert n == 1
+    assert index.live_dir() != old_dir and (tmp_path / "index").is_symlink()
+    assert old_searcher.doc_count() == before  # still readable
+    assert index.doc_ids() == {"only"}  # new searches see the new index
+    r = search(index, DictSource([]), "間諜氣球")
+    assert [h["id"] for h in r["hits"]] == ["only"]
+
+
+def test_old_index_directories_are_cleaned_up(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    for i in range(4):
+        index.rebuild([make_doc(f"d{i}", "內容")], workers=1)
+    dirs = [p for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith("index-")]
+    assert len(dirs) <= 2 and index.live_dir() in dirs
+
+
+def test_failed_rebuild_leaves_live_index(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(CORPUS, workers=1)
+
+    def broken():
+        yield CORPUS[0]
+        raise RuntimeError("store went away")
+
+    with pytest.raises(RuntimeError):
+        index.rebuild(broken(), workers=1)
+    assert index.doc_ids() == {d.doc_id for d in CORPUS}
+
+
+def test_parallel_rebuild_matches_serial(tmp_path):
+    docs = [make_doc(f"d{i:03d}", f"第{i}篇：國防預算與間諜氣球{i % 7}", date=f"20{10 + i % 14}-01")
+            for i in range(150)]
+    a = SearchIndex(tmp_path / "a")
+    a.rebuild(docs, workers=1)
+    b = SearchIndex(tmp_path / "b")
+    b.rebuild(docs, workers=2)
+    assert a.doc_ids() == b.doc_ids()
+    for q in ("國防", "气球3", "date:2015", "第1"):
+        assert match_ids(a, q) == match_ids(b, q), q
+
+
+def test_compact_positions_round_trip():
+    fmt = ix.CompactPositions()
+    for poses in ([0], [5, 6, 200], [1, 70000, 70001], list(range(0, 3000, 7))):
+        v = fmt.encode(poses)
+        assert fmt.decode_positions(v) == poses
+        assert fmt.decode_frequency(v) == len(poses)
+    assert len(fmt.encode([3, 9, 12])) == 4  # one tag byte + one byte per delta
