@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from archive.config import Settings, load_settings
 from archive.models import Document
 from archive.store import Alias, Store, StoreError, atomic_write, now_iso, sha256_hex
 from ingest import IngestError
-from ingest.sandbox import extract_in_subprocess
+from ingest.sandbox import ExtractorPool
 
 PDF_SUFFIXES = (".pdf",)
 
@@ -161,6 +162,35 @@ class Archive:
                 os.close(fd)  # closing releases the flock
 
     # -- ingest -----------------------------------------------------------------------------
+    _pool: ExtractorPool | None = None
+    _pool_lock = threading.Lock()  # guards the lazy creation of any Archive's pool (rare, brief)
+
+    def _extractor(self, jobs: int | None = None) -> ExtractorPool:
+        """The archive's sandboxed extraction processes, started on first use.
+
+        One pool per Archive, shared by the CLI's batch and the web's upload
+        threads; ``jobs`` (default: every core) sets how many run at once.
+        It is closed by :meth:`close`, when the Archive is collected, or at exit.
+        """
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ExtractorPool(
+                    jobs or os.cpu_count() or 1,
+                    timeout=self.settings.extract_timeout_s,
+                    memory_mb=self.settings.extract_memory_mb,
+                )
+                weakref.finalize(self, self._pool.close)
+            elif jobs and jobs != self._pool.workers:
+                self._pool.resize(jobs)
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the extraction processes (the next ingest starts new ones)."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
     def _read_input(self, filename: str, data: bytes) -> _Prepared:
         prep = _Prepared(filename=filename, data=data, sha256=sha256_hex(data))
         limit = self.settings.max_upload_bytes
@@ -185,12 +215,8 @@ class Archive:
                 return prep
             prep.outcome = None  # was unchanged when read, deleted since: extract after all
         try:
-            prep.doc = extract_in_subprocess(
-                prep.data,
-                password=prep.password,
-                filename=prep.filename,
-                timeout=self.settings.extract_timeout_s,
-                memory_mb=self.settings.extract_memory_mb,
+            prep.doc = self._extractor().extract(
+                prep.data, password=prep.password, filename=prep.filename
             )
         except IngestError as exc:
             prep.outcome = Outcome("failed", prep.filename, reason=str(exc))
@@ -229,12 +255,13 @@ class Archive:
         replaces: str | None = None,
         jobs: int | None = None,
     ) -> Iterator[Outcome]:
-        """Ingest files, extracting ``jobs`` at once (each in its own sandboxed process).
+        """Ingest files, extracting ``jobs`` at once (in the archive's sandboxed processes).
 
         Outcomes come in the order the files finish.  The writer is one at a
         time; extraction, the slow part, uses every core.
         """
         jobs = max(1, jobs or os.cpu_count() or 1)
+        self._extractor(jobs)
         pending = list(files)
         pending.reverse()
         with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -1,11 +1,11 @@
 """The child side of sandboxed extraction: limits first, then extract, then report.
 
-Runs inside a fresh process (forked by :mod:`ingest.sandbox`, or started as
-``python -m ingest.worker`` with the PDF on stdin for debugging by hand).  It
-lowers its own address-space and CPU-time limits before parsing anything, so
-a decompression bomb or a pathological page kills only this process.  The
-result goes back as one JSON message: the Document, an IngestError reason,
-or an internal crash with its traceback.
+Runs inside a long-lived child of :class:`ingest.sandbox.ExtractorPool` (or
+as ``python -m ingest.worker`` with the PDF on stdin for debugging by hand).
+It lowers its own address-space and CPU-time limits once, before parsing
+anything, so a decompression bomb or a pathological page kills only this
+process.  Each result goes back as one JSON message: the Document, an
+IngestError reason, or an internal crash with its traceback.
 """
 
 from __future__ import annotations
@@ -70,20 +70,46 @@ def run(data: bytes, password: str | None, filename: str, max_bytes: int | None,
         return {"crash": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
 
 
-def child_main(conn: Any, data: bytes, password: str | None, filename: str,
-               max_bytes: int | None, memory_mb: int, cpu_seconds: float) -> None:
-    """Entry point in the forked child: send one JSON string back over ``conn``."""
+def _cpu_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def serve(conn: Any, memory_mb: int, cpu_seconds: float) -> None:
+    """A pool child's loop: set limits once, then answer jobs until the pipe closes.
+
+    Each job is ``(password, filename, max_bytes)`` then the PDF's bytes; each
+    answer is one JSON message.  After an out-of-memory error, or when the
+    lifetime CPU budget is nearly spent, the answer carries ``"retire": true``
+    and the child exits so the pool starts a fresh one.
+    """
     from . import extract
 
     extract._PDFIUM_LOCK = threading.Lock()  # another thread may have held it at fork time
     set_limits(memory_mb, cpu_seconds)
     logging.disable(logging.WARNING)  # pypdf's complaints about damaged files: the outcome says it
-    try:
-        message = json.dumps(run(data, password, filename, max_bytes, memory_mb), ensure_ascii=False)
-    except MemoryError:
-        message = json.dumps({"error": f"out of memory (limit {memory_mb} MB)"})
-    conn.send(message)
-    conn.close()
+    while True:
+        try:
+            password, filename, max_bytes = conn.recv()
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        try:
+            result = run(data, password, filename, max_bytes, memory_mb)
+            message = json.dumps(result, ensure_ascii=False).encode()
+        except MemoryError:  # the Document did not fit as JSON
+            result, message = {"error": f"out of memory (limit {memory_mb} MB)"}, b""
+        del data
+        retire = str(result.get("error", "")).startswith("out of memory") or (
+            bool(cpu_seconds) and _cpu_used() > 0.5 * cpu_seconds)
+        if retire:
+            result["retire"] = True
+        if retire or not message:
+            message = json.dumps(result, ensure_ascii=False).encode()
+        conn.send_bytes(message)
+        if retire:
+            conn.close()
+            return
 
 
 def main() -> int:
