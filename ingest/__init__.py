@@ -7,7 +7,8 @@ The pipeline (each step in its own module):
 2. :mod:`ingest.quality` — score the text; ask PDFium for a second opinion when
    it looks like font-map garbage; refuse garbage and text-less scans;
 3. :mod:`ingest.normalize` — NFC, radical look-alikes, stray CJK spaces;
-4. :mod:`ingest.layout` — page furniture, paragraph joins, block types;
+4. :mod:`ingest.layout` — page furniture, paragraph joins, block types, from
+   the lines' geometry (position, type size) where the extractor gives it;
 5. :mod:`ingest.metadata` — Info/XMP and text fields, each with provenance.
 
 Bad input raises :class:`IngestError` with a one-line reason and nothing else.
@@ -23,7 +24,6 @@ from archive.models import METADATA_KEYS, Document, Field
 from . import layout, metadata, quality
 from .errors import IngestError
 from .extract import PdfText, check_header, open_pypdf, pdfium_text, pypdf_text
-from .normalize import normalize_page
 
 __all__ = ["extract_document", "IngestError"]
 
@@ -94,10 +94,8 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
             f"unreadable text layer: {verdict.summary()} (quality {verdict.score:.2f}; "
             "font without a usable ToUnicode map?)"
         )
-    pages = [normalize_page(page) for page in chosen.pages]
-    pages, running = layout.strip_furniture(pages)
-    paras, full = layout.build_paragraphs(pages)
-    typed = layout.type_blocks(paras, full, running)
+    pages, running = layout.strip_furniture(layout.page_lines(chosen.pages, chosen.lines))
+    typed = layout.type_blocks(layout.build_paragraphs(pages), running)
     fields = _fields(chosen, typed)
     return Document(
         sha256=hashlib.sha256(data).hexdigest(),

@@ -9,28 +9,58 @@ plain strings.
 
 from __future__ import annotations
 
+import ctypes
 import io
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import pypdf
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pypdf.generic import IndirectObject
 
 from .errors import IngestError, one_line
+from .normalize import width
 
 _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
 
 
+@dataclass(slots=True)
+class TextLine:
+    """One extracted line with where and how big it was printed.
+
+    ``top`` is the baseline's distance from the top of the page and ``x0``/``x1``
+    the line's horizontal extent, in points; ``size`` is the type size of most
+    of its characters.  pypdf does not report glyph widths to its visitor, so
+    its ``x1`` is estimated from the characters (CJK exact, Latin about right);
+    PDFium's is the last character's box.
+    """
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+    bold: bool = False
+
+
 @dataclass
 class PdfText:
-    """One extractor's view of a PDF: raw page texts, Info fields, problems met."""
+    """One extractor's view of a PDF: raw page texts, Info fields, problems met.
+
+    ``lines`` has, for each page, the page's lines with their geometry, or None
+    where the extractor could not place them (rotated or vertical text, text
+    whose positions disagree with the page text); layout then falls back to its
+    text-only rules for that page.
+    """
 
     extractor: str
     pages: list[str]
     info: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    lines: list[list[TextLine] | None] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
@@ -119,17 +149,146 @@ def pypdf_info(reader: pypdf.PdfReader) -> dict[str, Any]:
     return info
 
 
+_BOLD = re.compile(r"bold|black|heavy|demi|[-,]b$|w[6-9]$", re.IGNORECASE)
+
+
+def _font_is_bold(font: Any) -> bool:
+    try:
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+    except Exception:
+        return False
+    return bool(_BOLD.search(name.split("+")[-1]))
+
+
+class _LineCollector:
+    """pypdf ``visitor_text``: its text runs, with their matrices and sizes, grouped into lines.
+
+    pypdf calls the visitor with every run it adds to the page text, and
+    with the newlines it inserts, so the lines here are exactly the lines of
+    ``extract_text``'s result, each placed where its first run was drawn.
+    """
+
+    __slots__ = ("lines", "_frags", "_usable", "_bold", "_top")
+
+    def __init__(self, top: float) -> None:
+        self.lines: list[TextLine] = []
+        self._frags: list[tuple[str, float, float, float, float, bool]] = []
+        self._usable = True
+        self._bold: dict[int, bool] = {}
+        self._top = top  # the page's top edge in user space
+
+    def __call__(self, text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if not text:
+            return
+        if "\n" not in text:
+            self._add(text, cm, tm, font, size)
+            return
+        head, *rest = text.split("\n")
+        if head:
+            self._add(head, cm, tm, font, size)
+        for part in rest:
+            self._flush()
+            if part:  # a run that spans lines: its second line's position is unknown
+                self._usable = False
+                self._add(part, cm, tm, font, size)
+
+    def _add(self, text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        a = tm[0] * cm[0] + tm[1] * cm[2]
+        b = tm[0] * cm[1] + tm[1] * cm[3]
+        c = tm[2] * cm[0] + tm[3] * cm[2]
+        d = tm[2] * cm[1] + tm[3] * cm[3]
+        if a <= 0 or d <= 0 or abs(b) > 0.01 * a or abs(c) > 0.01 * d:
+            if text.strip():
+                self._usable = False  # rotated, mirrored or vertical: positions mean nothing here
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        key = id(font)
+        bold = self._bold.get(key)
+        if bold is None:
+            bold = self._bold[key] = _font_is_bold(font)
+        self._frags.append((text, x, y, abs(size) * d, abs(size) * a, bold))
+
+    def _flush(self) -> None:
+        frags = [f for f in self._frags if f[0].strip()]
+        self._frags = []
+        if not frags:
+            return
+        main = max(frags, key=lambda f: len(f[0]))
+        self.lines.append(TextLine(
+            text="".join(f[0] for f in frags),
+            x0=min(f[1] for f in frags),
+            x1=max(f[1] + width(f[0].rstrip()) * f[4] for f in frags),
+            top=self._top - frags[0][2],
+            size=round(main[3], 2),
+            bold=all(f[5] for f in frags),
+        ))
+
+    def finish(self, page_text: str) -> list[TextLine] | None:
+        """The page's lines, or None if they do not spell the page text (then geometry is unusable)."""
+        self._flush()
+        if not self._usable:
+            return None
+        mine = "".join("".join(line.text for line in self.lines).split())
+        return self.lines if mine == "".join(page_text.split()) else None
+
+
+def _page_top(page: Any) -> float:
+    try:
+        return float(page.mediabox.top)
+    except Exception:
+        return 0.0
+
+
 def pypdf_text(reader: pypdf.PdfReader) -> PdfText:
-    """Page texts from pypdf; a page that fails becomes '' with a warning."""
+    """Page texts (and their lines' geometry) from pypdf; a page that fails becomes '' with a warning."""
     pages: list[str] = []
+    lines: list[list[TextLine] | None] = []
     warnings: list[str] = []
     for number, page in enumerate(reader.pages, start=1):
+        collector = _LineCollector(_page_top(page))
         try:
-            pages.append(page.extract_text() or "")
+            text = page.extract_text(visitor_text=collector) or ""
         except Exception as exc:  # includes RecursionError and pypdf's LimitReachedError
             pages.append("")
+            lines.append(None)
             warnings.append(f"pypdf page {number}: {_detail(exc)}")
-    return PdfText("pypdf", pages, pypdf_info(reader), warnings)
+            continue
+        pages.append(text)
+        lines.append(collector.finish(text))
+    return PdfText("pypdf", pages, pypdf_info(reader), warnings, lines)
+
+
+def _pdfium_lines(textpage: Any, text: str, height: float) -> list[TextLine] | None:
+    """Lines of PDFium's page text with the first character's origin and size and the last's box.
+
+    Three or four calls per line, not per character.  None when the text's
+    indices do not match PDFium's character indices (characters outside the
+    BMP) or the text is not horizontal.
+    """
+    if textpage.count_chars() != len(text):
+        return None
+    raw = textpage.raw
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    out: list[TextLine] = []
+    start = 0
+    for piece in text.split("\n"):
+        end = start + len(piece)
+        stripped = piece.strip()
+        if stripped:
+            first = start + (len(piece) - len(piece.lstrip()))
+            last = start + len(piece.rstrip()) - 1
+            pdfium_c.FPDFText_GetCharOrigin(raw, first, ox, oy)
+            x0, y0 = ox.value, oy.value
+            pdfium_c.FPDFText_GetCharOrigin(raw, last, ox, oy)
+            size = pdfium_c.FPDFText_GetFontSize(raw, first)
+            if size <= 0 or abs(oy.value - y0) > 0.5 * size or ox.value < x0:
+                return None  # vertical or rotated text
+            box = textpage.get_charbox(last)
+            weight = pdfium_c.FPDFText_GetFontWeight(raw, first)
+            out.append(TextLine(piece.replace("\r", ""), x0, box[2], height - y0, round(size, 2), weight >= 600))
+        start = end + 1
+    return out
 
 
 def pdfium_text(data: bytes, password: str | None) -> PdfText:
@@ -142,17 +301,22 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
                 raise IngestError("wrong password" if password else "encrypted: give --password") from exc
             raise IngestError(f"corrupt PDF: {_detail(exc)}") from exc
         pages: list[str] = []
+        lines: list[list[TextLine] | None] = []
         warnings: list[str] = []
         try:
             for index in range(len(doc)):
                 try:
                     page = doc[index]
                     textpage = page.get_textpage()
-                    pages.append(textpage.get_text_range())
+                    text = textpage.get_text_range()
+                    geometry = _pdfium_lines(textpage, text, page.get_height())
+                    pages.append(text)
+                    lines.append(geometry)
                     textpage.close()
                     page.close()
                 except Exception as exc:
                     pages.append("")
+                    lines.append(None)
                     warnings.append(f"pypdfium2 page {index + 1}: {_detail(exc)}")
             info: dict[str, Any] = {}
             try:
@@ -164,5 +328,12 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
         finally:
             doc.close()
     # PDFium marks a hyphen it generated at a line end with U+FFFE (or U+0002).
-    pages = [p.replace("\ufffe", "-").replace("\x02", "-") for p in pages]
-    return PdfText("pypdfium2", pages, info, warnings)
+    pages = [_pdfium_hyphens(p) for p in pages]
+    for page_lines in lines:
+        for line in page_lines or ():
+            line.text = _pdfium_hyphens(line.text)
+    return PdfText("pypdfium2", pages, info, warnings, lines)
+
+
+def _pdfium_hyphens(text: str) -> str:
+    return text.replace("\ufffe", "-").replace("\x02", "-")

@@ -2,33 +2,43 @@
 
 Extractors return lines, not paragraphs, and they mix running headers,
 footers and page numbers into the text (pypdf often puts them at the *end* of
-a page's text, because producers draw them last).  We work only from the
-text, so that both extractors go through the same rules:
+a page's text, because producers draw them last).  Where the extractor could
+place its lines (:class:`ingest.extract.TextLine`: baseline, x extent, type
+size) the rules use the geometry, because only it tells a paragraph that
+ends exactly at the margin from one that goes on, or a title from the byline
+under it; where it could not (rotated text, damaged files), the same rules
+fall back to what the text alone shows:
 
-* a line that repeats near the top or bottom of most pages (digits ignored),
-  or that is only a page number, is page furniture and is dropped;
-* a line ends its paragraph when the next line's first word would have fitted
-  after it: the typesetter broke it on purpose.  Line widths are estimated in
-  ems (CJK = 1, Latin ≈ 0.5) against the document's usual full line, which
-  works for CJK text (any character may wrap) and Latin text (words wrap);
-* lines and page-broken paragraphs are joined without a space between CJK
-  characters, with one between Latin words, with the document's own habit
-  between CJK and Latin/digits, and with hyphenation undone.
-
-Typing (title, heading, paragraph, caption, note, back_matter) uses the
-text rules in :mod:`ingest.metadata`, which also pulls the fields out.
+* page furniture — in a page's top or bottom margin (above or below every
+  substantial line), a page number, or a line repeated at the same height on
+  most pages (digits ignored); text-only:
+  a page number or a repeated line among the first or last lines of a page;
+* paragraph breaks — a change of type size, a vertical gap larger than the
+  document's line pitch, a first-line indent (in documents that indent); and
+  always: the next line's first word would have fitted after this one, so the
+  typesetter broke it on purpose (line widths estimated in ems against the
+  document's usual full line, right for CJK and Latin text alike);
+* joins — no space between CJK characters, one between Latin words, the
+  document's own habit between CJK and Latin/digits, hyphenation undone;
+* types — the largest type on page 1 is the title; larger or bold short lines
+  between paragraphs are headings; small type before the body (or labelled
+  圖/表 in it) is a caption; the text rules in :mod:`ingest.metadata` find
+  byline, dateline, series, note and back matter, and pull the fields out.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from archive.models import Block
 
 from . import metadata as rules
-from .normalize import is_cjk
+from .extract import TextLine
+from .normalize import is_cjk, normalize_line, normalize_page, width
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—~\s]*\d{1,4}[-–—~\s]*|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*頁(?:\s*[，,]?\s*共\s*\d{1,4}\s*頁)?"
@@ -50,55 +60,118 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line.strip()))
 
 
-def width(text: str) -> float:
-    """Rough printed width in ems: wide (CJK) characters 1, spaces 0.3, others 0.55."""
-    total = 0.0
-    for ch in text:
-        if ch == " ":
-            total += 0.3
-        elif unicodedata.east_asian_width(ch) in "WF":
-            total += 1.0
-        else:
-            total += 0.55
-    return total
-
-
-@dataclass
+@dataclass(slots=True)
 class Line:
+    """A normalised line of one page; ``x0`` is None when the extractor could not place it."""
+
     text: str
     page: int  # 1-based
+    x0: float | None = None
+    x1: float = 0.0
+    top: float = 0.0  # baseline, points from the top of the page
+    size: float = 0.0
+    bold: bool = False
+
+    @property
+    def placed(self) -> bool:
+        return self.x0 is not None
 
 
 @dataclass
 class Para:
-    """A rebuilt paragraph before typing."""
+    """A rebuilt paragraph before typing (``size`` 0 when its lines were not placed)."""
 
     text: str
     pages: list[int]
     lines: int = 1
     widths: list[float] = field(default_factory=list)
+    size: float = 0.0
+    bold: bool = False
 
 
-def strip_furniture(pages: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+@dataclass
+class Flow:
+    """Paragraphs in reading order, with the measures typing needs."""
+
+    paras: list[Para]
+    full: float  # the usual full line, in ems
+    body_size: float | None  # the body text's type size, None without geometry
+
+
+def page_lines(texts: Sequence[str], geometry: Sequence[list[TextLine] | None] = ()) -> list[list[Line]]:
+    """Each page's normalised, non-empty lines, placed where the extractor placed them."""
+    pages: list[list[Line]] = []
+    for number, text in enumerate(texts, start=1):
+        placed = geometry[number - 1] if number <= len(geometry) else None
+        if placed is None:
+            pages.append([Line(line, number) for line in normalize_page(text)])
+            continue
+        lines = []
+        for raw in placed:
+            line = normalize_line(raw.text)
+            if line:
+                lines.append(Line(line, number, raw.x0, raw.x1, raw.top, raw.size, raw.bold))
+        pages.append(lines)
+    return pages
+
+
+# -- page furniture -------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return _DIGITS.sub("#", text)
+
+
+def _outer(lines: list[Line]) -> set[int]:
+    """Indices of placed lines above or below every other substantial line of the page (its margins)."""
+    tops = sorted(line.top for line in lines if line.placed and len(line.text) >= 10)
+    out: set[int] = set()
+    for i, line in enumerate(lines):
+        if not line.placed:
+            continue
+        others = tops
+        if len(line.text) >= 10:  # do not compare a substantial line with itself
+            others = tops[1:] if line.top == tops[0] else tops[:-1] if line.top == tops[-1] else tops
+        if not others or line.top < others[0] or line.top > others[-1]:
+            out.add(i)
+    return out
+
+
+def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str]]:
     """Drop page numbers and running heads/feet; return the pages and the running texts seen."""
     n = len(pages)
-    seen: dict[str, set[int]] = {}
-    for index, lines in enumerate(pages):
-        edge = set(range(min(_EDGE, len(lines)))) | set(range(max(0, len(lines) - _EDGE), len(lines)))
-        for i in edge:
-            seen.setdefault(_DIGITS.sub("#", lines[i]), set()).add(index)
     need = max(2, (n + 1) // 2)
-    running = {key for key, where in seen.items() if n >= 2 and len(where) >= need}
-    kept: list[list[str]] = []
+    by_edge: dict[str, set[int]] = {}  # text rule: key -> pages where it is among the edge lines
+    by_band: dict[tuple[str, int], set[int]] = {}  # geometry: (key, 3-point band) -> pages
+    outer: list[set[int]] = []
+    for index, lines in enumerate(pages):
+        outer.append(_outer(lines))
+        count = len(lines)
+        for i, line in enumerate(lines):
+            if line.placed:
+                if len(line.text) <= 60:
+                    for band in {int(line.top // 3), int((line.top + 1.5) // 3)}:
+                        by_band.setdefault((_key(line.text), band), set()).add(index)
+            elif i < _EDGE or i >= count - _EDGE:
+                by_edge.setdefault(_key(line.text), set()).add(index)
+    running_keys = {k for k, where in by_edge.items() if n >= 2 and len(where) >= need}
+    running_bands = {k for k, where in by_band.items() if n >= 2 and len(where) >= need}
+    kept: list[list[Line]] = []
     running_texts: list[str] = []
-    for lines in pages:
+    for index, lines in enumerate(pages):
         out = []
         last = len(lines) - 1
         for i, line in enumerate(lines):
-            at_edge = i < _EDGE or i > last - _EDGE
-            if at_edge and (is_page_number(line) or _DIGITS.sub("#", line) in running):
-                if not is_page_number(line) and not _DIGITS.search(line) and line not in running_texts:
-                    running_texts.append(line)
+            if line.placed:
+                repeated = any((_key(line.text), band) in running_bands
+                               for band in (int(line.top // 3), int((line.top + 1.5) // 3)))
+                furniture = i in outer[index] and (repeated or is_page_number(line.text))
+            else:
+                at_edge = i < _EDGE or i > last - _EDGE
+                furniture = at_edge and (is_page_number(line.text) or _key(line.text) in running_keys)
+            if furniture:
+                if not is_page_number(line.text) and not _DIGITS.search(line.text) and line.text not in running_texts:
+                    running_texts.append(line.text)
                 continue
             out.append(line)
         kept.append(out)
@@ -157,32 +230,122 @@ def join(a: str, b: str, spaced_latin: bool) -> str:
     return f"{a} {b}"
 
 
-def build_paragraphs(pages: list[list[str]]) -> tuple[list[Para], float]:
-    """Join lines into paragraphs across line and page breaks; return them and the full width."""
-    lines = [Line(text, number) for number, page in enumerate(pages, start=1) for text in page]
+@dataclass
+class _Measures:
+    """What the placed lines say about the document's typesetting."""
+
+    body_size: float | None = None
+    pitch: dict[float, float] = field(default_factory=dict)  # type size -> baseline distance in a paragraph
+    left: dict[tuple[int, float], float] = field(default_factory=dict)  # (page, size) -> the column's left
+    indents: bool = False  # paragraphs start with a first-line indent
+
+
+def _size_key(size: float) -> float:
+    return round(size * 2) / 2
+
+
+def _mode(values: list[float]) -> float | None:
+    return Counter(values).most_common(1)[0][0] if values else None
+
+
+def _pitch(steps: list[float], size: float) -> float:
+    """The baseline distance inside a paragraph: the commonest of the smallest steps.
+
+    Not simply the commonest step: in a document of one-line paragraphs the
+    gap between paragraphs is the commonest.
+    """
+    steps = sorted(steps)
+    smallest = steps[len(steps) // 20]  # ignore a stray few (overlapping lines)
+    return _mode([s for s in steps if s <= smallest + 0.2 * size]) or smallest
+
+
+def _measure(lines: list[Line], widths: list[float], full: float) -> _Measures:
+    """Body size, line pitch per size, column left edges, and whether paragraphs are indented."""
+    placed = [(i, line) for i, line in enumerate(lines) if line.placed]
+    if not placed:
+        return _Measures()
+    weight: Counter[float] = Counter()
+    for _, line in placed:
+        weight[_size_key(line.size)] += len(line.text)
+    m = _Measures(body_size=weight.most_common(1)[0][0])
+    steps: dict[float, list[float]] = {}
+    lefts: dict[tuple[int, float], list[float]] = {}
+    for (_, a), (_, b) in zip(placed, placed[1:], strict=False):
+        if a.page == b.page and _size_key(a.size) == _size_key(b.size) and 0.8 * a.size < b.top - a.top < 3 * a.size:
+            steps.setdefault(_size_key(a.size), []).append(round((b.top - a.top) * 2) / 2)
+    for _, line in placed:
+        lefts.setdefault((line.page, _size_key(line.size)), []).append(round(line.x0 or 0.0))
+    m.pitch = {size: _pitch(values, size) for size, values in steps.items()}
+    m.left = {key: min(values, key=lambda v: (-values.count(v), v)) for key, values in lefts.items()}
+    # Indents: after lines that clearly end a paragraph (short, a sentence end), is the next line indented?
+    starts = indented = 0
+    for (i, a), (_, b) in zip(placed, placed[1:], strict=False):
+        if _size_key(a.size) == _size_key(b.size) and ends_sentence(a.text) and widths[i] < 0.8 * full:
+            starts += 1
+            indented += _indent(b, m) > 0
+    m.indents = starts >= 3 and indented >= 0.6 * starts
+    return m
+
+
+def _indent(line: Line, m: _Measures) -> float:
+    """How far right of its column's left edge a line starts, in ems (0 when not indented)."""
+    left = m.left.get((line.page, _size_key(line.size)))
+    if left is None or line.x0 is None:
+        return 0.0
+    ems = (line.x0 - left) / max(line.size, 1.0)
+    return ems if 0.7 <= ems <= 6 else 0.0
+
+
+def _breaks(a: Line, b: Line, m: _Measures) -> bool:
+    """Does geometry show a paragraph break between two lines?  (False: it cannot tell.)"""
+    if not (a.placed and b.placed):
+        return False
+    if abs(a.size - b.size) > 0.08 * max(a.size, b.size):
+        return True  # a change of type: title, heading, caption, note, back matter
+    if a.page == b.page:
+        step = b.top - a.top
+        if step < 0.5 * a.size:
+            return True  # back up the page: another column, or a block drawn out of order
+        pitch = m.pitch.get(_size_key(a.size))
+        if pitch is not None and step > pitch + max(2.0, 0.25 * a.size):
+            return True  # a blank gap between paragraphs
+    # a first-line indent (a line at the same indent as an indented one before it is a block quote's)
+    return m.indents and _indent(b, m) > 0 and not (_indent(a, m) > 0 and abs((a.x0 or 0) - (b.x0 or 0)) < 1)
+
+
+def build_paragraphs(pages: list[list[Line]]) -> Flow:
+    """Join lines into paragraphs across line and page breaks (geometry first, then the text)."""
+    lines = [line for page in pages for line in page]
     widths = [width(line.text) for line in lines]
     full = full_width(widths)
+    measures = _measure(lines, widths, full)
     spaced = spaces_around_latin([line.text for line in lines])
     paras: list[Para] = []
     current: Para | None = None
     for i, line in enumerate(lines):
         if current is None:
-            current = Para(line.text, [line.page], 1, [widths[i]])
+            current = Para(line.text, [line.page], 1, [widths[i]], line.size, line.bold)
         else:
             current.text = join(current.text, line.text, spaced)
             current.lines += 1
             current.widths.append(widths[i])
+            current.bold = current.bold and line.bold
             if line.page not in current.pages:
                 current.pages.append(line.page)
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        widest = max(current.widths)  # smaller print (captions, back matter) sets its own measure
-        local = widest if widest > 1.1 * full else full
-        if nxt is None or not _continues(line.text, widths[i], nxt.text, local) or (
-            rules.split_caption(current.text)  # a credit closes its caption, whatever the width
-        ):
-            paras.append(current)
+        if nxt is None or rules.split_caption(current.text) or not _goes_on(line, widths[i], nxt, current, full, measures):
+            paras.append(current)  # (a credit closes its caption, whatever the width)
             current = None
-    return paras, full
+    return Flow(paras, full, measures.body_size)
+
+
+def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Measures) -> bool:
+    """Does the paragraph go on after ``line``?  Geometry can say no; then the text decides."""
+    if _breaks(line, nxt, m):
+        return False
+    widest = max(current.widths)  # smaller print (captions, back matter) sets its own measure
+    local = widest if widest > 1.1 * full else full
+    return _continues(line.text, w, nxt.text, local)
 
 
 def _continues(text: str, w: float, following: str, full: float) -> bool:
@@ -213,24 +376,53 @@ class Typed:
     found: dict[str, str]
 
 
-def _is_body(para: Para, full: float) -> bool:
-    """A real paragraph: wraps, or is a long sentence."""
+_FIGURE_LABEL = re.compile(
+    r"^(?:圖|图|表|照片|相片|Figure|Fig\.|Photo|Table)\s*[0-9０-９一二三四五六七八九十]*\s*[：:．.、\s]", re.IGNORECASE)
+
+
+def _ratio(para: Para, body: float | None) -> float | None:
+    """The paragraph's type size relative to the body's, None without geometry."""
+    return para.size / body if para.size and body else None
+
+
+def _is_small(para: Para, body: float | None) -> bool:
+    ratio = _ratio(para, body)
+    return ratio is not None and ratio < 0.92
+
+
+def _is_body(para: Para, full: float, body: float | None) -> bool:
+    """A real paragraph: in the body's type (when known), and wraps or is a long sentence."""
+    ratio = _ratio(para, body)
+    if ratio is not None and not 0.92 <= ratio <= 1.08:
+        return False
     return para.lines >= 2 or (width(para.text) >= 0.6 * full and ends_sentence(para.text))
 
 
-def _is_heading(para: Para, full: float) -> bool:
+def _is_heading(para: Para, full: float, body: float | None) -> bool:
+    """A standalone short line that does not end a sentence; larger or bold type when that is known."""
     text = para.text
-    return (para.lines == 1 and len(text) <= 40 and width(text) < 0.8 * full
-            and not ends_sentence(text) and text[-1] not in "，、,")
+    if ends_sentence(text) or text[-1] in "，、,":
+        return False
+    ratio = _ratio(para, body)
+    if ratio is not None and (ratio >= 1.05 or para.bold):
+        return para.lines <= 3 and len(text) <= 80
+    if ratio is not None and ratio < 0.92:
+        return False  # small type is a caption, a note or back matter, never a heading
+    return para.lines == 1 and len(text) <= 40 and width(text) < 0.8 * full
 
 
-def _back_matter_start(paras: list[Para]) -> int | None:
-    """Index of the publisher's name line that opens the back matter, if there is one."""
+def _back_matter_start(paras: list[Para], body: float | None) -> int | None:
+    """Index of the publisher's name line that opens the back matter, if there is one.
+
+    The name line counts when contact lines follow it, when nothing does (the
+    foundation alone at the end), or when it and what follows are in small type.
+    """
     for i in range(len(paras) - 1, max(-1, len(paras) - 12), -1):
         if rules.is_foundation(paras[i].text):
             tail = paras[i + 1:]
             long_ones = sum(1 for p in tail if len(p.text) > 80)
-            if long_ones <= 2 and any(rules.is_contact(p.text) for p in tail):
+            small = all(_is_small(p, body) for p in paras[i:])
+            if long_ones <= 2 and (not tail or small or any(rules.is_contact(p.text) for p in tail)):
                 return i
     run = len(paras)
     while run > 0 and rules.is_contact(paras[run - 1].text):
@@ -238,27 +430,56 @@ def _back_matter_start(paras: list[Para]) -> int | None:
     return run if len(paras) - run >= 2 else None
 
 
-def type_blocks(paras: list[Para], full: float, running: list[str]) -> Typed:
+def _title_size(front: list[Para], body: float | None) -> float | None:
+    """The largest type on page 1 before the body, if it stands out from the body's (the title's size)."""
+    sizes = [p.size for p in front if p.size and 1 in p.pages and not rules.is_series(p.text)
+             and not rules.dateline(p.text)]
+    if not sizes or not body:
+        return None
+    largest = max(sizes)
+    return largest if largest >= 1.15 * body else None
+
+
+@dataclass
+class _Front:
+    """State while reading the lines before the body: fields found, the title's pieces."""
+
+    found: dict[str, str]
+    blocks: list[Block]
+    title_size: float | None
+    body: float | None
+    title_parts: list[Para] = field(default_factory=list)
+    title_done: bool = False
+
+    def emit_title(self) -> None:
+        if self.title_parts:
+            _emit_title(self.title_parts, self.blocks, self.found)
+            self.title_done = True
+
+    def is_title_type(self, para: Para) -> bool:
+        return self.title_size is not None and abs(para.size - self.title_size) <= 0.03 * self.title_size
+
+
+def type_blocks(flow: Flow, running: list[str]) -> Typed:
     """Type each paragraph; byline, series and dateline become fields, not blocks."""
+    paras, full, body = flow.paras, flow.full, flow.body_size
     found: dict[str, str] = {}
     for text in running:  # a running head that is a series name, not the title or a page number
         if rules.is_series(text) or (len(text) <= 12 and re.fullmatch(r"[\w ]+", text)):
             found.setdefault("series", text)
             break
-    back = _back_matter_start(paras)
+    back = _back_matter_start(paras, body)
     body_paras = paras[:back] if back is not None else paras
     first_body = next((i for i, p in enumerate(body_paras)
-                       if _is_body(p, full) and not rules.split_caption(p.text)), len(body_paras))
+                       if _is_body(p, full, body) and not rules.split_caption(p.text)), len(body_paras))
     blocks: list[Block] = []
-    title_parts: list[Para] = []
-    title_done = False
+    front = _Front(found, blocks, _title_size(body_paras[:first_body], body), body)
     for i, para in enumerate(body_paras):
         text = para.text
         if i > first_body and text == found.get("series"):
             continue  # the series name repeated as a running head that could not be told by repetition
-        if i == first_body and title_parts:
-            _emit_title(title_parts, blocks, found)
-            title_done = True
+        if i == first_body:
+            front.emit_title()
         caption = rules.split_caption(text)
         date = rules.dateline(text)
         if caption:
@@ -271,14 +492,16 @@ def type_blocks(paras: list[Para], full: float, running: list[str]) -> Typed:
         elif date and (i < first_body or para.lines == 1):
             found.setdefault("date", date)
         elif i < first_body:
-            following = body_paras[i + 1].text if i + 1 < first_body else ""
-            title_done = _front(para, following, found, blocks, title_parts, title_done)
-        elif _is_heading(para, full):
+            _front(para, body_paras[i + 1] if i + 1 < first_body else None, front)
+        elif _is_small(para, body) and _FIGURE_LABEL.match(text):
+            found.setdefault("caption", text)
+            blocks.append(Block("caption", text, list(para.pages)))
+        elif _is_heading(para, full, body):
             blocks.append(Block("heading", text, list(para.pages)))
         else:
             blocks.append(Block("paragraph", text, list(para.pages)))
-    if title_parts and not title_done:
-        _emit_title(title_parts, blocks, found)
+    if not front.title_done:
+        front.emit_title()
     if back is not None:
         lines = [p.text for p in paras[back:] if p.text != found.get("series")]  # a one-page running head
         pages = sorted({n for p in paras[back:] for n in p.pages})
@@ -303,34 +526,47 @@ def _emit_title(parts: list[Para], blocks: list[Block], found: dict[str, str]) -
     parts.clear()
 
 
-def _front(para: Para, following: str, found: dict[str, str], blocks: list[Block],
-           title_parts: list[Para], title_done: bool) -> bool:
-    """One paragraph before the body: series, byline, affiliation, title or subtitle."""
-    text = para.text
-    if "series" not in found and not title_parts and not title_done and rules.is_series(text):
+def _front(para: Para, following: Para | None, st: _Front) -> None:
+    """One paragraph before the body: series, byline, affiliation, title, subtitle or caption."""
+    text, found = para.text, st.found
+    title_type = st.is_title_type(para)
+    if ("series" not in found and not st.title_parts and not st.title_done and not title_type
+            and rules.is_series(text)):
         found["series"] = text
-        return title_done
+        return
     if text == found.get("series"):
-        return title_done
-    byline = rules.parse_byline(text) if "author" not in found else None
-    if byline and not byline[1] and not rules.is_byline_prefixed(text) and not rules.is_affiliation(following):
-        byline = None  # a bare two-to-four-character line is a name only when an affiliation follows
+        return
+    byline = rules.parse_byline(text) if "author" not in found and not title_type else None
+    if byline and not byline[1] and not rules.is_byline_prefixed(text) and not (
+            following is not None and rules.is_affiliation(following.text)):
+        # A bare two-to-four-character line is a name only when an affiliation follows,
+        # or when it is printed right by the title in another type.
+        beside_title = bool(st.title_parts) or (following is not None and st.is_title_type(following))
+        if not (st.title_size is not None and beside_title):
+            byline = None
     if byline:
-        if title_parts:
-            _emit_title(title_parts, blocks, found)
-            title_done = True
+        st.emit_title()
         found["author"] = byline[0]
         if byline[1]:
             found["affiliation"] = byline[1]
-        return title_done
-    if "author" in found and "affiliation" not in found and rules.is_affiliation(text) and not title_parts:
+        return
+    if "author" in found and "affiliation" not in found and rules.is_affiliation(text) and not st.title_parts:
         found["affiliation"] = text
-        return title_done
-    if title_parts and (len(title_parts) >= 2 or len(text) >= len(title_parts[0].text)):
-        _emit_title(title_parts, blocks, found)  # only a shorter second line is the title's wrapped tail
-        title_done = True
-    if title_done:
-        blocks.append(Block("heading", text, list(para.pages)))
-        return title_done
-    title_parts.append(para)
-    return title_done
+        return
+    if st.title_size is not None:  # the title is known by its type
+        if title_type and not st.title_done:
+            st.title_parts.append(para)
+            return
+        st.emit_title()
+        if _is_small(para, st.body):
+            found.setdefault("caption", text)
+            st.blocks.append(Block("caption", text, list(para.pages)))
+        else:
+            st.blocks.append(Block("heading", text, list(para.pages)))  # a kicker or a subtitle
+        return
+    if st.title_parts and (len(st.title_parts) >= 2 or len(text) >= len(st.title_parts[0].text)):
+        st.emit_title()  # only a shorter second line is the title's wrapped tail
+    if st.title_done:
+        st.blocks.append(Block("heading", text, list(para.pages)))
+        return
+    st.title_parts.append(para)

@@ -93,3 +93,16 @@ def normalize_page(text: str) -> list[str]:
         if line:
             out.append(line)
     return out
+
+
+def width(text: str) -> float:
+    """Rough printed width in ems: wide (CJK) characters 1, spaces 0.3, others 0.55."""
+    total = 0.0
+    for ch in text:
+        if ch == " ":
+            total += 0.3
+        elif unicodedata.east_asian_width(ch) in "WF":
+            total += 1.0
+        else:
+            total += 0.55
+    return total

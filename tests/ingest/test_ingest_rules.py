@@ -103,9 +103,23 @@ def test_script_and_language():
     assert metadata.script_and_language("The policy of the state and the market.")["language"].value == "en"
 
 
-def test_page_furniture():
+def test_page_furniture_from_text_alone():
     bodies = ["正文第一頁的內容", "第二頁接著寫下去", "最後一頁的結語"]
-    pages = [["遠景論壇", body, f"- {n} -"] for n, body in enumerate(bodies, start=1)]
+    pages = layout.page_lines(["\n".join(["遠景論壇", body, f"- {n} -"]) for n, body in enumerate(bodies, start=1)])
     kept, running = layout.strip_furniture(pages)
     assert running == ["遠景論壇"]
-    assert kept == [[body] for body in bodies]
+    assert [[line.text for line in page] for page in kept] == [[body] for body in bodies]
+
+
+def test_page_furniture_from_geometry():
+    """Placed lines: furniture is what repeats at one height, or a number in the margin; not stream position."""
+    def line(text: str, page: int, top: float) -> layout.Line:
+        return layout.Line(text, page, 56.0, 56.0 + 12 * len(text), top, 12.0)
+
+    bodies = [f"這是{word}頁的正文，長度超過十個字，位置在頁面中間。" for word in ("首", "次", "末")]
+    pages = [[line(body, n, 100.0), line("12", n, 118.0), line(body + "再一行", n, 136.0),
+              line(str(n), n, 800.0), line("遠景論壇", n, 30.0 + n % 2)] for n, body in enumerate(bodies, 1)]
+    kept, running = layout.strip_furniture(pages)
+    assert running == ["遠景論壇"]
+    # "12" repeats at one height and is a number, but inside the text block: not furniture.
+    assert [[x.text for x in page] for page in kept] == [[body, "12", body + "再一行"] for body in bodies]
