@@ -259,32 +259,40 @@ def _pitch(steps: list[float], size: float) -> float:
     return _mode([s for s in steps if s <= smallest + 0.2 * size]) or smallest
 
 
-def _measure(lines: list[Line], widths: list[float], full: float) -> _Measures:
-    """Body size, line pitch per size, column left edges, and whether paragraphs are indented."""
-    placed = [(i, line) for i, line in enumerate(lines) if line.placed]
+def _measure(lines: list[Line]) -> _Measures:
+    """Body size, line pitch per size and column left edges, from the placed lines."""
+    placed = [line for line in lines if line.placed]
     if not placed:
         return _Measures()
     weight: Counter[float] = Counter()
-    for _, line in placed:
+    for line in placed:
         weight[_size_key(line.size)] += len(line.text)
     m = _Measures(body_size=weight.most_common(1)[0][0])
     steps: dict[float, list[float]] = {}
     lefts: dict[tuple[int, float], list[float]] = {}
-    for (_, a), (_, b) in zip(placed, placed[1:], strict=False):
+    for a, b in zip(placed, placed[1:], strict=False):
         if a.page == b.page and _size_key(a.size) == _size_key(b.size) and 0.8 * a.size < b.top - a.top < 3 * a.size:
             steps.setdefault(_size_key(a.size), []).append(round((b.top - a.top) * 2) / 2)
-    for _, line in placed:
+    for line in placed:
         lefts.setdefault((line.page, _size_key(line.size)), []).append(round(line.x0 or 0.0))
     m.pitch = {size: _pitch(values, size) for size, values in steps.items()}
     m.left = {key: min(values, key=lambda v: (-values.count(v), v)) for key, values in lefts.items()}
-    # Indents: after lines that clearly end a paragraph (short, a sentence end), is the next line indented?
-    starts = indented = 0
-    for (i, a), (_, b) in zip(placed, placed[1:], strict=False):
-        if _size_key(a.size) == _size_key(b.size) and ends_sentence(a.text) and widths[i] < 0.8 * full:
-            starts += 1
-            indented += _indent(b, m) > 0
-    m.indents = starts >= 3 and indented >= 0.6 * starts
     return m
+
+
+def _uses_indents(lines: list[Line], m: _Measures) -> bool:
+    """Do paragraphs start with a first-line indent?
+
+    Yes when there are indented lines and nearly all of them follow a line
+    that ends a sentence or a line in other type (a heading): they start
+    paragraphs.  Block quotes, indented on every line, do not qualify.
+    """
+    indented = starts = 0
+    for a, b in zip(lines, lines[1:], strict=False):
+        if b.placed and _indent(b, m) > 0:
+            indented += 1
+            starts += not a.placed or ends_sentence(a.text) or _size_key(a.size) != _size_key(b.size)
+    return indented >= 2 and starts >= 0.8 * indented
 
 
 def _indent(line: Line, m: _Measures) -> float:
@@ -300,13 +308,16 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
     """Does geometry show a paragraph break between two lines?  (False: it cannot tell.)"""
     if not (a.placed and b.placed):
         return False
-    if abs(a.size - b.size) > 0.08 * max(a.size, b.size):
+    if abs(a.size - b.size) > 0.04 * max(a.size, b.size):
         return True  # a change of type: title, heading, caption, note, back matter
     if a.page == b.page:
         step = b.top - a.top
         if step < 0.5 * a.size:
             return True  # back up the page: another column, or a block drawn out of order
         pitch = m.pitch.get(_size_key(a.size))
+        body_pitch = m.pitch.get(m.body_size or 0.0)
+        if pitch is None and body_pitch and m.body_size:
+            pitch = body_pitch * a.size / m.body_size  # a one-line block in other type: scale the body's
         if pitch is not None and step > pitch + max(2.0, 0.25 * a.size):
             return True  # a blank gap between paragraphs
     # a first-line indent (a line at the same indent as an indented one before it is a block quote's)
@@ -316,9 +327,11 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
 def build_paragraphs(pages: list[list[Line]]) -> Flow:
     """Join lines into paragraphs across line and page breaks (geometry first, then the text)."""
     lines = [line for page in pages for line in page]
-    widths = [width(line.text) for line in lines]
+    measures = _measure(lines)
+    # A first-line indent takes room on the line: count it in the line's width.
+    widths = [width(line.text) + _indent(line, measures) for line in lines]
     full = full_width(widths)
-    measures = _measure(lines, widths, full)
+    measures.indents = _uses_indents(lines, measures)
     spaced = spaces_around_latin([line.text for line in lines])
     paras: list[Para] = []
     current: Para | None = None

@@ -73,6 +73,8 @@ class Spec:
     page_size: str | tuple[float, float] = "A4"
     font: str = "ming"
     body_size: float = 12.0
+    indent: float = 0.0  # first-line indent of body paragraphs, in ems
+    paragraph_gap: float = 0.6  # extra space after a body paragraph, in ems (0: none)
     created: dt.datetime | None = FIXED_DATE
 
 
@@ -119,11 +121,11 @@ class _Writer:
             self._widths[key] = self.pdf.get_string_width(token)
         return self._widths[key]
 
-    def wrap(self, text: str, size: float) -> list[tuple[str, int]]:
-        """Lines and the offset in ``text`` where each ends."""
+    def wrap(self, text: str, size: float, indent: float = 0.0) -> list[tuple[str, int]]:
+        """Lines and the offset in ``text`` where each ends (the first line ``indent`` points narrower)."""
         self.pdf.set_font("body", size=size)
         lines: list[tuple[str, int]] = []
-        line, w, pos = "", 0.0, 0
+        line, w, pos = "", indent, 0
         for match in _TOKEN.finditer(text):
             token = match.group(0)
             tw = self._w(size, token)
@@ -135,7 +137,7 @@ class _Writer:
             if w + tw > self.width and line.strip() and not (len(token) == 1 and token in _NO_LINE_START):
                 lines.append((line.rstrip(), pos))
                 line, w = "", 0.0
-            while tw > self.width:  # a URL longer than the line: break it anywhere
+            while tw > self.width - w:  # a URL longer than the line: break it anywhere
                 cut = len(token)
                 while cut > 1 and self._w(size, token[:cut]) > self.width - w:
                     cut -= 1
@@ -151,14 +153,15 @@ class _Writer:
         self.pdf.add_page()
         self.y = self.top
 
-    def block(self, text: str, size: float, *, after: float = 0.6, breaks: list[int] | None = None) -> None:
+    def block(self, text: str, size: float, *, after: float = 0.6, breaks: list[int] | None = None,
+              indent: float = 0.0) -> None:
         leading = size * 1.5
         pending = sorted(breaks or [])
-        for line, end in self.wrap(text, size):
+        for number, (line, end) in enumerate(self.wrap(text, size, indent * size)):
             if self.y + leading > self.bottom:
                 self.new_page()
             self.pdf.set_font("body", size=size)
-            self.pdf.text(self.margin, self.y + size, line)
+            self.pdf.text(self.margin + (indent * size if number == 0 else 0.0), self.y + size, line)
             self.y += leading
             if pending and end >= pending[0] and end < len(text):
                 pending = [b for b in pending if b > end]
@@ -207,7 +210,7 @@ def build(spec: Spec, path: str | Path) -> Path:
             if -i in spec.page_breaks or (i and spec.page_breaks.get(-i) == []):
                 out.new_page()
             out.block(spec.headings[i], size * 1.15, after=0.6)
-        out.block(para, size, breaks=spec.page_breaks.get(i))
+        out.block(para, size, breaks=spec.page_breaks.get(i), after=spec.paragraph_gap, indent=spec.indent)
     if spec.date and spec.date_at_end:
         out.block(spec.date, size * 0.85)
     if spec.note:
@@ -221,6 +224,21 @@ def build(spec: Spec, path: str | Path) -> Path:
     path = Path(path)
     pdf.output(str(path))
     return path
+
+
+def wrap_lines(text: str, *, page_size: str | tuple[float, float] = "A4", font: str = "ming",
+               size: float = 12.0, indent: float = 0.0) -> list[str]:
+    """The lines ``build`` prints ``text`` as, in a body paragraph of that page, font and size."""
+    writer = _Writer(Spec(title="", paragraphs=[], page_size=page_size, font=font))
+    return [line for line, _ in writer.wrap(text, size, indent * size)]
+
+
+def full_line_chars(*, page_size: str | tuple[float, float] = "A4", font: str = "ming",
+                    size: float = 12.0) -> int:
+    """How many ideographs fill one body line exactly (to print a paragraph ending at the margin)."""
+    writer = _Writer(Spec(title="", paragraphs=[], page_size=page_size, font=font))
+    writer.pdf.set_font("body", size=size)
+    return int(writer.width // writer._w(size, "中"))
 
 
 # -- the seed ----------------------------------------------------------------
