@@ -122,7 +122,7 @@ def run_ours(docs, workdir: Path, queries, truths, raw_chars, raw_bytes, workers
     stats = {}
     for script, qs in queries.items():
         tp = nf = nt = 0
-        for (kind, q), truth in zip(qs, truths[script], strict=True):
+        for (_kind, q), truth in zip(qs, truths[script], strict=True):
             found = match_ids(index, f'"{q}"')
             a, b, c = pr(found, truth)
             tp, nf, nt = tp + a, nf + b, nt + c
