@@ -2,12 +2,19 @@
 
 A decompression bomb, a self-referencing object graph or a pathological page
 must not hang or kill the server.  :class:`ExtractorPool` keeps a few
-long-lived children (:func:`ingest.worker.serve`), each of which caps its own
-address space (RLIMIT_AS) and lifetime CPU time (RLIMIT_CPU) once, at start;
-the parent enforces a wall-clock timeout per file and kills a child that runs
-out, crashes or runs out of memory, and starts a fresh one for the next file.
-Forking once per worker instead of once per file takes the per-file cost from
-a fork (~16 ms) to one round trip over a pipe (well under a millisecond).
+long-lived children (``python -m ingest.worker --serve``, see
+:func:`ingest.worker.serve`), each of which caps its own address space
+(RLIMIT_AS) and lifetime CPU time (RLIMIT_CPU) once, at start; the parent
+enforces a wall-clock timeout per file and kills a child that runs out,
+crashes or runs out of memory, and starts a fresh one for the next file.
+Starting a child once per worker instead of once per file takes the per-file
+cost from a fork (~16 ms) to one round trip over a socket (well under a
+millisecond).
+
+Children are fresh interpreters, not forks: a fork inherits the parent's
+heap, whose free space the child could fill without mapping anything new, so
+RLIMIT_AS would not bound it (and forking a threaded web server is fragile).
+Starting one costs ~0.3 s, once per worker.
 
 The boundary is one-way trusted: the parent sends pickled jobs, but reads the
 child's answer as JSON bytes only, so a child subverted by a hostile PDF
@@ -18,50 +25,27 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import weakref
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from archive.models import Document
 
 from .errors import IngestCrash, IngestError, IngestTimeout
-from .worker import serve
 
-_CONTEXT_LOCK = threading.Lock()
-_context: Any = None
-_SPAWN_LOCK = threading.Lock()  # one fork at a time, so no child inherits another's pipe end
-
-#: "fork" (default on Linux), "forkserver" or "spawn"; override with ARCHIVE_SANDBOX_START.
-START_METHOD_ENV = "ARCHIVE_SANDBOX_START"
 #: A child serves this many files, then is replaced (bounds heap fragmentation).
 MAX_TASKS = 500
 #: Largest answer accepted from a child (a Document as JSON).
 MAX_REPLY = 256 * 1024 * 1024
-
-
-def _get_context() -> Any:
-    """The multiprocessing context for children (created once per process).
-
-    "fork" costs a few milliseconds.  Python 3.11's fork server does not
-    preload ``__main__`` (its ``main_path`` key is never filled), so every
-    child re-imports the main script — the CLI or the web app, hundreds of
-    milliseconds each.  Forking a threaded server is safe enough here: the
-    child only takes locks that :func:`ingest.worker.serve` re-creates
-    (and logging re-creates its own after a fork).
-    """
-    global _context
-    with _CONTEXT_LOCK:
-        if _context is None:
-            methods = multiprocessing.get_all_start_methods()
-            wanted = os.environ.get(START_METHOD_ENV) or ("fork" if "fork" in methods else "spawn")
-            ctx = multiprocessing.get_context(wanted)
-            if wanted == "forkserver":
-                ctx.set_forkserver_preload(["ingest", "ingest.worker"])
-            _context = ctx
-        return _context
+#: The folder holding the ``ingest`` and ``archive`` packages, for the child's import path.
+_ROOT = str(Path(__file__).resolve().parents[1])
 
 
 def cpu_budget(timeout: float) -> float:
@@ -70,24 +54,37 @@ def cpu_budget(timeout: float) -> float:
 
 
 class _Worker:
-    """One child process and the parent's end of its pipe."""
+    """One child interpreter and the parent's end of the socket to it."""
 
     def __init__(self, memory_mb: int, cpu_seconds: float) -> None:
-        ctx = _get_context()
-        with _SPAWN_LOCK:
-            self.conn, child_end = ctx.Pipe(duplex=True)
-            self.process = ctx.Process(target=serve, args=(child_end, memory_mb, cpu_seconds), daemon=True)
-            self.process.start()
-            child_end.close()
+        mine, theirs = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ingest.worker", "--serve", str(theirs.fileno()), str(memory_mb),
+                 str(cpu_seconds)],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                env=env, cwd=_ROOT, close_fds=True,
+            )
+        finally:
+            theirs.close()
+        self.conn = Connection(mine.detach())
         self.tasks = 0
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.process.poll()
 
     def stop(self) -> None:
         """Kill the child (it holds no state worth a graceful exit) and reap it."""
         with contextlib.suppress(OSError):
             self.conn.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
+        if self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
 
 
 def _stop_all(workers: set[_Worker]) -> None:
@@ -224,10 +221,11 @@ class ExtractorPool:
         except (EOFError, OSError):
             raw = None
         if raw is None:
-            if answered:  # the pipe closed: it died on its own; let it finish dying
-                worker.process.join(2)
+            if answered:  # the socket closed: it died on its own; let it finish dying
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.process.wait(2)
             worker.stop()  # kill and reap before reading its exit code
-            raise self._death(worker.process.exitcode)
+            raise self._death(worker.exitcode)
         try:
             reply = json.loads(raw)
         except ValueError:

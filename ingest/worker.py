@@ -14,7 +14,6 @@ import json
 import logging
 import resource
 import sys
-import threading
 import traceback
 from typing import Any
 
@@ -41,8 +40,8 @@ def _mapped_bytes() -> int:
 def set_limits(memory_mb: int, cpu_seconds: float) -> None:
     """Cap this process's address space and CPU time (soft limit sends SIGXCPU).
 
-    A forked child starts with its parent's mappings, so ``memory_mb`` is the
-    allowance on top of what is already mapped, not a total.
+    ``memory_mb`` is the allowance on top of what the interpreter and the
+    libraries have already mapped, not a total.
     """
     if memory_mb:
         limit = _mapped_bytes() + int(memory_mb) * 1024 * 1024
@@ -83,9 +82,6 @@ def serve(conn: Any, memory_mb: int, cpu_seconds: float) -> None:
     lifetime CPU budget is nearly spent, the answer carries ``"retire": true``
     and the child exits so the pool starts a fresh one.
     """
-    from . import extract
-
-    extract._PDFIUM_LOCK = threading.Lock()  # another thread may have held it at fork time
     set_limits(memory_mb, cpu_seconds)
     logging.disable(logging.WARNING)  # pypdf's complaints about damaged files: the outcome says it
     while True:
@@ -113,7 +109,16 @@ def serve(conn: Any, memory_mb: int, cpu_seconds: float) -> None:
 
 
 def main() -> int:
-    """``python -m ingest.worker [--password PW] < file.pdf``: print the outcome as JSON."""
+    """``python -m ingest.worker [--password PW] < file.pdf``: print the outcome as JSON.
+
+    ``python -m ingest.worker --serve FD MEMORY_MB CPU_SECONDS`` is a pool child
+    answering jobs on the socket ``FD`` (see :mod:`ingest.sandbox`).
+    """
+    if len(sys.argv) == 5 and sys.argv[1] == "--serve":
+        from multiprocessing.connection import Connection
+
+        serve(Connection(int(sys.argv[2])), int(sys.argv[3]), float(sys.argv[4]))
+        return 0
     password = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--password" else None
     result = run(sys.stdin.buffer.read(), password, "", None, 0)
     print(json.dumps(result, ensure_ascii=False))

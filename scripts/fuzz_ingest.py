@@ -2,8 +2,9 @@
 
 Usage: python scripts/fuzz_ingest.py --seed N --count N [--jobs 2] [--timeout S] DIR...
 
-Every mutant goes through the sandbox (:func:`ingest.sandbox.extract_in_subprocess`)
-and must end ``ingested`` or ``failed: <one-line reason>``.  A crash (an
+Every mutant goes through the sandbox as the archive uses it (an
+:class:`ingest.sandbox.ExtractorPool` of ``--jobs`` long-lived children) and
+must end ``ingested`` or ``failed: <one-line reason>``.  A crash (an
 exception other than IngestError inside the child, or a child that dies) or a
 hang (the time limit) is a bug; the script prints the counts and exits 1 if
 there are any.  PDFs are taken from tests/fixtures and the given folders
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ingest.errors import IngestCrash, IngestError, IngestTimeout  # noqa: E402
-from ingest.sandbox import extract_in_subprocess  # noqa: E402
+from ingest.sandbox import ExtractorPool  # noqa: E402
 
 PASSWORDS = {"enc_aes256_r6_userpw.pdf": "usersecret"}
 
@@ -66,10 +67,9 @@ def sources(folders: list[Path], max_kb: int) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def run_one(path: Path, data: bytes, timeout: float) -> tuple[str, str]:
+def run_one(pool: ExtractorPool, path: Path, data: bytes) -> tuple[str, str]:
     try:
-        extract_in_subprocess(data, password=PASSWORDS.get(path.name), filename=path.name,
-                              timeout=timeout, memory_mb=768)
+        pool.extract(data, password=PASSWORDS.get(path.name), filename=path.name)
         return "ingested", ""
     except IngestTimeout as exc:
         return "hang", exc.reason
@@ -102,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         kind, data = mutate(originals[path], rng)
         jobs.append((path, kind, data))
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(lambda job: run_one(job[0], job[2], args.timeout), jobs))
+    with ExtractorPool(args.jobs, timeout=args.timeout, memory_mb=768) as extractors, \
+            ThreadPoolExecutor(max_workers=args.jobs) as threads:
+        results = list(threads.map(lambda job: run_one(extractors, job[0], job[2]), jobs))
     outcomes: Counter[str] = Counter(r[0] for r in results)
     reasons: Counter[str] = Counter(r[1].split(":")[0] for r in results if r[0] == "failed")
     for (path, kind, _), (outcome, detail) in zip(jobs, results, strict=True):
