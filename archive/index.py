@@ -51,7 +51,7 @@ from archive import analysis
 from archive.models import Document
 
 #: Bump when the schema or the analysis changes: old indexes must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_FILE = "SCHEMA_VERSION"
 
 #: Metadata fields that are searchable (``title:`` …) and, apart from title, facets.
@@ -201,8 +201,16 @@ class PreTokenized(FieldType):
 # posting lists into the term dictionary crashed and is off by default.  Inlining is what
 # keeps a bigram that occurs in a handful of documents from paying for a whole posting
 # block (magic, pickled block info, a zlib stream: ~70 bytes before any posting).
-if not hasattr(W3TermInfo, "set_inline"):
-    W3TermInfo.set_inline = W3TermInfo.set_inlined  # type: ignore[attr-defined]
+# Inlined postings must carry a bytes value per posting: value-less formats (Existence) hand
+# over None or nothing, which reads back as '' and makes the next segment merge fail
+# (``AssertionError: vbytes=''`` in whoosh.writing).
+def _set_inline(self: W3TermInfo, ids: Any, weights: Any, values: Any) -> None:
+    ids = tuple(ids)
+    vals = tuple(v if isinstance(v, bytes) else b"" for v in values) if values else ()
+    self._inlined = (ids, tuple(weights), vals or (b"",) * len(ids))
+
+
+W3TermInfo.set_inline = _set_inline  # type: ignore[attr-defined]
 
 #: Posting lists up to this long live inline in the term dictionary.
 INLINE_LIMIT = 16
@@ -256,6 +264,7 @@ def prepare(doc: Document) -> dict[str, Any]:
     """The writer's field values for one document: texts and keys; the fields tokenise them."""
     meta = {k: (doc.meta(k) or "") for k in ("title", "author", "foundation", "series", "date")}
     meta["title"] = doc.title or ""
+    meta["version"] = doc.version  # lets `archive check` see a stale entry
     texts = [b.text for b in doc.blocks if b.text]
     fields: dict[str, Any] = {"doc_id": doc.doc_id, "body": texts}
     for name in TEXT_FIELDS:
@@ -286,7 +295,9 @@ def prepare(doc: Document) -> dict[str, Any]:
 class SearchIndex:
     """Opens or creates the index at ``path``; one writer at a time, many readers."""
 
-    def __init__(self, path: Path | str, *, lock_timeout: float = 10.0) -> None:
+    def __init__(
+        self, path: Path | str, *, lock_timeout: float = 10.0, check_version: bool = True
+    ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.schema = make_schema()
@@ -298,7 +309,13 @@ class SearchIndex:
                     target = self._new_dir()
                     self._create_in(target)
                     self._point_to(target)
-        self._check_version(self.live_dir())
+        if check_version:
+            self._check_version(self.live_dir())
+
+    @classmethod
+    def rebuild_at(cls, path: Path | str, docs: Iterable[Document], **kwargs: Any) -> int:
+        """Rebuild the index at ``path`` whatever state it is in (old schema, unreadable)."""
+        return cls(path, check_version=False).rebuild(docs, **kwargs)
 
     # -- layout ------------------------------------------------------------
     def live_dir(self) -> Path:
@@ -401,6 +418,17 @@ class SearchIndex:
         """Ids of all live documents (for the service's consistency check)."""
         r = self.searcher().reader()
         return {fields["doc_id"] for _n, fields in r.iter_docs()}
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.searcher().document_number(doc_id=doc_id) is not None
+
+    def doc_versions(self) -> dict[str, int | None]:
+        """doc_id → the archive version indexed (for ``archive check``)."""
+        r = self.searcher().reader()
+        out: dict[str, int | None] = {}
+        for _n, fields in r.iter_docs():
+            out[fields["doc_id"]] = json.loads(fields.get("meta") or "{}").get("version")
+        return out
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
@@ -639,8 +667,16 @@ def column(searcher: Searcher, name: str) -> list[str]:
     if cache is None:
         cache = searcher._archive_cache = {}  # type: ignore[attr-defined]
     if name not in cache:
-        cr = searcher.reader().column_reader(name, translate=False)
-        cache[name] = [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in cr]
+        # Leaf by leaf: a segment whose documents all lack the field has no column at all,
+        # and Whoosh's multi-segment column reader then silently drops its documents.
+        values: list[str] = []
+        for leaf, _offset in searcher.reader().leaf_readers():
+            if leaf.has_column(name):
+                cr = leaf.column_reader(name, translate=False)
+                values.extend(v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in cr)
+            else:
+                values.extend([""] * leaf.doc_count_all())
+        cache[name] = values
     return cache[name]
 
 

@@ -108,3 +108,43 @@ def test_compact_positions_round_trip():
         assert fmt.decode_positions(v) == poses
         assert fmt.decode_frequency(v) == len(poses)
     assert len(fmt.encode([3, 9, 12])) == 4  # one tag byte + one byte per delta
+
+
+def test_many_single_adds_merge_segments_and_keep_every_document(tmp_path):
+    """One document per commit, as ingest does: Whoosh merges small segments as it goes.
+
+    Regression: inlined postings of value-less fields (doc_id, date, year) broke the merge,
+    so documents after the fifth were silently left out of the index.
+    """
+    from archive.search import search
+
+    index = SearchIndex(tmp_path / "index")
+    docs = [
+        make_doc(f"d{i}", [f"第{i}篇評論談到臺灣與美國的關係。"], title=f"評論{i}", author="李明峻",
+                 date=f"2023-0{1 + i % 9}-01" if i % 3 else "")
+        for i in range(14)
+    ]
+    for d in docs:
+        index.add_document(d)
+    assert index.doc_ids() == {d.doc_id for d in docs}
+    result = search(index, DictSource(docs), "台湾", per_page=50)
+    assert result["total"] == 14
+    assert sum(f["count"] for f in result["facets"]["author"]) == 14
+    dated = sum(1 for d in docs if d.meta("date"))
+    assert sum(f["count"] for f in result["facets"]["year"]) == dated
+
+
+def test_facets_count_documents_in_a_segment_without_the_field(tmp_path):
+    """A segment whose only document has no date has no date column at all."""
+    from archive.search import search
+
+    index = SearchIndex(tmp_path / "index")
+    dated = make_doc("a", ["臺灣"], date="2023-01-01", author="甲")
+    undated = make_doc("b", ["臺灣"], author="乙")
+    later = make_doc("c", ["臺灣"], date="2024-05-01", author="丙")
+    for d in (dated, undated, later):
+        index.add_document(d)
+    result = search(index, DictSource([dated, undated, later]), "臺灣", sort="newest")
+    assert [h["id"] for h in result["hits"]] == ["c", "a", "b"]
+    assert {f["value"]: f["count"] for f in result["facets"]["year"]} == {"2024": 1, "2023": 1}
+    assert {f["value"] for f in result["facets"]["author"]} == {"甲", "乙", "丙"}
