@@ -29,7 +29,6 @@ fall back to what the text alone shows:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -195,21 +194,22 @@ def _first_token(text: str) -> str:
     return match.group(0) if match else text[0]
 
 
+_HAN_CLASS = "\u3041-\u3096\u30a1-\u30fa\u3105-\u312f\u31a0-\u31bf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_HAN = re.compile(f"[{_HAN_CLASS}]")
+# Lookaheads, so that overlapping pairs count (中 A 中 has two).
+_SPACED = re.compile(f"(?=[{_HAN_CLASS}] [A-Za-z0-9]|[A-Za-z0-9] [{_HAN_CLASS}])")
+_TIGHT = re.compile(f"(?=[{_HAN_CLASS}][A-Za-z0-9]|[A-Za-z0-9][{_HAN_CLASS}])")
+
+
 def spaces_around_latin(lines: list[str]) -> bool:
     """Does this document put a space between ideographs and Latin letters or digits?"""
-    spaced = tight = 0
-    for line in lines:
-        for a, b, c in zip(line, line[1:], line[2:], strict=False):
-            if b == " " and ((_is_han(a) and _LATIN_ALNUM.match(c)) or (_LATIN_ALNUM.match(a) and _is_han(c))):
-                spaced += 1
-        for a, b in zip(line, line[1:], strict=False):
-            if (_is_han(a) and _LATIN_ALNUM.match(b)) or (_LATIN_ALNUM.match(a) and _is_han(b)):
-                tight += 1
-    return spaced > tight
+    text = "\n".join(lines)
+    return len(_SPACED.findall(text)) > len(_TIGHT.findall(text))
 
 
 def _is_han(ch: str) -> bool:
-    return is_cjk(ch) and unicodedata.category(ch) == "Lo"
+    """An ideograph, kana or bopomofo letter (a letter that needs no space next to another)."""
+    return _HAN.match(ch) is not None
 
 
 def join(a: str, b: str, spaced_latin: bool) -> str:
