@@ -130,6 +130,19 @@ def test_openapi_describes_what_the_server_returns(client: Any, corpus: Corpus,
     _validate(resp.get_json(), _schema_for(doc, "/ingest.json"), doc)
 
 
+def test_the_services_query_notices_reach_the_page(client: Any) -> None:
+    long_query = "美中 " * 400
+    page = client.get("/", query_string={"q": long_query})
+    assert page.status_code == 200
+    data = client.get("/search.json", query_string={"q": long_query}).get_json()
+    assert data["notices"]
+    html = page.get_data(as_text=True)
+    assert 'class="notices"' in html
+    from markupsafe import escape
+
+    assert all(str(escape(n)) in html for n in data["notices"])
+
+
 def test_search_json_is_the_service_dictionary(client: Any, archive: Any) -> None:
     data = client.get(f"/search.json?q={SEMI}&author=王小明&page=1").get_json()
     direct = archive.search(SEMI, filters={"author": ["王小明"]}, page=1, per_page=2)
