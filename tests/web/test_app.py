@@ -292,7 +292,7 @@ def test_reading_can_require_sign_in(fresh: Any) -> None:
     assert client.get("/login").status_code == 200
     assert client.get("/static/css/app.css").status_code == 200
     _login(client)
-    assert client.get("/").status_code == 200
+    assert client.get("/?q=x").status_code == 200
     assert client.get("/search.json").status_code == 200
 
 

@@ -174,6 +174,18 @@ def test_pagination(page: Any, corpus: Corpus) -> None:
     assert page.locator("li.hit .hit__title").all_inner_texts() == first_page
 
 
+def test_sort_by_date(page: Any, corpus: Corpus) -> None:
+    page.goto(f"/?q={SEMI}")
+    page.get_by_role("navigation", name="排序方式").get_by_role("link", name="日期（舊到新）").click()
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    dates = page.locator("li.hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates == sorted(dates) and len(dates) == 2
+    page.get_by_role("link", name="日期（新到舊）").click()
+    page.wait_for_url(re.compile(r"sort=newest"))
+    dates = page.locator("li.hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates == sorted(dates, reverse=True)
+
+
 def test_no_results_says_what_was_searched(page: Any, corpus: Corpus) -> None:
     page.goto(f"/?q={SEMI}+不存在的詞彙組合&author=王小明")
     box = page.locator(".no-results")
@@ -321,7 +333,8 @@ def test_keyboard_skip_link_and_search(page: Any, corpus: Corpus) -> None:
 
 def test_axe_finds_no_serious_violations(page: Any, corpus: Corpus, archive: Any) -> None:
     pid = archive.get_document(corpus.seed_id).blocks[5].id
-    pages = [f"/?q={SEMI}", f"/d/{corpus.seed_id}?q=習近平", f"/p/{pid}"]
+    pages = [f"/?q={SEMI}", f"/d/{corpus.seed_id}?q=習近平", f"/p/{pid}", "/", "/login",
+             "/?q=沒有這個詞彙", "/d/nope"]
     problems = {}
     for url in pages:
         page.goto(url)
