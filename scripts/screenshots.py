@@ -38,20 +38,23 @@ def build_instance(instance: Path) -> None:
     from archive.service import Archive
 
     archive = Archive(instance)
-    if archive.list_documents(limit=1):
-        return
-    samples = sorted((ROOT / "archive" / "sample").glob("*.pdf"))
-    if samples:
-        for out in archive.ingest_files(samples):
-            print(out.line(), file=sys.stderr)
-        return
-    sys.path.insert(0, str(ROOT / "tests"))
-    from pdfgen import seed_pdf  # type: ignore[import-not-found]
+    try:
+        if archive.list_documents(limit=1):
+            return
+        samples = sorted((ROOT / "archive" / "sample").glob("*.pdf"))
+        if samples:
+            for out in archive.ingest_files(samples):
+                print(out.line(), file=sys.stderr)
+            return
+        sys.path.insert(0, str(ROOT / "tests"))
+        from pdfgen import seed_pdf  # type: ignore[import-not-found]
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = seed_pdf(Path(tmp) / "seed.pdf")
-        print(archive.ingest_bytes(Path(path).read_bytes(), filename="seed.pdf").line(),
-              file=sys.stderr)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = seed_pdf(Path(tmp) / "seed.pdf")
+            print(archive.ingest_bytes(Path(path).read_bytes(), filename="seed.pdf").line(),
+                  file=sys.stderr)
+    finally:
+        archive.close()
 
 
 def pick_targets(archive: Any) -> tuple[str, str]:
@@ -111,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
         finally:
             server.shutdown()
+            archive.close()
     return 0
 
 

@@ -127,13 +127,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         paragraphs=["南海仲裁案判斷書公布後，各國對海洋法公約的解釋出現明顯分歧。"],
     )
     archive.add_user(USER, PASSWORD)
+    archive.close()  # its extraction children; the app opens its own Archive
     return corpus
 
 
 @pytest.fixture(scope="session")
-def app(corpus: Corpus) -> Any:
+def app(corpus: Corpus) -> Iterator[Any]:
     app = create_app({"INSTANCE": str(corpus.instance), "TESTING": True, "PER_PAGE": PER_PAGE})
-    return app
+    yield app
+    app.extensions["archive"].close()
 
 
 @pytest.fixture(scope="session")
