@@ -7,6 +7,7 @@ through :meth:`Archive.write_lock`: one writer at a time across processes.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -65,7 +66,7 @@ class Outcome:
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     """An input read and extracted, waiting for the writer."""
 
     filename: str
@@ -191,8 +192,8 @@ class Archive:
         if pool is not None:
             pool.close()
 
-    def _read_input(self, filename: str, data: bytes) -> _Prepared:
-        prep = _Prepared(filename=filename, data=data, sha256=sha256_hex(data))
+    def _read_input(self, filename: str, data: bytes) -> Prepared:
+        prep = Prepared(filename=filename, data=data, sha256=sha256_hex(data))
         limit = self.settings.max_upload_bytes
         if len(data) > limit:
             prep.outcome = Outcome(
@@ -207,7 +208,7 @@ class Archive:
             prep.outcome = Outcome("unchanged", filename, seen["doc_id"], int(seen["version"]))
         return prep
 
-    def _extract(self, prep: _Prepared) -> _Prepared:
+    def _extract(self, prep: Prepared) -> Prepared:
         if prep.doc is not None:
             return prep
         if prep.outcome is not None:
@@ -222,17 +223,17 @@ class Archive:
             prep.outcome = Outcome("failed", prep.filename, reason=str(exc))
         return prep
 
-    def prepare_bytes(self, data: bytes, filename: str, password: str | None = None) -> _Prepared:
+    def prepare_bytes(self, data: bytes, filename: str, password: str | None = None) -> Prepared:
         """Check and extract one input without the write lock (safe to run in parallel)."""
         prep = self._read_input(filename, data)
         prep.password = password
         return self._extract(prep)
 
-    def prepare_file(self, path: Path, password: str | None = None) -> _Prepared:
+    def prepare_file(self, path: Path, password: str | None = None) -> Prepared:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return _Prepared(
+            return Prepared(
                 str(path), b"", "", outcome=Outcome("failed", str(path), reason=exc.strerror)
             )
         return self.prepare_bytes(data, str(path), password)
@@ -265,7 +266,7 @@ class Archive:
         pending = list(files)
         pending.reverse()
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            running: set[Future[_Prepared]] = set()
+            running: set[Future[Prepared]] = set()
             while pending or running:
                 while pending and len(running) < jobs * 2:
                     running.add(pool.submit(self.prepare_file, pending.pop(), password))
@@ -280,8 +281,14 @@ class Archive:
                 return candidate
         raise ServiceError("cannot allocate a document id")  # pragma: no cover - sha256 exhausted
 
-    def commit(self, prep: _Prepared, replaces: str | None = None) -> Outcome:
-        """Store an extracted input as a new document or a new version, under the write lock."""
+    def commit(
+        self, prep: Prepared, replaces: str | None = None, *, defer_index: bool = False
+    ) -> Outcome:
+        """Store an extracted input as a new document or a new version, under the write lock.
+
+        ``defer_index`` leaves the index to a later ``reindex`` (bulk loads); ``archive
+        check`` reports such documents as not indexed until then.
+        """
         if prep.outcome is not None and prep.outcome.status == "failed":
             return prep.outcome
         with self.write_lock():
@@ -322,7 +329,8 @@ class Archive:
                 title=doc.title,
                 warnings=list(doc.warnings),
             )
-            out.warnings.extend(self._index_document(doc))
+            if not defer_index:
+                out.warnings.extend(self._index_document(doc))
             return out
 
     def _aliases_for(self, previous: Document, new: Document) -> list[Alias]:
@@ -536,10 +544,8 @@ class Archive:
                     dest = self.instance / "deleted" / src.name
                     dest.parent.mkdir(exist_ok=True)
                     os.replace(src, dest)
-            try:
+            with contextlib.suppress(Exception):  # `archive check` repairs a stale entry
                 self.index.remove_document(doc_id)
-            except Exception:  # the check repairs a stale index entry
-                pass
         return True
 
     def check(self, repair: bool = False) -> dict:
