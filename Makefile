@@ -12,7 +12,7 @@ SHARED   ?= ../shared
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming
 
-.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence check-pdfs screenshots clean
+.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence check-pdfs screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
@@ -76,6 +76,18 @@ check-pdfs: setup
 
 screenshots: setup
 	$(BIN)/python scripts/screenshots.py
+
+## the long trust runs (scripts with a seed and a count; not part of make test)
+SEED ?= 1
+fuzz: setup
+	$(BIN)/python scripts/fuzz_ingest.py --seed $(SEED) --count 2000 tests/fixtures $(SHARED)/pdfs
+
+kill9: setup
+	$(BIN)/python scripts/kill9_ingest.py --seed $(SEED) --kills 50
+
+loadtest: setup
+	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q wrk
+	$(BIN)/python scripts/loadtest.py --docs 10000 --users 16 --duration 60 --seed $(SEED) --corpus $(SHARED)/corpus
 
 clean:
 	rm -rf $(STAMPS) .pytest_cache .ruff_cache

@@ -1,0 +1,266 @@
+"""Load test: gunicorn on loopback, concurrent users searching and reading while ingest runs.
+
+    python scripts/loadtest.py [--docs 10000] [--users 16] [--duration 60] [--seed 1]
+                               [--corpus ../shared/corpus] [--workdir /tmp/archive-load]
+
+1. Builds (or reuses) an instance of ``--docs`` commentary-length documents
+   synthesised from the corpus (bench/corpus.py says how), stored through the
+   service's commit path (passage ids, catalogue, originals) and indexed by one
+   ``reindex``.  Each stored original is a small real PDF naming its document.
+2. Starts the production server, gunicorn (gthread workers, one per core), on
+   127.0.0.1 and an ephemeral port.
+3. Runs ``wrk`` (Debian's package) against it with a Lua script that picks
+   requests at random from a list: searches (random corpus words and
+   substrings in both scripts, some with facet filters and pages), document
+   pages, passage pages and their JSON twins.  Two phases: ``--users``
+   simulated users with think time (0.5–1.5 s between requests), then the
+   same number of connections back to back (saturation).
+4. Meanwhile ``archive ingest`` adds real PDFs in a loop, so every phase runs
+   against a changing index behind the one writer.
+
+Prints throughput, p50/p95/p99 latency and the error count for each phase.
+Only 127.0.0.1 is ever contacted; every loop is bounded by ``--duration``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from archive.service import Archive, Prepared  # noqa: E402
+from archive.store import sha256_hex  # noqa: E402
+from bench.corpus import load_corpus, synthetic_documents  # noqa: E402
+
+LUA = r"""
+local paths = {}
+local think_min, think_max = 0, 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  think_min, think_max = tonumber(args[2]), tonumber(args[3])
+  math.randomseed(tonumber(args[4]) + math.floor(os.clock() * 1e6))
+end
+delay = function()
+  if think_max <= 0 then return 0 end
+  return math.random(think_min, think_max)
+end
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_s": %.2f, "rps": %.1f, "p50_ms": %.1f, "p95_ms": %.1f, ' ..
+    '"p99_ms": %.1f, "max_ms": %.1f, "errors_connect": %d, "errors_read": %d, "errors_write": %d, ' ..
+    '"errors_status": %d, "errors_timeout": %d}\n',
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A small, valid one-page PDF whose content names the document (ASCII)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def build_instance(instance: Path, corpus: Path, n: int, seed: int) -> Archive:
+    archive = Archive(instance)
+    have = archive.store.count()
+    if have >= n:
+        print(f"reusing {instance} ({have} documents)")
+        return archive
+    t0 = time.monotonic()
+    rows = load_corpus(corpus)
+    for i, doc in enumerate(synthetic_documents(rows, n, seed)):
+        if i < have:
+            continue
+        data = tiny_pdf(f"synthetic load-test document {i} seed {seed}")
+        doc.title_field = None
+        if "title" in doc.metadata:
+            doc.metadata["title"].value += f" #{i}"  # titles stay unique: no merging by identity
+        doc.sha256, doc.size, doc.doc_id = sha256_hex(data), len(data), ""
+        out = archive.commit(Prepared(f"synthetic-{i}.pdf", data, doc.sha256, doc=doc), defer_index=True)
+        assert out.status == "ingested", out
+        if (i + 1) % 1000 == 0:
+            print(f"  stored {i + 1} documents ({time.monotonic() - t0:.0f} s)", flush=True)
+    r = archive.reindex()
+    print(f"built {n} documents in {time.monotonic() - t0:.0f} s (reindex {r['seconds']} s)")
+    return archive
+
+
+def request_paths(archive: Archive, rows: list[dict], rng: random.Random, count: int = 3000) -> list[str]:
+    from archive.analysis import fold
+
+    docs = archive.list_documents()
+    words: list[str] = []
+    for row in rng.sample(rows, k=min(400, len(rows))):
+        text = row["text"]
+        for _ in range(3):
+            n = rng.randint(2, 4)
+            i = rng.randrange(max(1, len(text) - n))
+            piece = text[i : i + n]
+            if all("\u4e00" <= ch <= "\u9fff" for ch in piece):
+                words.append(piece)
+                words.append(fold(piece))  # the Simplified form
+    authors = sorted({d["author"] for d in docs[:500] if d["author"]})
+    paths = []
+    for _ in range(count):
+        r = rng.random()
+        if r < 0.55:
+            q = rng.choice(words)
+            params = {"q": q}
+            if rng.random() < 0.2 and authors:
+                params["author"] = rng.choice(authors)
+            if rng.random() < 0.2:
+                params["page"] = str(rng.randint(2, 3))
+            path = "/?" + urllib.parse.urlencode(params)
+            if rng.random() < 0.2:
+                path = "/search.json?" + urllib.parse.urlencode(params)
+        elif r < 0.85:
+            d = rng.choice(docs)
+            path = f"/d/{d['id']}" + (".json" if rng.random() < 0.2 else "")
+        else:
+            doc = archive.get_document(rng.choice(docs)["id"])
+            path = f"/p/{rng.choice(doc.blocks).id}" if doc and doc.blocks else "/"
+        paths.append(path)
+    return paths
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def run_wrk(url: str, lua: Path, paths: Path, users: int, duration: int, think: tuple[int, int], seed: int) -> dict:
+    cmd = ["wrk", "-t", "2", "-c", str(users), "-d", f"{duration}s", "--timeout", "10s",
+           "-s", str(lua), url, "--", str(paths), str(think[0]), str(think[1]), str(seed)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
+
+
+def ingest_loop(instance: Path, pdf_dir: Path, stop_at: float) -> subprocess.Popen:
+    """A shell loop re-ingesting revised PDFs until ``stop_at``: a bounded background writer."""
+    script = (
+        f"i=0; while [ $(date +%s) -lt {int(stop_at)} ]; do "
+        f"for f in {pdf_dir}/*.pdf; do cp \"$f\" /tmp/archive-load-$$.pdf; "
+        f"printf '%%%% rev %s\\n' $i >> /tmp/archive-load-$$.pdf; "
+        f"{sys.executable} -m archive.cli --instance {instance} ingest /tmp/archive-load-$$.pdf >/dev/null 2>&1; "
+        f"i=$((i+1)); [ $(date +%s) -lt {int(stop_at)} ] || break; done; done; echo $i"
+    )
+    return subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--users", type=int, default=16)
+    ap.add_argument("--duration", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "archive-load")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        print("loadtest: wrk is not installed; run: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    rng = random.Random(args.seed)
+    instance = args.workdir / f"instance-{args.docs}-{args.seed}"
+    archive = build_instance(instance, args.corpus, args.docs, args.seed)
+    rows = load_corpus(args.corpus)
+    paths_file = args.workdir / "paths.txt"
+    paths_file.write_text("\n".join(request_paths(archive, rows, rng)) + "\n", encoding="utf-8")
+    lua = args.workdir / "load.lua"
+    lua.write_text(LUA, encoding="utf-8")
+    pdf_dir = args.workdir / "ingest-pdfs"
+    if not pdf_dir.exists():
+        from tests.pdfgen import seed_pdf
+
+        pdf_dir.mkdir(parents=True)
+        seed_pdf(pdf_dir / "seed-header.pdf", layout="header")
+        seed_pdf(pdf_dir / "seed-a5.pdf", layout="plain-a5")
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    workers = os.cpu_count() or 2
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-k", "gthread", "-w", str(workers),
+         "--threads", "4", "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning",
+         "archive.web:create_app()"],
+        cwd=ROOT, env={**os.environ, "ARCHIVE_INSTANCE": str(instance)}, start_new_session=True,
+    )
+    results = {}
+    try:
+        wait_up(url + "/")
+        for p in ("/?q=台灣", "/?q=美国"):  # warm the searchers
+            urllib.request.urlopen(url + urllib.parse.quote(p, safe="/?="), timeout=30).read()
+        for phase, think in (("users with think time", (500, 1500)), ("back to back", (0, 0))):
+            stop_at = time.time() + args.duration
+            writer = ingest_loop(instance, pdf_dir, stop_at)
+            res = run_wrk(url, lua, paths_file, args.users, args.duration, think, args.seed)
+            writer_out, _ = writer.communicate(timeout=300)
+            res["ingests_during"] = int((writer_out or "0").strip().splitlines()[-1] or 0)
+            results[phase] = res
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    check = Archive(instance).check()
+    print(f"\nload test: {args.docs} documents, {args.users} concurrent users, {args.duration} s a phase, "
+          f"gunicorn gthread {workers}x4 on 127.0.0.1, seed {args.seed}")
+    for phase, r in results.items():
+        errors = sum(v for k, v in r.items() if k.startswith("errors_"))
+        print(f"  {phase:22} {r['requests']:6d} requests  {r['rps']:7.1f} req/s  "
+              f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+              f"errors {errors}  (ingests during: {r['ingests_during']})")
+    print(f"  archive check after the run: {'clean' if check['clean'] else check['problems'][:3]}")
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
