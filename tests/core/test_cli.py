@@ -1,0 +1,120 @@
+"""The ``archive`` command as users and scripts run it: a real process on a real instance."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.pdfgen import commentary_pdf, seed_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict | None = None, stdin: str | None = None, cwd: Path = ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "archive.cli", *args],
+        cwd=cwd, capture_output=True, text=True, input=stdin, timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("pdfs")
+    seed_pdf(folder / "seed.pdf")
+    sub = folder / "more"
+    sub.mkdir()
+    commentary_pdf(sub / "other.pdf", title="臺灣的能源轉型", author="王小明", series="國策評論",
+                   date="2022-05-01", paragraphs=["臺灣的能源政策正在轉型，離岸風電是重點。"])
+    (sub / "notes.txt").write_text("not a pdf, not picked up by folder expansion")
+    (folder / "broken.pdf").write_bytes(b"this is not a PDF at all")
+    return folder
+
+
+def test_ingest_prints_a_line_per_file_a_summary_and_exits_1_on_any_failure(tmp_path, pdfs) -> None:
+    r = run("--instance", str(tmp_path / "i"), "ingest", str(pdfs))
+    assert r.returncode == 1
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 4  # three PDFs found recursively, one summary
+    by_file = {Path(line.split(":")[0]).name: line for line in lines[:-1]}
+    assert set(by_file) == {"seed.pdf", "other.pdf", "broken.pdf"}
+    assert ": ingested " in by_file["seed.pdf"] and ": ingested " in by_file["other.pdf"]
+    assert by_file["broken.pdf"].endswith("failed: not a PDF (no %PDF header)")
+    assert lines[-1] == "3 files: 2 ingested, 1 failed"
+    assert "Traceback" not in r.stderr
+
+    again = run("--instance", str(tmp_path / "i"), "ingest", str(pdfs / "seed.pdf"), str(pdfs / "more"))
+    assert again.returncode == 0
+    assert again.stdout.strip().splitlines()[-1] == "2 files: 2 unchanged"
+
+
+def test_instance_comes_from_the_option_then_the_environment_then_cwd(tmp_path, pdfs) -> None:
+    env_inst = tmp_path / "from-env"
+    assert run("ingest", str(pdfs / "seed.pdf"), env={"ARCHIVE_INSTANCE": str(env_inst)}).returncode == 0
+    assert (env_inst / "catalogue.sqlite3").exists()
+    opt_inst = tmp_path / "from-option"
+    r = run("--instance", str(opt_inst), "list", "--json", env={"ARCHIVE_INSTANCE": str(env_inst)})
+    assert json.loads(r.stdout) == []
+    work = tmp_path / "cwd"
+    work.mkdir()
+    env = {"ARCHIVE_INSTANCE": "", "PYTHONPATH": str(ROOT)}
+    assert run("ingest", str(pdfs / "seed.pdf"), env=env, cwd=work).returncode == 0
+    assert (work / "instance" / "catalogue.sqlite3").exists()
+
+
+def test_list_and_show_json_give_metadata_with_provenance_and_blocks(tmp_path, pdfs) -> None:
+    inst = str(tmp_path / "i")
+    run("--instance", inst, "ingest", str(pdfs / "seed.pdf"))
+    docs = json.loads(run("--instance", inst, "list", "--json").stdout)
+    assert [d["title"] for d in docs] == ["美中 APEC 峰會後的東北亞安保情勢"]
+    shown = json.loads(run("--instance", inst, "show", docs[0]["id"], "--json").stdout)
+    assert shown["metadata"]["author"] == {"value": "李明峻", "source": "text"}
+    assert {b["type"] for b in shown["blocks"]} >= {"title", "heading", "paragraph", "caption", "note", "back_matter"}
+    assert all(b["id"].startswith("p-") and b["pages"] for b in shown["blocks"])
+    missing = run("--instance", inst, "show", "nosuchdoc")
+    assert missing.returncode == 1 and missing.stderr.strip() == "archive: no document nosuchdoc; see archive list"
+
+
+def test_search_json_from_stdin_prints_one_object_per_query(tmp_path, pdfs) -> None:
+    inst = str(tmp_path / "i")
+    run("--instance", inst, "ingest", str(pdfs / "seed.pdf"), str(pdfs / "more"))
+    r = run("--instance", inst, "search", "--json", "--limit", "5", "-", stdin="习近平\n台湾\n\n不存在的詞\n")
+    assert r.returncode == 0, r.stderr
+    objs = [json.loads(line) for line in r.stdout.strip().splitlines()]
+    assert [o["query"] for o in objs] == ["习近平", "台湾", "不存在的詞"]
+    assert [o["total"] for o in objs] == [1, 2, 0]
+    hit = objs[0]["hits"][0]
+    assert {"id", "title", "score", "passages"} <= hit.keys()
+    assert {"id", "page", "snippet"} <= hit["passages"][0].keys()
+    assert "習近平" in hit["passages"][0]["snippet"]
+
+
+def test_user_add_stores_a_hash_and_bad_input_is_one_line(tmp_path) -> None:
+    inst = str(tmp_path / "i")
+    ok = run("--instance", inst, "user", "add", "archivist", "--password-stdin", stdin="long enough pw\n")
+    assert ok.returncode == 0 and run("--instance", inst, "user", "list").stdout.split() == ["archivist"]
+    short = run("--instance", inst, "user", "add", "x", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and short.stderr.strip() == "archive: password: at least 8 characters"
+
+
+def test_check_and_reindex_report_in_one_line_each(tmp_path, pdfs) -> None:
+    inst = str(tmp_path / "i")
+    run("--instance", inst, "ingest", str(pdfs / "seed.pdf"))
+    r = run("--instance", inst, "reindex")
+    assert r.returncode == 0 and r.stdout.startswith("reindexed 1 documents")
+    c = run("--instance", inst, "check")
+    assert c.returncode == 0 and c.stdout.strip() == "1 documents, 1 versions: clean"
+
+
+def test_a_bad_config_file_is_named_in_the_error(tmp_path) -> None:
+    inst = tmp_path / "i"
+    inst.mkdir()
+    (inst / "config.toml").write_text("max_upload_mb = 10\nnot_a_setting = 1\n")
+    r = run("--instance", str(inst), "list")
+    assert r.returncode == 2 and "config.toml: unknown setting 'not_a_setting'" in r.stderr
+    assert "Traceback" not in r.stderr
