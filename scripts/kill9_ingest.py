@@ -78,7 +78,7 @@ def stored(instance: Path) -> dict[str, int]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--kills", type=int, default=50)
+    ap.add_argument("--kills", type=int, default=50, help="SIGKILLs to deliver (rounds go on until then)")
     ap.add_argument("--docs", type=int, default=12, help="PDFs in the batch")
     ap.add_argument("--max-delay", type=float, default=4.0, help="kill within this many seconds")
     args = ap.parse_args()
@@ -90,7 +90,14 @@ def main() -> int:
         pdf_dir = tmpdir / "pdfs"
         pdf_dir.mkdir()
         pdfs = make_pdfs(pdf_dir, args.docs, rng)
-        for round_no in range(args.kills):
+        # Time one whole batch so that kills land while ingest is working, not after it.
+        t0 = time.monotonic()
+        run(tmpdir / "timing", "ingest", *map(str, pdfs))
+        batch_s = time.monotonic() - t0
+        max_delay = min(args.max_delay, 0.9 * batch_s)
+        round_no = -1
+        while stats["kills"] < args.kills and round_no < 4 * args.kills:
+            round_no += 1
             instance = tmpdir / f"instance{round_no % 5}"  # reuse instances: kills land on old state too
             before = stored(instance) if instance.exists() else {}
             batch = rng.sample(pdfs, k=rng.randint(1, len(pdfs)))
@@ -99,7 +106,7 @@ def main() -> int:
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
                 start_new_session=True,
             )
-            time.sleep(rng.uniform(0.05, args.max_delay))
+            time.sleep(rng.uniform(0.05, max_delay))
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)  # the ingest and its extraction children
                 stats["kills"] += 1
@@ -131,7 +138,8 @@ def main() -> int:
             stats["missing_after_rerun"] += len(missing)
             if run(instance, "check").returncode != 0:
                 stats["not_clean"] += 1
-    print(json.dumps({"seed": args.seed, "rounds": args.kills, **stats}, ensure_ascii=False))
+    print(json.dumps({"seed": args.seed, "rounds": round_no + 1, "batch_s": round(batch_s, 2), **stats},
+                     ensure_ascii=False))
     bad = stats["not_clean"] + stats["lost"] + stats["rerun_failed"] + stats["missing_after_rerun"]
     print("RESULT:", "PASS" if bad == 0 else "FAIL")
     return 0 if bad == 0 else 1
