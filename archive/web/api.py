@@ -221,8 +221,22 @@ def _json(ref: str, description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref(ref)}}}
 
 
+#: Pages answer in HTML unless the client asks for JSON; so do their errors.
+HTML = {"text/html": {"schema": {"type": "string"}}}
+
+
 def _err(description: str) -> dict[str, Any]:
-    return _json("Error", description)
+    out = _json("Error", description)
+    out["content"].update(HTML)
+    return out
+
+
+def _page(operation: dict[str, Any]) -> dict[str, Any]:
+    """The same operation served at a page URL: HTML by default, JSON on request."""
+    op = {**operation, "responses": dict(operation["responses"])}
+    ok = op["responses"]["200"]
+    op["responses"]["200"] = {**ok, "content": {**ok["content"], **HTML}}
+    return op
 
 
 TWIN_NOTE = ("Every page is also served as JSON for `Accept: application/json`; "
@@ -291,9 +305,9 @@ def spec() -> dict[str, Any]:
             "signed-in archivist (session cookie from POST /login) and a CSRF token.",
         },
         "paths": {
-            "/": search,
+            "/": {"get": _page(search["get"])},
             "/search.json": search,
-            "/d/{doc_id}": doc,
+            "/d/{doc_id}": {"get": _page(doc["get"])},
             "/d/{doc_id}.json": doc,
             "/d/{doc_id}/original.pdf": {"get": {
                 "summary": "The stored original PDF, byte for byte",
@@ -301,6 +315,7 @@ def spec() -> dict[str, Any]:
                                                   "schema": _s("string", enum=["1"])}],
                 "responses": {"200": {"description": "the PDF",
                                       "content": {"application/pdf": {}}},
+                              "400": _err("bad version"),
                               "404": _err("no such document or version")}}},
             "/d/{doc_id}/delete": {"post": {
                 "summary": "Delete a document and all its versions (signed-in archivists)",
@@ -312,9 +327,9 @@ def spec() -> dict[str, Any]:
                     "application/json": {"schema": _obj({"deleted": STR})}}},
                     "400": _err("no confirmation or CSRF token"),
                     "401": _err("not signed in"), "404": _err("no such document")}}},
-            "/p/{passage_id}": passage,
+            "/p/{passage_id}": {"get": _page(passage["get"])},
             "/p/{passage_id}.json": passage,
-            "/ingest": upload_state,
+            "/ingest": {"get": _page(upload_state["get"]), "post": upload_state["post"]},
             "/ingest.json": {"get": upload_state["get"]},
             "/login": {"post": {
                 "summary": "Sign in (rate-limited); form fields name, password, csrf_token",
@@ -323,6 +338,7 @@ def spec() -> dict[str, Any]:
                               "401": {"description": "wrong name or password",
                                       "content": {"application/json": {
                                           "schema": _ref("Session")}}},
+                              "400": _err("missing or wrong CSRF token"),
                               "429": _err("too many attempts; see Retry-After")}}},
             "/feed.atom": {"get": {"summary": "Atom feed of the newest documents",
                                    "responses": {"200": {"description": "Atom",

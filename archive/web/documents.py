@@ -41,6 +41,10 @@ SCRIPT_LABELS = {"Traditional": "繁體", "Simplified": "簡體", "mixed": "繁�
 BLOCK_LABELS = {"caption": "圖說", "note": "附註", "back_matter": "文末資訊"}
 
 
+#: Larger numbers are not versions (and would overflow SQLite's integers).
+MAX_VERSION = 1_000_000
+
+
 def _version_arg() -> int | None:
     raw = request.args.get("version")
     if raw in (None, ""):
@@ -49,7 +53,7 @@ def _version_arg() -> int | None:
         version = int(raw)
     except ValueError:
         abort(400, description="版本號必須是正整數。")
-    if version < 1:
+    if not 1 <= version <= MAX_VERSION:
         abort(400, description="版本號必須是正整數。")
     return version
 
