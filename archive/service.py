@@ -32,6 +32,10 @@ from ingest import IngestError
 from ingest.sandbox import ExtractorPool
 
 PDF_SUFFIXES = (".pdf",)
+#: A batch ingest indexes this many stored documents per index commit …
+INDEX_BATCH = 64
+#: … or whatever it has stored after this many seconds, whichever comes first.
+INDEX_BATCH_SECONDS = 5.0
 
 
 class ServiceError(Exception):
@@ -259,12 +263,20 @@ class Archive:
         """Ingest files, extracting ``jobs`` at once (in the archive's sandboxed processes).
 
         Outcomes come in the order the files finish.  The writer is one at a
-        time; extraction, the slow part, uses every core.
+        time; extraction, the slow part, uses every core.  Each file is stored
+        (the source of truth) as soon as it is extracted; the index, derived, is
+        written in batches of up to ``INDEX_BATCH`` documents or
+        ``INDEX_BATCH_SECONDS``, one Whoosh commit each, and a file's outcome is
+        reported once its batch is indexed.  A crash between the two leaves
+        stored-but-unindexed documents, which a re-run or ``archive check
+        --repair`` indexes.
         """
         jobs = max(1, jobs or os.cpu_count() or 1)
         self._extractor(jobs)
         pending = list(files)
         pending.reverse()
+        batch: list[tuple[Outcome, Document | None]] = []
+        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             running: set[Future[Prepared]] = set()
             while pending or running:
@@ -272,7 +284,29 @@ class Archive:
                     running.add(pool.submit(self.prepare_file, pending.pop(), password))
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield self.commit(fut.result(), replaces=replaces)
+                    prep = fut.result()
+                    out = self.commit(prep, replaces=replaces, defer_index=True)
+                    stored = out.status in ("ingested", "updated")
+                    batch.append((out, prep.doc if stored else None))
+                full = len(batch) >= INDEX_BATCH
+                if full or time.monotonic() - started > INDEX_BATCH_SECONDS or not running:
+                    yield from self._flush_index(batch)
+                    batch, started = [], time.monotonic()
+        yield from self._flush_index(batch)
+
+    def _flush_index(self, batch: list[tuple[Outcome, Document | None]]) -> Iterator[Outcome]:
+        """Index a batch of just-stored documents in one commit, then report their outcomes."""
+        docs = [doc for _out, doc in batch if doc is not None]
+        if docs:
+            try:
+                with self.write_lock():
+                    self.index.add_documents(docs)
+            except Exception as exc:  # derived data: the archive already holds every document
+                for out, doc in batch:
+                    if doc is not None:
+                        out.warnings.append(f"not indexed ({exc}); run archive check --repair")
+        for out, _doc in batch:
+            yield out
 
     def _new_doc_id(self, sha256: str) -> str:
         for width in (12, 16, 20, 64):
