@@ -190,11 +190,13 @@ class Archive:
             return self._pool
 
     def close(self) -> None:
-        """Stop the extraction processes (the next ingest starts new ones)."""
+        """Stop the extraction processes (the next ingest starts new ones); close this
+        thread's catalogue connection."""
         with self._pool_lock:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
+        self.store.close()
 
     def _read_input(self, filename: str, data: bytes) -> Prepared:
         prep = Prepared(filename=filename, data=data, sha256=sha256_hex(data))
@@ -713,6 +715,7 @@ class Archive:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, dest)
             data = (staged / "catalogue.sqlite3").read_bytes()
+            self.store.close()
             for suffix in ("-wal", "-shm"):
                 Path(f"{self.store.db_path}{suffix}").unlink(missing_ok=True)
             atomic_write(self.store.db_path, data)

@@ -17,6 +17,7 @@ import os
 import secrets
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -156,6 +157,7 @@ class Store:
         self.db_path = self.instance / "catalogue.sqlite3"
         self.instance.mkdir(parents=True, exist_ok=True)
         self.originals.mkdir(exist_ok=True)
+        self._local = threading.local()
         self._init_schema()
 
     # -- connection ----------------------------------------------------------
@@ -168,27 +170,36 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, kept open: opening and closing one per call (each close
+        of the last connection checkpoints the WAL) cost more than the queries."""
+        local = self._local
+        if getattr(local, "conn", None) is None or local.pid != os.getpid():
+            local.conn, local.pid = self.connect(), os.getpid()
+        return local.conn
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self.connect()
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("BEGIN IMMEDIATE")
             yield conn
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        finally:
-            conn.close()
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        conn = self.connect()
-        try:
-            yield conn
-        finally:
+        yield self._conn()
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
             conn.close()
+            self._local.conn = None
 
     def _init_schema(self) -> None:
         conn = self.connect()
