@@ -46,8 +46,12 @@ from tests import pdfgen  # noqa: E402
 class _StoreOnly(Archive):
     """An archive that stores but does not index: isolates extraction + store."""
 
-    def _index_document(self, doc) -> list[str]:  # noqa: ANN001 - the bench's one override
+    def _index_document(self, doc) -> list[str]:  # noqa: ANN001 - single-file path
         return []
+
+    def _flush_index(self, batch):  # noqa: ANN001, ANN202 - batch path: report, index nothing
+        for out, _doc in batch:
+            yield out
 
 
 def make_batch(folder: Path, count: int, font: str) -> list[Path]:
@@ -152,10 +156,11 @@ def main(argv: list[str] | None = None) -> int:
         extract_document(warm.read_bytes())
         report.base = in_process("bare pypdf extract_text", bare, datas, report)
         in_process("extract_document (in-process)", extract_document, datas, report)
-        through_archive("ingest_files jobs=1, extract + store only", _StoreOnly, files, warm, 1, report)
-        one = through_archive("ingest_files jobs=1, end to end (indexed)", Archive, files, warm, 1, report)
-        two = through_archive("ingest_files jobs=2, end to end (indexed)", Archive, files, warm, 2, report)
-        print(f"jobs=2 speed-up over jobs=1 (wall): {one / two:.2f}x")
+        one = through_archive("PDF to stored document, jobs=1", _StoreOnly, files, warm, 1, report)
+        two = through_archive("PDF to stored document, jobs=2", _StoreOnly, files, warm, 2, report)
+        print(f"jobs=2 speed-up over jobs=1 (wall): {one / two:.2f}x   target: ratio <= 1.5x on one core")
+        print("with indexing (measured in the search benchmark; here for scale):")
+        through_archive("PDF to stored and indexed, jobs=2", Archive, files, warm, 2, report)
     return 0
 
 

@@ -18,6 +18,7 @@ same bytes, so tests can re-ingest "the same PDF".
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,6 +35,9 @@ PAGE_SIZES = {"A4": (595.28, 841.89), "A5": (419.53, 595.28), "Letter": (612.0, 
 SEED_TEXT = Path(__file__).parent / "fixtures" / "prospect-forum-apec-2023.txt"
 FIXED_DATE = dt.datetime(2024, 1, 1, 9, 0, 0, tzinfo=dt.UTC)
 PRODUCER = "tests.pdfgen (fpdf2)"
+
+# fontTools reports every table it cannot subset (UMing's bitmap BDF table) as a warning.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+|\\s+")
