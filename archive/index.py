@@ -43,9 +43,8 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, FieldType, Schema
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.matching import AndNotMatcher
-from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
-from whoosh.system import pack_uint
+from whoosh.writing import SegmentWriter
 
 from archive import analysis
 from archive.models import Document
@@ -117,6 +116,17 @@ class CompactPositions(Positions):
         return self.encode(sorted(s))
 
 
+class WordCounts(Frequency):
+    """A term frequency carried by the posting's weight alone: no value bytes per posting
+    (whoosh's ``Frequency`` stores the count twice, as the weight and as a packed value)."""
+
+    def encode(self, freq: int) -> bytes:  # type: ignore[override]
+        return b""
+
+    def fixed_value_size(self) -> int:
+        return 0
+
+
 class BigramTokenizer(Tokenizer):
     """Whoosh face of :func:`archive.analysis.bigram_tokens` (fold, then bigrams + words)."""
 
@@ -168,24 +178,30 @@ class PreTokenized(FieldType):
         self.vector = None
         self.column_type = column
 
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        """Postings of ``value``: a list of texts (blocks) for text fields, of keys otherwise."""
+    def postings(self, value: Any) -> Iterator[tuple[bytes, int, bytes]]:
+        """``(term bytes, frequency, value bytes)`` of ``value``: a list of texts (blocks) for
+        text fields, of keys otherwise.  The weight is the frequency (no field boosts)."""
         if isinstance(value, str):
             value = [value]
         fmt = self.format
-        boost = fmt.field_boost
         if isinstance(fmt, CompactPositions):
+            enc = fmt.encode
             for term, poses in positional(value).items():
-                yield term.encode("utf-8"), len(poses), len(poses) * boost, fmt.encode(poses)
+                yield term.encode("utf-8"), len(poses), enc(poses)
         elif isinstance(fmt, Frequency):
             words: Counter[str] = Counter()
             for t in value:
                 words.update(analysis.word_tokens(analysis.fold(t)))
             for term, n in words.items():
-                yield term.encode("utf-8"), n, n * boost, pack_uint(n)
+                yield term.encode("utf-8"), n, fmt.encode(n)
         else:
             for term in value:
-                yield term.encode("utf-8"), 1, boost, b""
+                yield term.encode("utf-8"), 1, b""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        boost = self.format.field_boost
+        for tb, n, vb in self.postings(value):
+            yield tb, n, n * boost, vb
 
     def to_column_value(self, value: Any) -> bytes:
         return value.encode("utf-8") if isinstance(value, str) else b""
@@ -212,6 +228,94 @@ def _set_inline(self: W3TermInfo, ids: Any, weights: Any, values: Any) -> None:
 
 W3TermInfo.set_inline = _set_inline  # type: ignore[attr-defined]
 
+# Inlined postings were pickled with protocol 2, where every bytes value becomes a
+# ``_codecs.encode(str, 'latin1')`` call (~20 bytes of overhead per posting): with the long
+# tail of rare bigrams that made the term dictionary 3-4x the size of the postings file.
+# Here they are packed arrays instead, flagged 2 in the term info's flags byte.
+_INLINE_FLAG = 2
+_W3_to_bytes = W3TermInfo.to_bytes
+_W3_from_bytes = W3TermInfo.from_bytes.__func__  # type: ignore[attr-defined]
+
+
+def _acode(top: int) -> str:
+    return "B" if top < 256 else "H" if top < 65536 else "I"
+
+
+def _pack_inline(ids: tuple[int, ...], weights: tuple[float, ...], values: tuple[bytes, ...]
+                 ) -> bytes:
+    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)]
+    icode = _acode(max(deltas))
+    if all(w == 1.0 for w in weights):
+        wcode, wbytes = "-", b""
+    elif all(w == int(w) and 0 <= w < 256 for w in weights):
+        wcode, wbytes = "B", bytes(int(w) for w in weights)
+    else:
+        wcode, wbytes = "f", array("f", weights).tobytes()
+    vals = values if values and any(values) else ()
+    lcode = _acode(max(len(v) for v in vals)) if vals else "-"
+    lbytes = array(lcode, [len(v) for v in vals]).tobytes() if vals else b""
+    head = (icode + wcode + lcode).encode() + bytes([len(ids)])
+    return head + array(icode, deltas).tobytes() + wbytes + lbytes + b"".join(vals)
+
+
+def _unpack_inline(b: bytes) -> tuple[tuple[int, ...], tuple[float, ...], tuple[bytes, ...]]:
+    icode, wcode, lcode = chr(b[0]), chr(b[1]), chr(b[2])
+    n = b[3]
+    pos = 4
+    deltas = array(icode)
+    deltas.frombytes(b[pos : pos + n * deltas.itemsize])
+    pos += n * deltas.itemsize
+    ids = tuple(accumulate(deltas))
+    if wcode == "-":
+        weights: tuple[float, ...] = (1.0,) * n
+    elif wcode == "B":
+        weights = tuple(float(x) for x in b[pos : pos + n])
+        pos += n
+    else:
+        wa = array("f")
+        wa.frombytes(b[pos : pos + 4 * n])
+        weights = tuple(wa)
+        pos += 4 * n
+    if lcode == "-":
+        return ids, weights, (b"",) * n
+    la = array(lcode)
+    la.frombytes(b[pos : pos + n * la.itemsize])
+    pos += n * la.itemsize
+    vals = []
+    for ln in la:
+        vals.append(b[pos : pos + ln])
+        pos += ln
+    return ids, weights, tuple(vals)
+
+
+def _to_bytes(self: W3TermInfo) -> bytes:
+    if not self.is_inlined() or len(self._inlined[0]) > 255:
+        return _W3_to_bytes(self)
+    inl, off, ln = self._inlined, self._offset, self._length
+    self._inlined, self._offset, self._length = None, 0, 0
+    try:
+        st = bytearray(_W3_to_bytes(self))
+    finally:
+        self._inlined, self._offset, self._length = inl, off, ln
+    size = W3TermInfo._struct.size
+    st[0] = _INLINE_FLAG
+    return bytes(st[:size]) + _pack_inline(*inl)
+
+
+@classmethod  # type: ignore[misc]
+def _from_bytes(cls: type[W3TermInfo], s: bytes) -> W3TermInfo:
+    if s[0] != _INLINE_FLAG:
+        return _W3_from_bytes(cls, s)
+    size = cls._struct.size
+    ti = _W3_from_bytes(cls, b"\x00" + s[1:size] + b"\x00" * 12)
+    ti._offset = ti._length = None
+    ti._inlined = _unpack_inline(s[size:])
+    return ti
+
+
+W3TermInfo.to_bytes = _to_bytes  # type: ignore[method-assign]
+W3TermInfo.from_bytes = _from_bytes  # type: ignore[method-assign,assignment]
+
 #: Posting lists up to this long live inline in the term dictionary.
 INLINE_LIMIT = 16
 
@@ -236,7 +340,7 @@ def make_schema() -> Schema:
         fields[name + "_key"] = PreTokenized(Existence(), None, scorable=False,
                                              column=VarBytesColumn())
     if USE_WORDS:
-        fields["words"] = PreTokenized(Frequency(), WordTokenizer())
+        fields["words"] = PreTokenized(WordCounts(), WordTokenizer())
     return Schema(**fields)
 
 
@@ -286,6 +390,223 @@ def prepare(doc: Document) -> dict[str, Any]:
         fields["words"] = texts
     fields["meta"] = json.dumps(meta, ensure_ascii=False)
     return fields
+
+
+# --------------------------------------------------------------------------
+# The bulk writer used by rebuild
+#
+# Whoosh's SegmentWriter sends every posting through a PostingPool (a tuple per posting,
+# sorted runs spilled to disk and heap-merged in Python) and then through the field
+# writer one call per posting.  A rebuild needs none of that: postings are collected per
+# term in memory (documents arrive in docnum order, so each list is already sorted), terms
+# are sorted once, and each posting list goes into the codec's postings writer a block
+# (128 postings) at a time.  The files are Whoosh's own W3 segment format.
+
+#: A worker writes out its segment and starts a new one after this many postings.
+SEGMENT_POSTINGS = 6_000_000
+
+
+class _LeanWriter(SegmentWriter):
+    """A segment writer for fresh segments only (no deletions, no merging)."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, _lk=False, codec=codec(), compound=False, **kwargs)
+        self._post: dict[str, defaultdict[bytes, list[tuple[int, int, bytes]]]] = {}
+        self._lengths: dict[str, dict[int, int]] = {}
+        self.n_postings = 0
+
+    def add_document(self, **fields: Any) -> None:
+        schema = self.schema
+        docnum = self.docnum
+        pdw = self.perdocwriter
+        pdw.start_doc(docnum)
+        count = 0
+        for fieldname in sorted(k for k in fields if not k.startswith("_")):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            post = self._post.get(fieldname)
+            if post is None:
+                post = self._post[fieldname] = defaultdict(list)
+            if isinstance(field, PreTokenized):
+                items = ((tb, n, vb) for tb, n, vb in field.postings(value))
+            else:
+                items = ((tb, n, vb) for tb, n, _w, vb in field.index(value))
+            for tb, n, vb in items:
+                post[tb].append((docnum, n, vb))
+                length += n
+                count += 1
+            if field.scorable:
+                self._lengths.setdefault(fieldname, {})[docnum] = length
+            custom = fields.get("_stored_" + fieldname, value)
+            pdw.add_field(fieldname, field, custom if field.stored else None,
+                          length if field.scorable else 0)
+            if field.column_type and custom is not None:
+                pdw.add_column_value(fieldname, field.column_type, field.to_column_value(custom))
+        pdw.finish_doc()
+        self.n_postings += count
+        self._added = True
+        self.docnum += 1
+
+    def _finish(self) -> None:
+        # The pool's temp folder is shared by the workers; _bulk_build removes it.
+        self.is_closed = True
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        fw = self.fieldwriter
+        for fieldname in sorted(self._post):
+            post = self._post[fieldname]
+            lengths = self._lengths.get(fieldname)
+            fw.start_field(fieldname, self.schema[fieldname])
+            pw = fw._postwriter
+            limit = pw._blocklimit
+            for tb in sorted(post):
+                lst = post[tb]
+                fw.start_term(tb)
+                for i in range(0, len(lst), limit):
+                    if len(pw._ids) >= limit:
+                        pw._write_block()
+                    chunk = lst[i : i + limit] if len(lst) > limit else lst
+                    ids = [c[0] for c in chunk]
+                    ws = [float(c[1]) for c in chunk]
+                    pw._ids.extend(ids)
+                    pw._weights.extend(ws)
+                    pw._values.extend(c[2] for c in chunk if c[2])
+                    mw = max(ws)
+                    if mw > pw._maxweight:
+                        pw._maxweight = mw
+                    if lengths:
+                        ls = [lengths[d] for d in ids if lengths.get(d)]
+                        if ls:
+                            lo, hi = min(ls), max(ls)
+                            if pw._minlength is None or lo < pw._minlength:
+                                pw._minlength = lo
+                            if hi > pw._maxlength:
+                                pw._maxlength = hi
+                fw.finish_term()
+            fw.finish_field()
+            post.clear()
+        fw.close()
+
+
+def _build_segments(ix: Any, batches: Iterable[list[Document]]) -> tuple[list[Any], int]:
+    """Write ``batches`` of documents as fresh segments (a new one every
+    :data:`SEGMENT_POSTINGS` postings); returns the segments and the document count."""
+    segments = []
+    n = 0
+    w = _LeanWriter(ix)
+    for batch in batches:
+        for doc in batch:
+            w.add_document(**prepare(doc))
+            n += 1
+        if w.n_postings > SEGMENT_POSTINGS:
+            segments.append(w._finalize_segment())
+            w._finish()
+            w = _LeanWriter(ix)
+    if w._added:
+        segments.append(w._finalize_segment())
+    else:
+        w._close_segment()
+    w._finish()
+    return segments, n
+
+
+def _worker_main(ixdir: str) -> None:
+    """A rebuild worker (a fresh interpreter, see :func:`_bulk_build`): pickled batches of
+    documents on stdin until ``None``; ``("ok", segments, count)`` pickled on stdout."""
+    import pickle
+    import sys
+
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        ix = whoosh_index.open_dir(ixdir)
+
+        def batches() -> Iterator[list[Document]]:
+            while (b := pickle.load(inp)) is not None:
+                yield b
+
+        result: tuple[Any, ...] = ("ok", *_build_segments(ix, batches()))
+    except BaseException as e:  # reported to the parent, which raises
+        result = ("error", f"{type(e).__name__}: {e}", 0)
+    pickle.dump(result, out)
+    out.flush()
+
+
+def _bulk_build(d: Path, schema: Schema, docs: Iterable[Document], workers: int,
+                batch: int = 32) -> int:
+    """Fill the empty index in ``d`` from ``docs`` with ``workers`` processes (no merge:
+    one or more segments per worker).
+
+    Workers are fresh interpreters (``python -c``), not forks: the caller may be a threaded
+    web server, and nothing of the caller's ``__main__`` is re-imported.  One feeder thread
+    per worker pulls batches from ``docs`` (so a slow worker gets fewer) and pipes them in.
+    """
+    import pickle
+    import subprocess
+    import sys
+    from itertools import islice
+
+    from whoosh.index import TOC
+
+    ix = whoosh_index.open_dir(str(d))
+    it = iter(docs)
+    if workers <= 1:
+        segments, n = _build_segments(ix, iter(lambda: list(islice(it, batch)), []))
+    else:
+        root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [root, *filter(None, [os.environ.get("PYTHONPATH")])]))
+        code = "import sys; from archive.index import _worker_main; _worker_main(sys.argv[1])"
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(d)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, env=env) for _ in range(workers)]
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+
+        def feed(p: subprocess.Popen[bytes]) -> None:
+            try:
+                while not errors:
+                    with lock:
+                        b = list(islice(it, batch))
+                    if not b:
+                        break
+                    pickle.dump(b, p.stdin, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[arg-type]
+                pickle.dump(None, p.stdin)  # type: ignore[arg-type]
+                p.stdin.close()  # type: ignore[union-attr]
+            except BrokenPipeError:
+                pass  # the worker died; its result says why
+            except BaseException as e:  # the documents' iterator failed
+                errors.append(e)
+
+        feeders = [threading.Thread(target=feed, args=(p,), daemon=True) for p in procs]
+        try:
+            for t in feeders:
+                t.start()
+            for t in feeders:
+                t.join()
+            if errors:
+                raise errors[0]
+            segments, n = [], 0
+            for p in procs:
+                try:
+                    status, segs, cnt = pickle.load(p.stdout)  # type: ignore[arg-type]
+                except EOFError:
+                    status, segs, cnt = "error", f"worker exited with {p.wait()}", 0
+                if status != "ok":
+                    raise IndexError_(f"index build failed in a worker: {segs}")
+                segments.extend(segs)
+                n += cnt
+                p.wait()
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+    TOC(schema, segments, ix.latest_generation() + 1).write(ix.storage, ix.indexname)
+    shutil.rmtree(d / f"{ix.indexname}.tmp", ignore_errors=True)
+    return n
 
 
 # --------------------------------------------------------------------------
@@ -467,20 +788,8 @@ class SearchIndex:
             new = self._new_dir()
             try:
                 whoosh_index.create_in(str(new), self.schema)
-                ix = whoosh_index.open_dir(str(new))
                 workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-                if workers > 1:
-                    # Each sub-process tokenises and writes its own segment; no merge.
-                    w = MpWriter(ix, procs=workers, batchsize=64, multisegment=True,
-                                 limitmb=256, codec=codec())
-                else:
-                    w = ix.writer(limitmb=256, codec=codec())
-                try:
-                    n = _write(w, docs, update=False)
-                except BaseException:
-                    w.cancel()
-                    raise
-                w.commit()
+                n = _bulk_build(new, self.schema, docs, workers)
                 (new / VERSION_FILE).write_text(str(SCHEMA_VERSION))
             except BaseException:
                 shutil.rmtree(new, ignore_errors=True)
@@ -516,7 +825,7 @@ def weighting() -> scoring.WeightingModel:
 
 #: Query-time weight of each field for a plain term (title and author weigh more).
 FIELD_WEIGHTS = {"body": 1.0, "title": 4.0, "author": 3.0, "foundation": 1.5, "series": 1.5}
-WORDS_WEIGHT = 1.0
+WORDS_WEIGHT = 0.5
 MAX_PREFIX_TERMS = 4096
 
 
@@ -694,3 +1003,191 @@ def docnum_of(searcher: Searcher, doc_id: str) -> int | None:
 
 def doc_frequency(searcher: Searcher, fieldname: str, term: str) -> int:
     return searcher.doc_frequency(fieldname, term)
+
+
+# --------------------------------------------------------------------------
+# Exact evaluation: term → {docnum: score} with set algebra (archive.search combines them)
+#
+# Whoosh's Phrase builds a Span object per position and scores every posting through a tree
+# of Python matchers; totals and facets need every match, not the top ten.  Here a term is
+# evaluated eagerly per segment: posting lists are read block by block (ids at C speed), the
+# rarest token's ids are intersected with the others as sets, and positions are decoded only
+# for the documents in that intersection.  The term is then scored as *one unit* with BM25:
+# tf = occurrences of the whole term (phrase frequency), df = documents containing it, so a
+# word is not scored as the sum of its bigrams (which over-rewards accidental bigram hits;
+# see bench/README.md for the DRCD figures).
+
+K1 = 0.8
+DEFAULT_B = 0.75
+
+
+def _read_postings(leaf: Any, fieldname: str, tbytes: bytes, values: bool
+                   ) -> tuple[Any, Any, Any]:
+    """All postings of one term in one segment: ``(ids, weights, values or None)``."""
+    from whoosh.matching import ListMatcher
+    from whoosh.reading import TermNotFound
+
+    try:
+        m = leaf.postings(fieldname, tbytes)
+    except (TermNotFound, KeyError):
+        return (), (), ()
+    while not isinstance(m, ListMatcher) and hasattr(m, "child"):
+        m = m.child  # deletions are filtered by the caller
+    if isinstance(m, ListMatcher):
+        return m._ids, m._weights, (m._values if values else None)
+    ids: list[int] = []
+    weights: list[float] = []
+    vals: list[bytes] = []
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        ids.extend(m._ids)
+        weights.extend(m._weights)
+        if values:
+            m._read_values()
+            vals.extend(m._values)
+        m._next_block()
+    return ids, weights, (vals if values else None)
+
+
+class Evaluator:
+    """Exact, unscored-then-scored evaluation of recall-field terms over one searcher.
+
+    Results are global docnums.  One evaluator per searcher (cached in :meth:`for_searcher`)
+    holds the per-field document lengths and the live-document set.
+    """
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.leaves = list(reader.leaf_readers())
+        self.n_all = reader.doc_count_all()
+        self.n = max(1, reader.doc_count())
+        live: set[int] = set()
+        for leaf, off in self.leaves:
+            if leaf.has_deletions():
+                live.update(off + d for d in range(leaf.doc_count_all()) if not leaf.is_deleted(d))
+            else:
+                live.update(range(off, off + leaf.doc_count_all()))
+        self.live = frozenset(live)
+        self._lengths: dict[str, list[int]] = {}
+        self._avg: dict[str, float] = {}
+
+    @classmethod
+    def for_searcher(cls, searcher: Searcher) -> Evaluator:
+        ev = getattr(searcher, "_archive_evaluator", None)
+        if ev is None:
+            ev = searcher._archive_evaluator = cls(searcher)  # type: ignore[attr-defined]
+        return ev
+
+    def lengths(self, fieldname: str) -> list[int]:
+        if fieldname not in self._lengths:
+            out: list[int] = []
+            for leaf, _off in self.leaves:
+                dfl = leaf.doc_field_length
+                out.extend(dfl(d, fieldname, 0) for d in range(leaf.doc_count_all()))
+            self._lengths[fieldname] = out
+            total = self.searcher.reader().field_length(fieldname)
+            self._avg[fieldname] = (total / self.n) or 1.0
+        return self._lengths[fieldname]
+
+    def _segment_tf(self, leaf: Any, fieldname: str, tokens: list[tuple[str, int, str]]
+                    ) -> dict[int, int]:
+        """Segment docnum → occurrences of the whole term (consecutive token positions)."""
+        single = len(tokens) == 1
+        lists = []
+        for term, pos, kind in tokens:
+            if kind == analysis.PREFIX:
+                merged: dict[int, Any] = {}
+                for i, bt in enumerate(leaf.expand_prefix(fieldname, term)):
+                    if i >= MAX_PREFIX_TERMS:
+                        break
+                    ids, ws, vs = _read_postings(leaf, fieldname, bt, not single)
+                    if single:
+                        for d, w in zip(ids, ws, strict=False):
+                            merged[d] = merged.get(d, 0) + w
+                    else:
+                        for d, v in zip(ids, vs, strict=False):
+                            merged.setdefault(d, []).append(v)
+                lists.append((pos, merged, True))
+            else:
+                ids, ws, vs = _read_postings(leaf, fieldname, term.encode("utf-8"), not single)
+                if not ids:
+                    return {}
+                lists.append((pos, dict(zip(ids, ws if single else vs, strict=False)), False))
+            if not lists[-1][1]:
+                return {}
+        if single:
+            return {d: int(w) for d, w in lists[0][1].items()}
+        lists.sort(key=lambda x: len(x[1]))
+        cand = set(lists[0][1])
+        for _p, dv, _m in lists[1:]:
+            cand.intersection_update(dv.keys())
+            if not cand:
+                return {}
+        decode = CompactPositions.decode_positions
+        out: dict[int, int] = {}
+        for d in cand:
+            starts: set[int] | None = None
+            for pos, dv, multi in lists:
+                v = dv[d]
+                if multi:
+                    ps = {p - pos for vv in v for p in decode(None, vv)}  # type: ignore[arg-type]
+                else:
+                    ps = {p - pos for p in decode(None, v)}  # type: ignore[arg-type]
+                starts = ps if starts is None else starts & ps
+                if not starts:
+                    break
+            if starts:
+                out[d] = len(starts)
+        return out
+
+    def term_tf(self, fieldname: str, tokens: list[tuple[str, int, str]]) -> dict[int, int]:
+        """Global docnum → occurrences of the term in ``fieldname`` (live documents only)."""
+        if not tokens or fieldname not in self.searcher.schema:
+            return {}
+        out: dict[int, int] = {}
+        for leaf, off in self.leaves:
+            seg = self._segment_tf(leaf, fieldname, tokens)
+            if not seg:
+                continue
+            if leaf.has_deletions():
+                seg = {d: t for d, t in seg.items() if not leaf.is_deleted(d)}
+            if off:
+                out.update((d + off, t) for d, t in seg.items())
+            else:
+                out.update(seg)
+        return out
+
+    def bm25(self, fieldname: str, tf: dict[int, int], weight: float = 1.0) -> dict[int, float]:
+        """BM25 of a term given its per-document frequencies (df = documents matched)."""
+        if not tf:
+            return {}
+        import math
+
+        lengths = self.lengths(fieldname)
+        avg = self._avg[fieldname]
+        b = FIELD_B.get(fieldname, DEFAULT_B)
+        idf = (math.log(self.n / (len(tf) + 1)) + 1.0) * weight
+        k1 = K1
+        c0 = k1 * (1 - b)
+        c1 = k1 * b / avg
+        num = idf * (k1 + 1)
+        return {d: num * t / (t + c0 + c1 * lengths[d]) for d, t in tf.items()}
+
+    def word_tf(self, word: str) -> dict[int, int]:
+        """Global docnum → frequency of one word in the ranking field."""
+        if not USE_WORDS:
+            return {}
+        out: dict[int, int] = {}
+        for leaf, off in self.leaves:
+            ids, ws, _v = _read_postings(leaf, "words", word.encode("utf-8"), False)
+            for d, w in zip(ids, ws, strict=False):
+                if not leaf.has_deletions() or not leaf.is_deleted(d):
+                    out[d + off] = int(w)
+        return out
+
+    def column_docs(self, name: str, pred: Any) -> set[int]:
+        """Live docnums whose column value satisfies ``pred``."""
+        col = column(self.searcher, name)
+        return {d for d in self.live if pred(col[d])}

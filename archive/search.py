@@ -10,6 +10,7 @@ covers exactly the characters the author wrote, whatever NFKC did to them.
 
 from __future__ import annotations
 
+import heapq
 import html
 import math
 import re
@@ -44,52 +45,119 @@ class Limits:
 
 
 # --------------------------------------------------------------------------
-# Compiling the AST
+# Evaluating the AST: exact match sets with scores (see archive.index.Evaluator)
 
 
-def _term_query(t: Term, bonus: bool = True) -> Any:
-    """One term widened in place: its recall-field phrase in every field it may be in,
-    OR'd with its regional alternatives, plus the words bonus.  Because the
-    widening happens inside the term's node, ``NOT term`` excludes all of it."""
-    subs = []
+class _Ctx:
+    """One query's evaluation state: the evaluator, the deadline, notices."""
+
+    def __init__(self, ev: ix.Evaluator, limits: Limits, notices: list[str]) -> None:
+        self.ev = ev
+        self.deadline = time.perf_counter() + limits.timeout_s if limits.timeout_s else None
+        self.limits = limits
+        self.notices = notices
+        self.timed_out = False
+
+    def out_of_time(self) -> bool:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            if not self.timed_out:
+                self.timed_out = True
+                self.notices.append(f"The search was stopped after {self.limits.timeout_s:g} s; "
+                                    "results may be incomplete.")
+            return True
+        return False
+
+
+def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
+    """Documents containing ``t`` (or one of its regional alternatives) with BM25 scores.
+
+    A plain term is looked for in the body and every metadata field (title and author weigh
+    more); the score sums the fields' BM25 of the whole term.  Alternatives are OR'd (the
+    better score counts).  ``None`` means the time limit ran out before the term was read.
+    """
+    if ctx.out_of_time():
+        return None
+    ev = ctx.ev
+    out: dict[int, float] = {}
     for variant in (t.text, *t.alts):
         folded = analysis.fold(variant)
         toks = analysis.query_bigrams(folded)
         if not toks:
             continue
-        if t.field:
-            subs.append(ix.q_text(t.field, toks))
-            continue
-        req = ix.q_or([ix.q_text(f, toks, boost=w) for f, w in ix.FIELD_WEIGHTS.items()])
-        words = list(dict.fromkeys(analysis.word_tokens(folded)))
-        subs.append(ix.q_with_bonus(req, ix.q_words(words)) if bonus else req)
-    return ix.q_or(subs)
+        fields = {t.field: 1.0} if t.field else ix.FIELD_WEIGHTS
+        acc: dict[int, float] = {}
+        for f, w in fields.items():
+            for d, s in ev.bm25(f, ev.term_tf(f, toks), w).items():
+                acc[d] = acc.get(d, 0.0) + s
+        if bonus and ix.USE_WORDS and not t.field and acc:
+            for word in dict.fromkeys(analysis.word_tokens(folded)):
+                for d, s in ev.bm25("words", ev.word_tf(word), ix.WORDS_WEIGHT).items():
+                    if d in acc:
+                        acc[d] += s
+        for d, s in acc.items():
+            if s > out.get(d, -1.0):
+                out[d] = s
+    return out
 
 
-def compile_node(node: Node | None, *, bonus: bool = True) -> Any:
-    """The index query for an AST node (``None`` means every document).
+def _date_docs(node: DateRange, ctx: _Ctx) -> dict[int, float]:
+    lo, hi = node.lo, (node.hi + "\uffff") if node.hi else ""
+    return dict.fromkeys(
+        ctx.ev.column_docs("date", lambda v: bool(v) and (not lo or v >= lo) and (not hi or v <= hi)),
+        0.0)
 
-    Excluded parts are compiled without the ranking bonus: they only decide matching.
+
+def evaluate(node: Node | None, ctx: _Ctx, *, bonus: bool = True) -> dict[int, float] | None:
+    """Live docnum → score of every document matching ``node`` (``None``: every document).
+
+    Returns ``None`` for a part skipped because the time limit ran out; callers leave
+    such parts out (so a timed-out search may return more or fewer hits, with a notice).
     """
     if node is None:
-        return ix.q_every()
+        return dict.fromkeys(ctx.ev.live, 0.0)
     if isinstance(node, Term):
-        return _term_query(node, bonus)
+        return _term_scores(node, ctx, bonus)
     if isinstance(node, DateRange):
-        return ix.q_date(node.lo, node.hi)
+        return _date_docs(node, ctx)
     if isinstance(node, Not):
-        return ix.q_and_not([], [compile_node(node.child, bonus=False)])
+        neg = evaluate(node.child, ctx, bonus=False)
+        allm = dict.fromkeys(ctx.ev.live, 0.0)
+        if neg:
+            for d in neg:
+                allm.pop(d, None)
+        return allm
     if isinstance(node, And):
-        pos = [compile_node(c, bonus=bonus) for c in node.children if not isinstance(c, Not)]
-        neg = [compile_node(c.child, bonus=False) for c in node.children if isinstance(c, Not)]
-        return ix.q_and_not(pos, neg)
+        pos = [evaluate(c, ctx, bonus=bonus) for c in node.children if not isinstance(c, Not)]
+        pos = [p for p in pos if p is not None]
+        negs = [evaluate(c.child, ctx, bonus=False) for c in node.children if isinstance(c, Not)]
+        if pos:
+            pos.sort(key=len)
+            acc = dict(pos[0])
+            for p in pos[1:]:
+                acc = {d: s + p[d] for d, s in acc.items() if d in p}
+                if not acc:
+                    break
+        else:
+            acc = dict.fromkeys(ctx.ev.live, 0.0)
+        for n in negs:
+            if n:
+                acc = {d: s for d, s in acc.items() if d not in n}
+        return acc
     if isinstance(node, Or):
-        return ix.q_or([compile_node(c, bonus=bonus) for c in node.children])
+        acc = {}
+        for c in node.children:
+            r = evaluate(c, ctx, bonus=bonus)
+            for d, s in (r or {}).items():
+                acc[d] = acc.get(d, 0.0) + s
+        return acc
     raise TypeError(node)
 
 
-def _filters_query(filters: dict[str, list[str]], skip: str | None = None) -> list[Any]:
-    return [ix.q_facet(f, vals) for f, vals in filters.items() if f != skip and vals]
+def _filter_docs(searcher: Any, facet: str, values: list[str]) -> set[int]:
+    """Docnums whose ``facet`` has any of ``values`` (compared by key)."""
+    keys = {v.strip() if facet == "year" else analysis.keyword(v) for v in values}
+    table = _facet_table(searcher, facet)
+    return {d for d, pairs in enumerate(table) if any(k in keys for k, _shown in pairs)}
 
 
 def _clean_filters(filters: dict[str, list[str]] | None, notices: list[str]) -> dict[str, list[str]]:
@@ -239,7 +307,7 @@ def _facet_table(searcher: Any, facet: str) -> list[tuple[tuple[str, str], ...]]
     return cache[facet]
 
 
-def _count(searcher: Any, facet: str, docnums: list[int]) -> list[dict[str, Any]]:
+def _count(searcher: Any, facet: str, docnums: Any) -> list[dict[str, Any]]:
     table = _facet_table(searcher, facet)
     counts: Counter[str] = Counter()
     display: dict[str, str] = {}
@@ -254,12 +322,16 @@ def _count(searcher: Any, facet: str, docnums: list[int]) -> list[dict[str, Any]
     return [{"value": display[k], "count": c} for k, c in items[:FACET_LIMIT]]
 
 
-def _order(searcher: Any, hits: list[tuple[int, float]], sort: str) -> list[tuple[int, float]]:
+def _order(searcher: Any, hits: list[tuple[int, float]], sort: str,
+           k: int | None = None) -> list[tuple[int, float]]:
+    """Hits in display order; with ``k``, only the first ``k`` (a partial sort)."""
     dates = ix.column(searcher, "date")
     if sort == "relevance":
-        # Newer first among equal scores: sort by date, then (stable) by score.
-        hits = sorted(hits, key=lambda h: dates[h[0]], reverse=True)
-        return sorted(hits, key=lambda h: round(h[1], 6), reverse=True)
+        # Higher score first; newer first among equal scores.
+        key = lambda h: (round(h[1], 6), dates[h[0]])  # noqa: E731
+        if k is not None and k < len(hits):
+            return heapq.nlargest(k, hits, key=key)
+        return sorted(hits, key=key, reverse=True)
     hits = sorted(hits, key=lambda h: h[1], reverse=True)
     dated = [h for h in hits if dates[h[0]]]
     undated = [h for h in hits if not dates[h[0]]]
@@ -269,16 +341,6 @@ def _order(searcher: Any, hits: list[tuple[int, float]], sort: str) -> list[tupl
 
 # --------------------------------------------------------------------------
 # Entry points
-
-
-def _run(index: ix.SearchIndex, q: Any, limits: Limits, notices: list[str]) -> list[tuple[int, float]]:
-    try:
-        return ix.run(index.searcher(), q, limits.timeout_s)
-    except ix.SearchTimeout as t:
-        msg = f"The search was stopped after {limits.timeout_s:g} s; results may be incomplete."
-        if msg not in notices:
-            notices.append(msg)
-        return t.hits
 
 
 def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
@@ -297,23 +359,28 @@ def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
     per_page = max(1, min(100, int(per_page or 10)))
     filters = _clean_filters(filters, notices)
     searcher = index.searcher()
+    ctx = _Ctx(ix.Evaluator.for_searcher(searcher), limits, notices)
 
-    base = compile_node(parsed.node)
-    hits = _run(index, ix.q_and([base, *_filters_query(filters)]), limits, notices)
+    base = evaluate(parsed.node, ctx) or {}
+    fsets = {f: _filter_docs(searcher, f, vals) for f, vals in filters.items()}
+    matched = base
+    for fs in fsets.values():
+        matched = {d: s for d, s in matched.items() if d in fs}
 
     facets: dict[str, list[dict[str, Any]]] = {}
-    all_docnums = [d for d, _s in hits]
     for f in FACETS:
         if f in filters:  # disjunctive: the counts this facet would have without its own filter
-            others = ix.q_and([base, *_filters_query(filters, skip=f)])
-            docnums = [d for d, _s in _run(index, others, limits, notices)]
+            docnums = set(base)
+            for g, fs in fsets.items():
+                if g != f:
+                    docnums &= fs
+            facets[f] = _count(searcher, f, docnums)
         else:
-            docnums = all_docnums
-        facets[f] = _count(searcher, f, docnums)
+            facets[f] = _count(searcher, f, matched)
 
-    ordered = _order(searcher, hits, sort)
-    total = len(ordered)
-    window = ordered[(page - 1) * per_page : page * per_page]
+    total = len(matched)
+    window = _order(searcher, list(matched.items()), sort, k=page * per_page)
+    window = window[(page - 1) * per_page : page * per_page]
     matchers = _matchers(positive_terms(parsed.node))
     out_hits = []
     for docnum, score in window:
@@ -341,8 +408,9 @@ def match_ids(index: ix.SearchIndex, q: str, *, bridge: bool = False,
     limits = limits or Limits(timeout_s=60.0)
     parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
     searcher = index.searcher()
-    hits = _run(index, compile_node(parsed.node), limits, [])
-    return {ix.stored(searcher, d)["doc_id"] for d, _s in hits}
+    ctx = _Ctx(ix.Evaluator.for_searcher(searcher), limits, [])
+    hits = evaluate(parsed.node, ctx, bonus=False) or {}
+    return {ix.stored(searcher, d)["doc_id"] for d in hits}
 
 
 def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id: str,
