@@ -88,14 +88,16 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--keep", type=Path, help="copy the generated PDFs here, to look at")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     pool = corpus_paragraphs(args.corpus, rng)
     if len(pool) < args.docs * 14:
         pool = pool * (args.docs * 14 // max(len(pool), 1) + 1)
 
-    counts = {"links": 0, "right": 0, "wrong": 0, "gone_honest": 0, "missed": 0}
+    counts = {"links": 0, "right": 0, "wrong": 0, "gone_honest": 0, "missed": 0, "inside_merged": 0}
     by_status: dict[str, int] = {}
+    wrong: list[tuple] = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
@@ -132,25 +134,39 @@ def main() -> int:
                         counts["right"] += 1
                     else:
                         counts["wrong"] += 1
+                        wrong.append(("deleted, but landed", p, r["block"]["text"] if r else None, r and r.get("confidence")))
                     continue
                 if status in ("current", "revised"):
                     landed = passage_key(r["block"]["text"])
-                    if landed == passage_key(new_paras[expected]):
+                    want = passage_key(new_paras[expected])
+                    if landed == want:
                         counts["right"] += 1
+                    elif want in landed:
+                        # the right words, in a block where ingest joined the revised paragraph
+                        # with a neighbour (an ambiguous page break): not a wrong landing
+                        counts["inside_merged"] += 1
                     else:
                         counts["wrong"] += 1
+                        wrong.append(("landed elsewhere", p, r["block"]["text"], r.get("confidence")))
                 else:
                     counts["missed"] += 1
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for pdf in tmpdir.glob("*.pdf"):
+                (args.keep / pdf.name).write_bytes(pdf.read_bytes())
     elapsed = time.monotonic() - started
     links = max(counts["links"], 1)
     print(f"documents: {args.docs} (seed {args.seed}), old passage links checked: {counts['links']}")
     print(f"resolution statuses: {json.dumps(by_status, sort_keys=True)}")
     print(f"right: {counts['right']} ({100 * counts['right'] / links:.2f}%)  "
           f"wrong: {counts['wrong']}  honest 'gone' for deleted: {counts['gone_honest']}  "
-          f"edited but reported gone: {counts['missed']}")
+          f"edited but reported gone: {counts['missed']}  "
+          f"on the right words inside a block ingest merged: {counts['inside_merged']}")
     print(f"targets: right >= 99%, wrong = 0 -> "
           f"{'MET' if counts['right'] / links >= 0.99 and counts['wrong'] == 0 else 'NOT MET'}")
     print(f"elapsed: {elapsed:.1f} s")
+    for kind, old_text, landed, conf in wrong:
+        print(f"WRONG ({kind}, confidence {conf}):\n  old:    {old_text}\n  landed: {landed}")
     return 0 if counts["wrong"] == 0 else 1
 
 

@@ -238,6 +238,7 @@ class _Measures:
     pitch: dict[float, float] = field(default_factory=dict)  # type size -> baseline distance in a paragraph
     left: dict[tuple[int, float], float] = field(default_factory=dict)  # (page, size) -> the column's left
     indents: bool = False  # paragraphs start with a first-line indent
+    gaps: bool = False  # body paragraphs are set apart by a blank gap
 
 
 def _size_key(size: float) -> float:
@@ -278,6 +279,26 @@ def _measure(lines: list[Line]) -> _Measures:
     m.pitch = {size: _pitch(values, size) for size, values in steps.items()}
     m.left = {key: min(values, key=lambda v: (-values.count(v), v)) for key, values in lefts.items()}
     return m
+
+
+def _uses_gaps(lines: list[Line], widths: list[float], full: float, m: _Measures) -> bool:
+    """Are body paragraphs set apart by a blank gap?
+
+    Yes when the lines that certainly end a paragraph (short, ending a
+    sentence, followed on the page by more body text) are nearly all followed
+    by a gap.  A few gaps elsewhere (around a heading or a figure) do not count.
+    """
+    body, pitch = m.body_size, m.pitch.get(m.body_size or 0.0)
+    if body is None or pitch is None:
+        return False
+    ends = gapped = 0
+    for (a, wa), b in zip(zip(lines, widths, strict=False), lines[1:], strict=False):
+        if not (a.placed and b.placed and a.page == b.page):
+            continue
+        if _size_key(a.size) == _size_key(b.size) == body and wa < 0.8 * full and ends_sentence(a.text):
+            ends += 1
+            gapped += b.top - a.top > pitch + max(2.0, 0.25 * body)
+    return ends >= 2 and gapped >= 0.8 * ends
 
 
 def _uses_indents(lines: list[Line], m: _Measures) -> bool:
@@ -332,6 +353,7 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
     widths = [width(line.text) + _indent(line, measures) for line in lines]
     full = full_width(widths)
     measures.indents = _uses_indents(lines, measures)
+    measures.gaps = _uses_gaps(lines, widths, full, measures)
     spaced = spaces_around_latin([line.text for line in lines])
     paras: list[Para] = []
     current: Para | None = None
@@ -358,17 +380,31 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
         return False
     widest = max(current.widths)  # smaller print (captions, back matter) sets its own measure
     local = widest if widest > 1.1 * full else full
-    return _continues(line.text, w, nxt.text, local)
+    body_line = (line.placed and nxt.placed and m.body_size is not None
+                 and _size_key(line.size) == _size_key(nxt.size) == m.body_size and w >= 0.8 * local)
+    if body_line and line.page == nxt.page and (m.gaps or m.indents):
+        # The document marks its paragraphs by a gap or an indent and geometry shows none
+        # here: a wide line ending a sentence is not a paragraph's end.  (Widths of Latin text
+        # are estimated, so "does it fill the line" alone would be a guess.)
+        return True
+    # Most page breaks fall inside a paragraph: a wide line ending a sentence at the foot of a
+    # page goes on unless the next page shows otherwise (an indent, other type: see _breaks).
+    slack = 0.6
+    if body_line and line.page != nxt.page:
+        # Widths of CJK characters are exact; of Latin letters, digits and ASCII punctuation only
+        # estimated: allow for the estimate's error on this line, not a fixed margin.
+        slack += min(1.2, 0.12 * sum(1 for ch in line.text if ord(ch) < 0x2E80 and not ch.isspace()))
+    return _continues(line.text, w, nxt.text, local, slack)
 
 
-def _continues(text: str, w: float, following: str, full: float) -> bool:
+def _continues(text: str, w: float, following: str, full: float, slack: float = 0.6) -> bool:
     """Was this line broken only because the next word did not fit?"""
     room = full - w
     if room <= 0:
         return True
     needed = width(_first_token(following)) + (0 if is_cjk(following[0]) else 0.3)
     if text[-1] in _TERMINAL or (text[-1] in _CLOSERS and len(text) > 1 and text[-2] in _TERMINAL):
-        return room < 0.6  # a sentence end that fills the line is ambiguous; only a full line goes on
+        return room < slack  # a sentence end that fills the line is ambiguous; only a full line goes on
     return needed > room - 0.6
 
 

@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -196,7 +197,7 @@ class ExtractorPool:
                 worker.tasks += 1
                 healthy = not reply.get("retire") and worker.tasks < MAX_TASKS
                 break
-            except OSError:  # could not even send the job: the idle child had died; use a fresh one
+            except (OSError, _StaleWorker):  # the idle child had died; use a fresh one
                 if attempt == 2:
                     raise IngestCrash("extraction crashed (cannot reach the extractor process)") from None
             finally:
@@ -211,6 +212,7 @@ class ExtractorPool:
              max_bytes: int | None) -> dict[str, Any]:
         """Send one job and wait for the answer; a child that does not answer is killed."""
         raw: bytes | None = None
+        started = time.monotonic()
         worker.conn.send((password, filename, max_bytes))  # OSError: the idle child had died
         worker.conn.send_bytes(data)
         answered = False
@@ -225,6 +227,10 @@ class ExtractorPool:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     worker.process.wait(2)
             worker.stop()  # kill and reap before reading its exit code
+            if answered and worker.exitcode == -signal.SIGKILL and time.monotonic() - started < 0.5:
+                # Killed from outside while idle (the send went into the socket buffer before
+                # the socket closed): not this PDF's doing.
+                raise _StaleWorker
             raise self._death(worker.exitcode)
         try:
             reply = json.loads(raw)
@@ -245,6 +251,10 @@ class ExtractorPool:
             return IngestError(
                 f"out of memory (limit {self.memory_mb} MB; the PDF library died with signal {-code})")
         return IngestCrash(f"extraction crashed (exit code {code})")
+
+
+class _StaleWorker(Exception):
+    """The child was already dead when the job reached it."""
 
 
 def extract_in_subprocess(data: bytes, password: str | None = None, filename: str = "",
