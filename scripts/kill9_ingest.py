@@ -100,7 +100,15 @@ def main() -> int:
             round_no += 1
             instance = tmpdir / f"instance{round_no % 5}"  # reuse instances: kills land on old state too
             before = stored(instance) if instance.exists() else {}
-            batch = rng.sample(pdfs, k=rng.randint(1, len(pdfs)))
+            # Fresh bytes every round (a trailing comment changes the hash, not the text), so
+            # each round has real work to interrupt: new versions of stored documents.
+            round_dir = tmpdir / f"round{round_no}"
+            round_dir.mkdir()
+            batch = []
+            for src in rng.sample(pdfs, k=rng.randint(max(1, len(pdfs) // 2), len(pdfs))):
+                dst = round_dir / src.name
+                dst.write_bytes(src.read_bytes() + f"\n% round {round_no}\n".encode())
+                batch.append(dst)
             proc = subprocess.Popen(
                 archive_cmd(instance, "ingest", *map(str, batch)),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
