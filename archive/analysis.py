@@ -120,30 +120,62 @@ def fold(text: str) -> str:
     return fold_with_offsets(text)[0]
 
 
+class _CharFold(dict):  # type: ignore[type-arg]
+    """``str.translate`` table: character → its whole fold (NFKC, casefold, script), filled
+    on first sight of each character, so folding runs at C speed after warm-up."""
+
+    def __missing__(self, cp: int) -> str:
+        if unicodedata.combining(chr(cp)):
+            out = "\x00\x00"  # a combining mark: lengthens the result, forcing the slow path
+        else:
+            out = _fold_cluster(chr(cp)).translate(_script_table())
+        self[cp] = out
+        return out
+
+
+_CHAR_FOLD = _CharFold()
+
+
+@functools.cache
+def _combining_re() -> re.Pattern[str]:
+    """Characters with a non-zero canonical combining class (they join the cluster before)."""
+    marks = [chr(c) for c in range(0x300, 0x110000) if unicodedata.combining(chr(c))]
+    return re.compile("[" + "".join(re.escape(m) for m in marks) + "]")
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` and say, for each folded character, which original character it came from.
 
     ``offsets[i]`` is the index in ``text`` of the character that produced
     folded character ``i``.  Highlights found in the folded text map back to
     ``text[offsets[i] : offsets[j - 1] + 1]`` (see :func:`original_span`).
+
+    Without combining marks every character is its own cluster, so the fold is one
+    ``str.translate``; only when some character's fold is longer than one character
+    (㈱ → (株)) are the offsets built one character at a time, and only text with
+    combining marks is folded cluster by cluster.
     """
+    out = text.translate(_CHAR_FOLD)
+    if len(out) == len(text):  # no fold lengthens (none shortens): one char each, no marks
+        return out, list(range(len(text)))
+    if not _combining_re().search(text):
+        offsets: list[int] = []
+        for i, ch in enumerate(text):
+            offsets.extend([i] * len(_CHAR_FOLD[ord(ch)]))
+        return out, offsets
     table = _script_table()
-    if unicodedata.is_normalized("NFKC", text):
-        low = text.casefold()
-        if len(low) == len(text):  # the common case: no length change anywhere
-            return low.translate(table), list(range(len(text)))
-    out: list[str] = []
-    offsets: list[int] = []
+    pieces: list[str] = []
+    offsets = []
     i, n = 0, len(text)
     while i < n:
         j = i + 1
         while j < n and unicodedata.combining(text[j]):
             j += 1
         piece = _fold_cluster(text[i:j])
-        out.append(piece)
+        pieces.append(piece)
         offsets.extend([i] * len(piece))
         i = j
-    return "".join(out).translate(table), offsets
+    return "".join(pieces).translate(table), offsets
 
 
 def original_span(offsets: list[int], text_len: int, start: int, end: int) -> tuple[int, int]:
@@ -208,6 +240,11 @@ def units(folded: str) -> Iterator[tuple[str, int, int, bool]]:
 EXACT, PREFIX = "exact", "prefix"
 
 
+#: A CJK run (characters joined by nothing or by whitespace only) or a Latin/digit word.
+_RUN_RE = re.compile(rf"([{CJK_CLASS}](?:\s*[{CJK_CLASS}])*)|([^\W_{CJK_CLASS}]+)")
+_WS_RE = re.compile(r"\s+")
+
+
 def bigram_tokens(folded: str) -> Iterator[tuple[str, int]]:
     """Index-side tokens of the recall field, as ``(term, position)``.
 
@@ -215,8 +252,26 @@ def bigram_tokens(folded: str) -> Iterator[tuple[str, int]]:
     CJK character starts a bigram with the next character of its run; the last
     character of a run also gets a one-character token, so every character
     occurrence is findable by a single-character (prefix) query.  Latin and
-    digit runs are one token each.
+    digit runs are one token each.  (Same tokens as walking :func:`units`, a run at a time.)
     """
+    pos = 0
+    for m in _RUN_RE.finditer(folded):
+        run = m.group(1)
+        if run is None:
+            yield m.group(2), pos
+            pos += 1
+            continue
+        if not run.isalpha():
+            run = _WS_RE.sub("", run)
+        n = len(run)
+        for i in range(n - 1):
+            yield run[i : i + 2], pos + i
+        yield run[-1], pos + n - 1
+        pos += n
+
+
+def _bigram_tokens_by_units(folded: str) -> Iterator[tuple[str, int]]:
+    """The reference definition of :func:`bigram_tokens` over :func:`units` (for tests)."""
     pending: str | None = None  # previous CJK char not yet emitted
     pos = -1
     for text, _s, _e, joined in units(folded):

@@ -50,7 +50,7 @@ from archive import analysis
 from archive.models import Document
 
 #: Bump when the schema or the analysis changes: old indexes must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VERSION_FILE = "SCHEMA_VERSION"
 
 #: Metadata fields that are searchable (``title:`` …) and, apart from title, facets.
@@ -1182,9 +1182,11 @@ class Evaluator:
         out: dict[int, int] = {}
         for leaf, off in self.leaves:
             ids, ws, _v = _read_postings(leaf, "words", word.encode("utf-8"), False)
-            for d, w in zip(ids, ws, strict=False):
-                if not leaf.has_deletions() or not leaf.is_deleted(d):
-                    out[d + off] = int(w)
+            if leaf.has_deletions():
+                out.update((d + off, int(w)) for d, w in zip(ids, ws, strict=False)
+                           if not leaf.is_deleted(d))
+            else:
+                out.update((d + off, int(w)) for d, w in zip(ids, ws, strict=False))
         return out
 
     def column_docs(self, name: str, pred: Any) -> set[int]:

@@ -69,3 +69,36 @@ def test_search_never_raises(fuzz_index, q):
     for h in r["hits"]:
         for p in h["passages"]:
             assert all(0 <= s < e <= len(p["snippet"]) for s, e in p["highlights"])
+
+
+RUN_TEXT = st.lists(st.sampled_from(list("中文臺灣间〇々かな") + [" ", "\n", "\t", "\u3000", "a", "B2",
+                                                                 "_", "，", "。", "é", "x"]),
+                    max_size=40).map("".join)
+
+
+@FUZZ
+@given(st.one_of(RUN_TEXT, st.text(max_size=40)))
+def test_bigram_tokens_match_the_unit_walk(text):
+    """The run-at-a-time tokeniser gives exactly the tokens of the reference walk over units."""
+    folded = analysis.fold(text)
+    assert list(analysis.bigram_tokens(folded)) == list(analysis._bigram_tokens_by_units(folded))
+
+
+@FUZZ
+@given(st.text(max_size=40))
+def test_fast_fold_equals_cluster_fold(text):
+    """The one-translate fold equals folding cluster by cluster (marks join their base)."""
+    import unicodedata
+
+    out, offsets = [], []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        piece = analysis._fold_cluster(text[i:j])
+        out.append(piece)
+        offsets.extend([i] * len(piece))
+        i = j
+    assert analysis.fold_with_offsets(text) == ("".join(out).translate(analysis._script_table()),
+                                                offsets)

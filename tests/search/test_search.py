@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.search import highlight_blocks, more_like_this, search
+from archive.search import highlight_blocks, match_ids, more_like_this, search
 
 from .conftest import CORPUS, make_doc
 
@@ -262,3 +262,49 @@ def test_more_like_this(build):
     sims = more_like_this(index, source, "a", limit=3)
     assert sims and sims[0]["id"] == "b"
     assert "a" not in {s["id"] for s in sims}
+
+
+def test_word_scored_as_a_unit_outranks_scattered_bigrams(build):
+    """A document containing the whole query term beats one that only has its bigrams apart."""
+    docs = [make_doc("whole", "本文討論國防預算的編列。" + "其他內容" * 20),
+            make_doc("parts", "國防很重要。預算很重要。國防與預算。" + "其他內容" * 20)]
+    index, source = build(docs)
+    r = search(index, source, "國防預算")
+    assert [h["id"] for h in r["hits"]] == ["whole"]  # exact substring only
+    r = search(index, source, "國防 OR 預算 OR 國防預算")
+    assert r["hits"][0]["id"] == "whole"
+
+
+def test_phrase_positions_checked_only_where_all_tokens_meet(build):
+    """Tokens present in one document but not consecutive: no match (exact phrase check)."""
+    docs = [make_doc("a", ["美國堅持", "中國政策"]),  # 國堅 and 中國 in different blocks
+            make_doc("b", "美國堅持一個中國政策")]
+    index, source = build(docs)
+    assert match_ids(index, '"國政策"') == {"a", "b"}
+    assert match_ids(index, '"堅持中國"') == set()
+    assert match_ids(index, '"持一個中"') == {"b"}
+
+
+def test_total_and_facets_are_exact_with_paging(build):
+    docs = [make_doc(f"d{i:02d}", f"第{i}篇談臺灣。", author="甲" if i % 3 else "乙",
+                     date=f"20{10 + i % 10}-01-01") for i in range(40)]
+    index, source = build(docs)
+    r = search(index, source, "臺灣", per_page=7, page=3)
+    assert r["total"] == 40 and len(r["hits"]) == 7
+    assert {f["value"]: f["count"] for f in r["facets"]["author"]} == {"甲": 26, "乙": 14}
+    seen = []
+    for page in range(1, 7):
+        seen += [h["id"] for h in search(index, source, "臺灣", per_page=7, page=page)["hits"]]
+    assert sorted(seen) == sorted(d.doc_id for d in docs)  # pages neither overlap nor skip
+    r = search(index, source, "臺灣", filters={"author": ["乙"]})
+    assert r["total"] == 14
+    assert {f["value"]: f["count"] for f in r["facets"]["author"]} == {"甲": 26, "乙": 14}
+
+
+def test_deleted_documents_never_match(build):
+    docs = [make_doc(f"d{i}", "臺灣與美國。") for i in range(5)]
+    index, source = build(docs)
+    index.remove_document("d2")
+    index.add_document(make_doc("d3", "只談日本。"))
+    assert match_ids(index, "臺灣") == {"d0", "d1", "d4"}
+    assert search(index, source, "美國")["total"] == 3
