@@ -44,6 +44,8 @@ from whoosh.fields import ID, FieldType, Schema
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.matching import AndNotMatcher
 from whoosh.searching import Searcher
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from archive import analysis
@@ -93,6 +95,11 @@ class CompactPositions(Positions):
     _WIDTH = {98: 1, 72: 2, 73: 4}  # ord("b"), ord("H"), ord("I")
 
     def encode(self, poslist: list[int]) -> bytes:
+        if len(poslist) == 1:  # most bigrams occur once in a document
+            p = poslist[0]
+            if p < 128:
+                return bytes((98, p))
+            return (b"H" + p.to_bytes(2, "little")) if p < 65536 else (b"I" + p.to_bytes(4, "little"))
         deltas = [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:], strict=False)]
         top = max(deltas)
         code = "b" if top < 128 else "H" if top < 65536 else "I"
@@ -463,8 +470,23 @@ class _LeanWriter(SegmentWriter):
             fw.start_field(fieldname, self.schema[fieldname])
             pw = fw._postwriter
             limit = pw._blocklimit
+            fid = pack_ushort(fw._fieldid)
+            tadd = fw._tindex.add
+            pack_head = W3TermInfo._struct.pack
             for tb in sorted(post):
                 lst = post[tb]
+                if len(lst) < INLINE_LIMIT:
+                    # Inlined into the term dictionary: write the term info directly (what
+                    # finish_postings + _to_bytes would produce, without the objects).
+                    ids = tuple(c[0] for c in lst)
+                    ws = tuple(float(c[1]) for c in lst)
+                    ls = [lengths[d] for d in ids if lengths.get(d)] if lengths else []
+                    head = pack_head(_INLINE_FLAG, sum(ws), len(ids),
+                                     length_to_byte(min(ls)) if ls else 0,
+                                     length_to_byte(max(ls)) if ls else 0, max(ws),
+                                     ids[0], ids[-1])
+                    tadd(fid + tb, head + _pack_inline(ids, ws, tuple(c[2] for c in lst)))
+                    continue
                 fw.start_term(tb)
                 for i in range(0, len(lst), limit):
                     if len(pw._ids) >= limit:

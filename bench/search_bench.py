@@ -92,12 +92,34 @@ def to_simplified(qs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, cc.convert(q)) for k, q in qs]
 
 
-def truth_ids(docs_truth: list[tuple[str, str]], q: str, latin: bool) -> set[str]:
-    f = truth_text(q)
-    if latin:
-        pat = re.compile(rf"(?<![^\W_{CJK}]){re.escape(f)}(?![^\W_{CJK}])")
-        return {i for i, t in docs_truth if pat.search(t)}
-    return {i for i, t in docs_truth if f in t}
+class Truth:
+    """All documents' searched texts in one string (``\x00`` between texts, ``\x01`` between
+    documents), so a query is one C-speed scan instead of one per document."""
+
+    def __init__(self, docs_truth: list[tuple[str, str]]) -> None:
+        from itertools import accumulate
+
+        self.ids = [i for i, _t in docs_truth]
+        self.text = "\x01".join(t for _i, t in docs_truth)
+        self.starts = [0, *accumulate(len(t) + 1 for _i, t in docs_truth)][:-1]
+
+    def ids_of(self, q: str, latin: bool) -> set[str]:
+        import bisect
+
+        f = truth_text(q)
+        if not f:
+            return set()
+        if latin:
+            pat = re.compile(rf"(?<![^\W_{CJK}]){re.escape(f)}(?![^\W_{CJK}])")
+            hits = (m.start() for m in pat.finditer(self.text))
+        else:
+            def scan():  # noqa: ANN202
+                i = self.text.find(f)
+                while i >= 0:
+                    yield i
+                    i = self.text.find(f, i + 1)
+            hits = scan()
+        return {self.ids[bisect.bisect_right(self.starts, h) - 1] for h in hits}
 
 
 def pr(found: set[str], truth: set[str]) -> tuple[int, int, int]:
@@ -240,7 +262,8 @@ def main() -> None:
     kinds = {k: sum(1 for kk, _ in trad if kk == k) for k in ("word", "name", "substring", "latin")}
     print(f"queries: {len(trad)} base x 2 scripts; kinds {kinds}")
     docs_truth = [(d.doc_id, "\x00".join(truth_text(t) for t in searched_texts(d))) for d in docs]
-    truths = {s: [truth_ids(docs_truth, q, k == "latin") for k, q in qs] for s, qs in queries.items()}
+    truth = Truth(docs_truth)
+    truths = {s: [truth.ids_of(q, k == "latin") for k, q in qs] for s, qs in queries.items()}
     mean_truth = statistics.mean(len(t) for t in truths["Traditional"])
     print(f"truth: mean {mean_truth:.1f} matching documents per query")
 
