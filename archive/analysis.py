@@ -347,6 +347,20 @@ def word_tokens(folded: str) -> Iterator[str]:
 _WORD_SPLIT = re.compile(rf"([{CJK_CLASS}]+)|([^\W_{CJK_CLASS}]+)")
 
 
+def query_words(folded: str) -> list[str]:
+    """Words of an already folded *query term* for the ranking bonus: jieba's precise mode,
+    so a dictionary word counts once (中华民国), not once more for each of the sub-words that
+    search mode adds on the index side (中华, 民国 …).  Distinct, in order."""
+    jb = _jieba()
+    out: list[str] = []
+    for m in _WORD_SPLIT.finditer(folded):
+        if m.group(1):
+            out.extend(w for w in jb.cut(m.group(1), HMM=False) if w.strip())
+        else:
+            out.append(m.group(2))
+    return list(dict.fromkeys(out))
+
+
 def keyword(value: str) -> str:
     """Exact facet/filter key of a metadata value: folded, whitespace squeezed.
 

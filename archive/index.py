@@ -1094,6 +1094,7 @@ class Evaluator:
         self.live = frozenset(live)
         self._lengths: dict[str, list[int]] = {}
         self._avg: dict[str, float] = {}
+        self._prefix_cache: dict[tuple[Any, ...], dict[int, int]] = {}
 
     @classmethod
     def for_searcher(cls, searcher: Searcher) -> Evaluator:
@@ -1164,10 +1165,26 @@ class Evaluator:
                 out[d] = len(starts)
         return out
 
+    #: Terms with a single-character (prefix) token expand to every bigram the character
+    #: starts; their results are kept (per searcher) for the most recent few.
+    PREFIX_CACHE = 64
+
     def term_tf(self, fieldname: str, tokens: list[tuple[str, int, str]]) -> dict[int, int]:
         """Global docnum → occurrences of the term in ``fieldname`` (live documents only)."""
         if not tokens or fieldname not in self.searcher.schema:
             return {}
+        if any(kind == analysis.PREFIX for _t, _p, kind in tokens):
+            key = (fieldname, tuple(tokens))
+            hit = self._prefix_cache.pop(key, None)
+            if hit is None:
+                hit = self._term_tf(fieldname, tokens)
+            self._prefix_cache[key] = hit  # most recent last
+            while len(self._prefix_cache) > self.PREFIX_CACHE:
+                del self._prefix_cache[next(iter(self._prefix_cache))]
+            return hit
+        return self._term_tf(fieldname, tokens)
+
+    def _term_tf(self, fieldname: str, tokens: list[tuple[str, int, str]]) -> dict[int, int]:
         out: dict[int, int] = {}
         for leaf, off in self.leaves:
             seg = self._segment_tf(leaf, fieldname, tokens)

@@ -90,7 +90,7 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
             for d, s in ev.bm25(f, ev.term_tf(f, toks), w).items():
                 acc[d] = acc.get(d, 0.0) + s
         if bonus and ix.USE_WORDS and not t.field and acc:
-            for word in dict.fromkeys(analysis.word_tokens(folded)):
+            for word in analysis.query_words(folded):
                 for d, s in ev.bm25("words", ev.word_tf(word), ix.WORDS_WEIGHT).items():
                     if d in acc:
                         acc[d] += s
