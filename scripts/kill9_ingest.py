@@ -68,11 +68,15 @@ def make_pdfs(folder: Path, n: int, rng: random.Random) -> list[Path]:
     return out
 
 
-def stored(instance: Path) -> dict[str, int]:
-    r = run(instance, "list", "--json")
-    if r.returncode != 0:
-        raise RuntimeError(f"archive list failed: {r.stderr.strip()}")
-    return {d["sha256"]: d["version"] for d in json.loads(r.stdout)}
+def stored(instance: Path) -> set[str]:
+    """SHA-256 of every stored version (old versions included), read from the catalogue."""
+    from archive.store import Store
+
+    store = Store(instance)
+    try:
+        return {row["sha256"] for row in store.all_versions()}
+    finally:
+        store.close()
 
 
 def main() -> int:
@@ -99,7 +103,7 @@ def main() -> int:
         while stats["kills"] < args.kills and round_no < 4 * args.kills:
             round_no += 1
             instance = tmpdir / f"instance{round_no % 5}"  # reuse instances: kills land on old state too
-            before = stored(instance) if instance.exists() else {}
+            before = stored(instance) if instance.exists() else set()
             # Fresh bytes every round (a trailing comment changes the hash, not the text), so
             # each round has real work to interrupt: new versions of stored documents.
             round_dir = tmpdir / f"round{round_no}"
