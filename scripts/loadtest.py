@@ -101,6 +101,13 @@ def build_instance(instance: Path, corpus: Path, n: int, seed: int) -> Archive:
     have = archive.store.count()
     if have >= n:
         print(f"reusing {instance} ({have} documents)")
+        from archive.index import IndexError_
+
+        try:
+            archive.index.doc_count()
+        except IndexError_ as exc:  # built by an older schema: rebuild from the archive
+            print(f"  {exc}; reindexing")
+            archive.reindex()
         return archive
     t0 = time.monotonic()
     rows = load_corpus(corpus)
@@ -108,7 +115,6 @@ def build_instance(instance: Path, corpus: Path, n: int, seed: int) -> Archive:
         if i < have:
             continue
         data = tiny_pdf(f"synthetic load-test document {i} seed {seed}")
-        doc.title_field = None
         if "title" in doc.metadata:
             doc.metadata["title"].value += f" #{i}"  # titles stay unique: no merging by identity
         doc.sha256, doc.size, doc.doc_id = sha256_hex(data), len(data), ""
