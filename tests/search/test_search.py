@@ -308,3 +308,19 @@ def test_deleted_documents_never_match(build):
     index.add_document(make_doc("d3", "只談日本。"))
     assert match_ids(index, "臺灣") == {"d0", "d1", "d4"}
     assert search(index, source, "美國")["total"] == 3
+
+
+def test_query_words_count_a_dictionary_word_once():
+    from archive import analysis
+
+    assert analysis.query_words(analysis.fold("中華民國")) == ["中华民国"]
+    assert "中华" in list(analysis.word_tokens(analysis.fold("中華民國")))  # index side: search mode
+    assert set(analysis.query_words(analysis.fold("APEC峰會"))) == {"apec", "峰会"}
+
+
+def test_single_character_terms_are_exact_and_cached(build):
+    docs = [make_doc("a", "臺灣的未來。"), make_doc("b", "美國。"), make_doc("c", "灣區")]
+    index, source = build(docs)
+    for _ in range(2):  # the second run comes from the per-searcher prefix cache
+        assert match_ids(index, "灣") == {"a", "c"}
+        assert match_ids(index, "的") == {"a"}
