@@ -438,7 +438,7 @@ class _LeanWriter(SegmentWriter):
             if post is None:
                 post = self._post[fieldname] = defaultdict(list)
             if isinstance(field, PreTokenized):
-                items = ((tb, n, vb) for tb, n, vb in field.postings(value))
+                items = field.postings(value)
             else:
                 items = ((tb, n, vb) for tb, n, _w, vb in field.index(value))
             for tb, n, vb in items:
