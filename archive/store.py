@@ -161,9 +161,12 @@ class Store:
         self._init_schema()
 
     # -- connection ----------------------------------------------------------
-    def connect(self) -> sqlite3.Connection:
-        """A new connection (one per thread or call): WAL lets readers run during a write."""
-        conn = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None)
+    def connect(self, *, any_thread: bool = False) -> sqlite3.Connection:
+        """A new connection: WAL lets readers run during a write.  ``any_thread`` for a
+        cursor handed to another thread (one user at a time)."""
+        conn = sqlite3.connect(
+            self.db_path, timeout=30.0, isolation_level=None, check_same_thread=not any_thread
+        )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
@@ -289,7 +292,7 @@ class Store:
 
     def iter_current(self) -> Iterator[Document]:
         """Every document's current version, oldest first (streamed, for reindexing)."""
-        conn = self.connect()
+        conn = self.connect(any_thread=True)  # a reindex may consume it in a feeder thread
         try:
             cur = conn.execute(
                 "SELECT v.document FROM versions v JOIN documents d "
