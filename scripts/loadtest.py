@@ -104,10 +104,13 @@ def build_instance(instance: Path, corpus: Path, n: int, seed: int) -> Archive:
         from archive.index import IndexError_
 
         try:
-            archive.index.doc_count()
+            indexed = archive.index.doc_count()
         except IndexError_ as exc:  # built by an older schema: rebuild from the archive
-            print(f"  {exc}; reindexing")
-            archive.reindex()
+            print(f"  {exc}")
+            indexed = -1
+        if indexed != have:
+            r = archive.reindex()
+            print(f"  reindexed {r['documents']} documents in {r['seconds']} s")
         return archive
     t0 = time.monotonic()
     rows = load_corpus(corpus)
