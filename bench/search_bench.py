@@ -109,16 +109,19 @@ class Truth:
         f = truth_text(q)
         if not f:
             return set()
-        if latin:
-            pat = re.compile(rf"(?<![^\W_{CJK}]){re.escape(f)}(?![^\W_{CJK}])")
-            hits = (m.start() for m in pat.finditer(self.text))
-        else:
-            def scan():  # noqa: ANN202
-                i = self.text.find(f)
-                while i >= 0:
+        text = self.text
+        glued = re.compile(rf"[^\W_{CJK}]")  # a letter/digit that would extend a Latin word
+
+        def scan():  # noqa: ANN202
+            i = text.find(f)
+            while i >= 0:
+                j = i + len(f)
+                if not latin or not ((i > 0 and glued.match(text, i - 1))
+                                     or (j < len(text) and glued.match(text, j))):
                     yield i
-                    i = self.text.find(f, i + 1)
-            hits = scan()
+                i = text.find(f, i + 1)
+
+        hits = scan()
         return {self.ids[bisect.bisect_right(self.starts, h) - 1] for h in hits}
 
 
