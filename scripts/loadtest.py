@@ -248,12 +248,17 @@ def main() -> int:
         wait_up(url + "/")
         for p in ("/?q=台灣", "/?q=美国"):  # warm the searchers
             urllib.request.urlopen(url + urllib.parse.quote(p, safe="/?="), timeout=30).read()
-        for phase, think in (("users with think time", (500, 1500)), ("back to back", (0, 0))):
+        phases = (("users, no ingest (baseline)", (500, 1500), False),
+                  ("users with think time", (500, 1500), True),
+                  ("back to back", (0, 0), True))
+        for phase, think, ingesting in phases:
             stop_at = time.time() + args.duration
-            writer = ingest_loop(instance, pdf_dir, stop_at)
+            writer = ingest_loop(instance, pdf_dir, stop_at) if ingesting else None
             res = run_wrk(url, lua, paths_file, args.users, args.duration, think, args.seed)
-            writer_out, _ = writer.communicate(timeout=300)
-            res["ingests_during"] = int((writer_out or "0").strip().splitlines()[-1] or 0)
+            res["ingests_during"] = 0
+            if writer is not None:
+                writer_out, _ = writer.communicate(timeout=300)
+                res["ingests_during"] = int((writer_out or "0").strip().splitlines()[-1] or 0)
             results[phase] = res
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -263,7 +268,7 @@ def main() -> int:
           f"gunicorn gthread {workers}x4 on 127.0.0.1, seed {args.seed}")
     for phase, r in results.items():
         errors = sum(v for k, v in r.items() if k.startswith("errors_"))
-        print(f"  {phase:22} {r['requests']:6d} requests  {r['rps']:7.1f} req/s  "
+        print(f"  {phase:28} {r['requests']:6d} requests  {r['rps']:7.1f} req/s  "
               f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
               f"errors {errors}  (ingests during: {r['ingests_during']})")
     print(f"  archive check after the run: {'clean' if check['clean'] else check['problems'][:3]}")
