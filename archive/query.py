@@ -407,16 +407,16 @@ def parse(q: str, *, bridge: bool = True, max_chars: int = 500, max_terms: int =
     q = unicodedata.normalize("NFKC", q or "")
     if len(q) > max_chars:
         q = q[:max_chars]
-        notices.append(f"The query was cut to its first {max_chars} characters.")
+        notices.append(f"查詢過長，只搜尋了前 {max_chars} 個字元。")
     try:
         node = _Parser(_lex(q)).parse()
     except QuerySyntaxError as e:
-        notices.append(f"Could not read the query ({e}); searched it as plain text.")
+        notices.append(f"無法解讀查詢語法（{e}），已改以純文字搜尋。")
         node = plain_text(q)
     node = _drop_empty(node)
     if _count_terms(node) > max_terms and node is not None:
         node = _truncate(node, [max_terms])
-        notices.append(f"Only the first {max_terms} terms were searched.")
+        notices.append(f"查詢詞過多，只搜尋了前 {max_terms} 個詞。")
     also: list[dict[str, object]] = []
     if bridge and node is not None:
         node = _bridge(node, also)

@@ -62,8 +62,7 @@ class _Ctx:
         if self.deadline is not None and time.perf_counter() > self.deadline:
             if not self.timed_out:
                 self.timed_out = True
-                self.notices.append(f"The search was stopped after {self.limits.timeout_s:g} s; "
-                                    "results may be incomplete.")
+                self.notices.append(f"搜尋在 {self.limits.timeout_s:g} 秒後停止，結果可能不完整。")
             return True
         return False
 
@@ -164,7 +163,7 @@ def _clean_filters(filters: dict[str, list[str]] | None, notices: list[str]) -> 
     out: dict[str, list[str]] = {}
     for k, vals in (filters or {}).items():
         if k not in FACETS:
-            notices.append(f"Unknown filter {k!r} ignored.")
+            notices.append(f"不明的篩選條件 {k!r}，已略過。")
             continue
         vs = [v for v in (vals if isinstance(vals, list | tuple) else [vals]) if str(v).strip()]
         if vs:
@@ -353,7 +352,7 @@ def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
     parsed: Parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
     notices = list(parsed.notices)
     if sort not in SORTS:
-        notices.append(f"Unknown sort {sort!r}; sorted by relevance.")
+        notices.append(f"不明的排序方式 {sort!r}，已依相關度排序。")
         sort = "relevance"
     page = max(1, int(page or 1))
     per_page = max(1, min(100, int(per_page or 10)))

@@ -239,9 +239,9 @@ def test_malformed_query_still_finds(corpus):
 
 def test_query_limits(corpus):
     r = run(corpus, "國 " * 40)
-    assert any("terms" in n for n in r["notices"])
+    assert any("個詞" in n for n in r["notices"])
     r = run(corpus, "國" * 600)
-    assert any("characters" in n for n in r["notices"])
+    assert any("字元" in n for n in r["notices"])
 
 
 def test_regional_vocabulary_bridging(corpus):
