@@ -28,8 +28,8 @@ import shutil
 import threading
 import time
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -992,21 +992,78 @@ def run(searcher: Searcher, q: Any, timeout_s: float | None = None) -> list[tupl
     return [(d, s) for s, d in r.top_n]
 
 
+# Per-segment memo.  Segments never change once written (deletions aside, which these
+# tables do not depend on), so what was computed for a segment stays true for every later
+# searcher that includes it: after an ingest adds a one-document segment, a new searcher
+# computes only that segment's part instead of rebuilding tables over the whole index.
+_LEAF_CACHE: OrderedDict[tuple[str, str, Any], Any] = OrderedDict()
+_LEAF_CACHE_LOCK = threading.Lock()
+LEAF_CACHE_MAX = 4096
+
+
+def leaf_cached(leaf: Any, key: Any, compute: Callable[[Any], Any]) -> Any:
+    """``compute(leaf)``, memoised per (index directory, segment, key)."""
+    ident = (str(getattr(leaf.storage(), "folder", "")), leaf.segment().segment_id(), key)
+    with _LEAF_CACHE_LOCK:
+        if ident in _LEAF_CACHE:
+            _LEAF_CACHE.move_to_end(ident)
+            return _LEAF_CACHE[ident]
+    value = compute(leaf)
+    with _LEAF_CACHE_LOCK:
+        _LEAF_CACHE[ident] = value
+        while len(_LEAF_CACHE) > LEAF_CACHE_MAX:
+            _LEAF_CACHE.popitem(last=False)
+    return value
+
+
+# Decoded whole-term postings per segment (deletions are applied after, so they stay valid
+# for the segment's life), bounded by the number of postings held, not of entries.
+_TF_CACHE: OrderedDict[tuple[str, str, Any], dict[int, int]] = OrderedDict()
+_TF_CACHE_POSTINGS = 0
+TF_CACHE_MAX_POSTINGS = 1_500_000
+
+
+def _tf_cached(leaf: Any, key: Any, compute: Callable[[Any], dict[int, int]]) -> dict[int, int]:
+    global _TF_CACHE_POSTINGS
+    ident = (str(getattr(leaf.storage(), "folder", "")), leaf.segment().segment_id(), key)
+    with _LEAF_CACHE_LOCK:
+        hit = _TF_CACHE.get(ident)
+        if hit is not None:
+            _TF_CACHE.move_to_end(ident)
+            return hit
+    value = compute(leaf)
+    with _LEAF_CACHE_LOCK:
+        if ident not in _TF_CACHE:
+            _TF_CACHE[ident] = value
+            _TF_CACHE_POSTINGS += len(value)
+        while _TF_CACHE_POSTINGS > TF_CACHE_MAX_POSTINGS and _TF_CACHE:
+            _ident, old = _TF_CACHE.popitem(last=False)
+            _TF_CACHE_POSTINGS -= len(old)
+    return value
+
+
+def leaf_column(name: str) -> Callable[[Any], list[str]]:
+    def compute(leaf: Any) -> list[str]:
+        # A segment whose documents all lack the field has no column at all (and Whoosh's
+        # multi-segment column reader then silently drops its documents).
+        if not leaf.has_column(name):
+            return [""] * leaf.doc_count_all()
+        cr = leaf.column_reader(name, translate=False)
+        return [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in cr]
+
+    return compute
+
+
 def column(searcher: Searcher, name: str) -> list[str]:
-    """Per-docnum values of a column field (``""`` where absent), cached per searcher."""
+    """Per-docnum values of a column field (``""`` where absent), cached per searcher and,
+    piecewise, per segment."""
     cache = getattr(searcher, "_archive_cache", None)
     if cache is None:
         cache = searcher._archive_cache = {}  # type: ignore[attr-defined]
     if name not in cache:
-        # Leaf by leaf: a segment whose documents all lack the field has no column at all,
-        # and Whoosh's multi-segment column reader then silently drops its documents.
         values: list[str] = []
         for leaf, _offset in searcher.reader().leaf_readers():
-            if leaf.has_column(name):
-                cr = leaf.column_reader(name, translate=False)
-                values.extend(v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in cr)
-            else:
-                values.extend([""] * leaf.doc_count_all())
+            values.extend(leaf_cached(leaf, ("column", name), leaf_column(name)))
         cache[name] = values
     return cache[name]
 
@@ -1107,8 +1164,11 @@ class Evaluator:
         if fieldname not in self._lengths:
             out: list[int] = []
             for leaf, _off in self.leaves:
-                dfl = leaf.doc_field_length
-                out.extend(dfl(d, fieldname, 0) for d in range(leaf.doc_count_all()))
+                def compute(leaf: Any, fieldname: str = fieldname) -> list[int]:
+                    dfl = leaf.doc_field_length
+                    return [dfl(d, fieldname, 0) for d in range(leaf.doc_count_all())]
+
+                out.extend(leaf_cached(leaf, ("lengths", fieldname), compute))
             self._lengths[fieldname] = out
             total = self.searcher.reader().field_length(fieldname)
             self._avg[fieldname] = (total / self.n) or 1.0
@@ -1187,7 +1247,8 @@ class Evaluator:
     def _term_tf(self, fieldname: str, tokens: list[tuple[str, int, str]]) -> dict[int, int]:
         out: dict[int, int] = {}
         for leaf, off in self.leaves:
-            seg = self._segment_tf(leaf, fieldname, tokens)
+            seg = _tf_cached(leaf, (fieldname, tuple(tokens)),
+                             lambda lf: self._segment_tf(lf, fieldname, tokens))
             if not seg:
                 continue
             if leaf.has_deletions():

@@ -296,12 +296,18 @@ def _facet_table(searcher: Any, facet: str) -> list[tuple[tuple[str, str], ...]]
     if cache is None:
         cache = searcher._archive_facets = {}
     if facet not in cache:
-        col = ix.column(searcher, "year" if facet == "year" else facet + "_key")
-        table = []
-        for raw in col:
-            vals = [v for v in raw.split(ix.FACET_SEP) if v] if raw else []
-            keyed = tuple((v if facet == "year" else analysis.keyword(v), v) for v in vals)
-            table.append(keyed)
+        name = "year" if facet == "year" else facet + "_key"
+
+        def compute(leaf: Any) -> list[tuple[tuple[str, str], ...]]:
+            rows = []
+            for raw in ix.leaf_cached(leaf, ("column", name), ix.leaf_column(name)):
+                vals = [v for v in raw.split(ix.FACET_SEP) if v] if raw else []
+                rows.append(tuple((v if facet == "year" else analysis.keyword(v), v) for v in vals))
+            return rows
+
+        table: list[tuple[tuple[str, str], ...]] = []
+        for leaf, _offset in searcher.reader().leaf_readers():
+            table.extend(ix.leaf_cached(leaf, ("facet", facet), compute))
         cache[facet] = table
     return cache[facet]
 
