@@ -314,7 +314,7 @@ def serve(c: _Ctx, host: str, port: int, debug: bool) -> None:
     """Serve the web app for local use (use gunicorn in production; see the README)."""
     from archive.web import create_app
 
-    app = create_app({"INSTANCE": str(c.path)})
+    app = create_app({"INSTANCE": str(c.path), "WARM_UP": True})
     click.echo(f"serving {c.path} on http://{host}:{port}/", err=True)
     app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=False)
 

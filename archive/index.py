@@ -1001,9 +1001,19 @@ _LEAF_CACHE_LOCK = threading.Lock()
 LEAF_CACHE_MAX = 4096
 
 
+def _leaf_ident(leaf: Any, key: Any) -> tuple[str, str, Any] | None:
+    """(index directory, segment id, key), or None for a reader that is not one segment's."""
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if segment is None:
+        return None
+    return (str(getattr(leaf.storage(), "folder", "")), segment.segment_id(), key)
+
+
 def leaf_cached(leaf: Any, key: Any, compute: Callable[[Any], Any]) -> Any:
     """``compute(leaf)``, memoised per (index directory, segment, key)."""
-    ident = (str(getattr(leaf.storage(), "folder", "")), leaf.segment().segment_id(), key)
+    ident = _leaf_ident(leaf, key)
+    if ident is None:
+        return compute(leaf)
     with _LEAF_CACHE_LOCK:
         if ident in _LEAF_CACHE:
             _LEAF_CACHE.move_to_end(ident)
@@ -1025,7 +1035,9 @@ TF_CACHE_MAX_POSTINGS = 1_500_000
 
 def _tf_cached(leaf: Any, key: Any, compute: Callable[[Any], dict[int, int]]) -> dict[int, int]:
     global _TF_CACHE_POSTINGS
-    ident = (str(getattr(leaf.storage(), "folder", "")), leaf.segment().segment_id(), key)
+    ident = _leaf_ident(leaf, key)
+    if ident is None:
+        return compute(leaf)
     with _LEAF_CACHE_LOCK:
         hit = _TF_CACHE.get(ident)
         if hit is not None:

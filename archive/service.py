@@ -32,6 +32,9 @@ from ingest import IngestError
 from ingest.sandbox import ExtractorPool
 
 PDF_SUFFIXES = (".pdf",)
+#: How long a document's "related documents" are remembered, and for how many documents.
+RELATED_TTL_S = 600.0
+RELATED_CACHE_MAX = 4096
 #: A batch ingest indexes this many stored documents per index commit …
 INDEX_BATCH = 64
 #: … or whatever it has stored after this many seconds, whichever comes first.
@@ -128,6 +131,10 @@ class Archive:
             raise ServiceError(f"{self.instance}: cannot open the catalogue: {exc}") from exc
         self._index = None
         self._index_lock = threading.Lock()
+        # "Related documents" cost a scan of the document's terms: remembered for a while
+        # per document version (new documents join the list within RELATED_TTL_S).
+        self._related: dict[tuple[str, int, int], tuple[float, list[dict]]] = {}
+        self._related_lock = threading.Lock()
         self._thread_lock = threading.RLock()
 
     # -- the index (derived; opened lazily so that a bad index never blocks the archive) ------
@@ -551,10 +558,24 @@ class Archive:
         from archive import search as search_mod
         from archive.index import IndexError_
 
+        doc = self.store.get(doc_id)
+        if doc is None:
+            return []
+        key = (doc_id, doc.version, limit)
+        now = time.monotonic()
+        with self._related_lock:
+            hit = self._related.get(key)
+            if hit is not None and now - hit[0] < RELATED_TTL_S:
+                return hit[1]
         try:
-            return search_mod.more_like_this(self.index, self, doc_id, limit=limit)
+            related = search_mod.more_like_this(self.index, self, doc_id, limit=limit)
         except IndexError_:
             return []
+        with self._related_lock:
+            self._related[key] = (now, related)
+            while len(self._related) > RELATED_CACHE_MAX:
+                self._related.pop(next(iter(self._related)))
+        return related
 
     # -- maintenance --------------------------------------------------------------------------
     def reindex(self) -> dict:

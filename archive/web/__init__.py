@@ -8,7 +8,9 @@ line and the web print the same dictionaries.  Each area is one blueprint;
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """
     from archive.service import Archive
 
+    warm_by_default = test_config is None  # gunicorn's create_app(); tests pass a config
     test_config = dict(test_config or {})
     instance = config.resolve_instance(test_config.pop("INSTANCE", None))
     instance.mkdir(parents=True, exist_ok=True)
@@ -97,5 +100,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api.bp,
     ):
         app.register_blueprint(bp)
+    if app.config.get("WARM_UP", warm_by_default):
+        threading.Thread(target=_warm_up, args=(archive,), name="warm-up", daemon=True).start()
     return app
+
+
+def _warm_up(archive: Any) -> None:
+    """Load the word segmenter's dictionary and the index's per-segment tables once, in the
+    background, so that the first readers after a start do not wait for them."""
+    try:
+        archive.search("臺灣")
+    except Exception:  # noqa: BLE001 - a cold start is only slower, never broken
+        logging.getLogger(__name__).warning("warm-up search failed", exc_info=True)
 
