@@ -7,7 +7,7 @@ dictionaries.  Nothing here knows about PDFs, SQLite, Whoosh or Flask.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 #: The block types ingest recognises, in the order a reader meets them.
@@ -105,9 +105,12 @@ class Document:
 
     # -- JSON round-trip ---------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # Field by field rather than dataclasses.asdict, which deep-copies every block first:
+        # this runs for every ingested PDF (sandbox reply, catalogue row).
+        d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d["metadata"] = {k: v.to_dict() for k, v in self.metadata.items()}
         d["blocks"] = [b.to_dict() for b in self.blocks]
+        d["warnings"] = list(self.warnings)
         return d
 
     @classmethod
