@@ -18,17 +18,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+sys.path.insert(0, str(ROOT))
+from tests.web.web_support import CHROMIUM  # noqa: E402  (one place for the browser's flags)
+from tests.web.web_support import CHROMIUM_ARGS as _TEST_ARGS  # noqa: E402
+
+CHROMIUM_ARGS = [*_TEST_ARGS, "--hide-scrollbars"]
 SIZES = {"desktop": {"width": 1280, "height": 860}, "mobile": {"width": 375, "height": 760}}
 QUERY = "习近平"  # Simplified on purpose: the pages show the Traditional text, highlighted
 
@@ -46,8 +40,7 @@ def build_instance(instance: Path) -> None:
             for out in archive.ingest_files(samples):
                 print(out.line(), file=sys.stderr)
             return
-        sys.path.insert(0, str(ROOT / "tests"))
-        from pdfgen import seed_pdf  # type: ignore[import-not-found]
+        from tests.pdfgen import seed_pdf
 
         with tempfile.TemporaryDirectory() as tmp:
             path = seed_pdf(Path(tmp) / "seed.pdf")
