@@ -134,15 +134,18 @@ class WordCounts(Frequency):
         return 0
 
 
-class BigramTokenizer(Tokenizer):
-    """Whoosh face of :func:`archive.analysis.bigram_tokens` (fold, then bigrams + words)."""
+class _AnalysisTokenizer(Tokenizer):
+    """A Whoosh tokenizer over one of :mod:`archive.analysis`'s token generators."""
+
+    def terms(self, folded: str) -> Iterator[tuple[str, int]]:  # (term, position)
+        raise NotImplementedError
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any
                  ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, pos in analysis.bigram_tokens(analysis.fold(value)):
+        for term, pos in self.terms(analysis.fold(value)):
             t.text = term
             t.boost = 1.0
             t.stopped = False
@@ -151,21 +154,18 @@ class BigramTokenizer(Tokenizer):
             yield t
 
 
-class WordTokenizer(Tokenizer):
+class BigramTokenizer(_AnalysisTokenizer):
+    """Whoosh face of :func:`archive.analysis.bigram_tokens` (fold, then bigrams + words)."""
+
+    def terms(self, folded: str) -> Iterator[tuple[str, int]]:
+        return analysis.bigram_tokens(folded)
+
+
+class WordTokenizer(_AnalysisTokenizer):
     """Whoosh face of :func:`archive.analysis.word_tokens`."""
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any
-                 ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, term in enumerate(analysis.word_tokens(analysis.fold(value))):
-            t.text = term
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
+    def terms(self, folded: str) -> Iterator[tuple[str, int]]:
+        return ((term, i) for i, term in enumerate(analysis.word_tokens(folded)))
 
 
 class PreTokenized(FieldType):
