@@ -22,6 +22,7 @@ import pypdfium2.raw as pdfium_c
 from pypdf.generic import IndirectObject
 
 from .errors import IngestError, one_line
+from .fontcache import reuse_fonts
 from .normalize import width
 
 _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
@@ -245,17 +246,18 @@ def pypdf_text(reader: pypdf.PdfReader) -> PdfText:
     pages: list[str] = []
     lines: list[list[TextLine] | None] = []
     warnings: list[str] = []
-    for number, page in enumerate(reader.pages, start=1):
-        collector = _LineCollector(_page_top(page))
-        try:
-            text = page.extract_text(visitor_text=collector) or ""
-        except Exception as exc:  # includes RecursionError and pypdf's LimitReachedError
-            pages.append("")
-            lines.append(None)
-            warnings.append(f"pypdf page {number}: {_detail(exc)}")
-            continue
-        pages.append(text)
-        lines.append(collector.finish(text))
+    with reuse_fonts():  # a document's fonts are parsed once, not once per page
+        for number, page in enumerate(reader.pages, start=1):
+            collector = _LineCollector(_page_top(page))
+            try:
+                text = page.extract_text(visitor_text=collector) or ""
+            except Exception as exc:  # includes RecursionError and pypdf's LimitReachedError
+                pages.append("")
+                lines.append(None)
+                warnings.append(f"pypdf page {number}: {_detail(exc)}")
+                continue
+            pages.append(text)
+            lines.append(collector.finish(text))
     return PdfText("pypdf", pages, pypdf_info(reader), warnings, lines)
 
 
