@@ -16,6 +16,7 @@ import click
 
 from archive.config import ENV_VAR, resolve_instance
 from archive.service import Archive, Outcome, ServiceError, find_pdfs
+from ingest.sandbox import lower_priority
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 
@@ -84,6 +85,7 @@ def ingest(
     if replaces and len(files) != 1:
         _fail("--replaces takes exactly one PDF")
     archive = c.archive
+    lower_priority(archive.settings.ingest_nice)  # batch work: a server here answers first
     counts: dict[str, int] = {}
 
     def report(out: Outcome) -> None:
@@ -234,6 +236,7 @@ def search(
 @pass_ctx
 def reindex(c: _Ctx) -> None:
     """Rebuild the search index from the archive and swap it in atomically."""
+    lower_priority(c.archive.settings.ingest_nice)
     try:
         r = c.archive.reindex()
     except ServiceError as exc:

@@ -33,6 +33,7 @@ class Settings:
     max_upload_mb: float = 50.0  # PDFs larger than this are refused, on the CLI and the web
     extract_timeout_s: float = 120.0  # wall-clock limit for extracting one PDF in the sandbox
     extract_memory_mb: int = 2048  # address-space limit for the extraction process
+    ingest_nice: int = 10  # lower CPU priority of extraction and batch CLI work (0: none)
     query_max_chars: int = 500
     query_max_terms: int = 32
     search_timeout_s: float = 5.0

@@ -52,7 +52,7 @@ from archive import analysis
 from archive.models import Document
 
 #: Bump when the schema or the analysis changes: old indexes must be rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 VERSION_FILE = "SCHEMA_VERSION"
 
 #: Metadata fields that are searchable (``title:`` …) and, apart from title, facets.
@@ -196,9 +196,7 @@ class PreTokenized(FieldType):
             for term, poses in positional(value).items():
                 yield term.encode("utf-8"), len(poses), enc(poses)
         elif isinstance(fmt, Frequency):
-            words: Counter[str] = Counter()
-            for t in value:
-                words.update(analysis.word_tokens(analysis.fold(t)))
+            words = value if isinstance(value, Counter) else word_counts(value)
             for term, n in words.items():
                 yield term.encode("utf-8"), n, fmt.encode(n)
         else:
@@ -348,6 +346,8 @@ def make_schema() -> Schema:
                                              column=VarBytesColumn())
     if USE_WORDS:
         fields["words"] = PreTokenized(WordCounts(), WordTokenizer())
+        # Stored only (no postings): the document's most frequent words, for "related documents".
+        fields["keys"] = PreTokenized(Existence(), None, scorable=False, stored=True)
     return Schema(**fields)
 
 
@@ -369,6 +369,26 @@ def positional(texts: Iterable[str]) -> dict[str, list[int]]:
             last = pos
         base += last + 1 + BLOCK_GAP
     return out
+
+
+def word_counts(texts: Iterable[str]) -> Counter[str]:
+    """Occurrences of each ranking-field word over several texts (blocks)."""
+    words: Counter[str] = Counter()
+    for t in texts:
+        words.update(analysis.word_tokens(analysis.fold(t)))
+    return words
+
+
+#: How many of a document's words are kept as its key words (see :func:`key_words`).
+KEY_WORDS = 48
+
+
+def key_words(words: Counter[str]) -> list[list[Any]]:
+    """The document's ``KEY_WORDS`` most frequent words of two or more characters (longer
+    first among equals), as ``[word, count]``: the candidates "related documents" weighs by
+    rarity, stored with the document so that a page view need not re-read and re-cut it."""
+    ranked = sorted((w for w in words if len(w) >= 2), key=lambda w: (-words[w], -len(w), w))
+    return [[w, words[w]] for w in ranked[:KEY_WORDS]]
 
 
 def prepare(doc: Document) -> dict[str, Any]:
@@ -394,7 +414,10 @@ def prepare(doc: Document) -> dict[str, Any]:
             fields["year"] = [date[:4]]
             fields["_stored_year"] = date[:4]
     if USE_WORDS:
-        fields["words"] = texts
+        words = word_counts(texts)
+        fields["words"] = words
+        fields["keys"] = []
+        fields["_stored_keys"] = json.dumps(key_words(words), ensure_ascii=False)
     fields["meta"] = json.dumps(meta, ensure_ascii=False)
     return fields
 
@@ -1096,6 +1119,17 @@ def doc_frequency(searcher: Searcher, fieldname: str, term: str) -> int:
     return searcher.doc_frequency(fieldname, term)
 
 
+def stored_key_words(searcher: Searcher, docnum: int) -> list[tuple[str, int]] | None:
+    """The key words stored with a document (:func:`key_words`); None if the index has none."""
+    raw = searcher.stored_fields(docnum).get("keys")
+    if not raw:
+        return None
+    try:
+        return [(str(w), int(c)) for w, c in json.loads(raw)]
+    except (ValueError, TypeError):
+        return None
+
+
 # --------------------------------------------------------------------------
 # Exact evaluation: term → {docnum: score} with set algebra (archive.search combines them)
 #
@@ -1139,6 +1173,11 @@ def _read_postings(leaf: Any, fieldname: str, tbytes: bytes, values: bool
             vals.extend(m._values)
         m._next_block()
     return ids, weights, (vals if values else None)
+
+
+def _segment_word_tf(leaf: Any, tb: bytes) -> dict[int, int]:
+    ids, ws, _v = _read_postings(leaf, "words", tb, False)
+    return {d: int(w) for d, w in zip(ids, ws, strict=False)}
 
 
 class Evaluator:
@@ -1292,13 +1331,13 @@ class Evaluator:
         if not USE_WORDS:
             return {}
         out: dict[int, int] = {}
+        tb = word.encode("utf-8")
         for leaf, off in self.leaves:
-            ids, ws, _v = _read_postings(leaf, "words", word.encode("utf-8"), False)
+            seg = _tf_cached(leaf, ("words", word), lambda lf: _segment_word_tf(lf, tb))
             if leaf.has_deletions():
-                out.update((d + off, int(w)) for d, w in zip(ids, ws, strict=False)
-                           if not leaf.is_deleted(d))
+                out.update((d + off, w) for d, w in seg.items() if not leaf.is_deleted(d))
             else:
-                out.update((d + off, int(w)) for d, w in zip(ids, ws, strict=False))
+                out.update((d + off, w) for d, w in seg.items())
         return out
 
     def column_docs(self, name: str, pred: Any) -> set[int]:

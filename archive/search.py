@@ -418,33 +418,54 @@ def match_ids(index: ix.SearchIndex, q: str, *, bridge: bool = False,
     return {ix.stored(searcher, d)["doc_id"] for d in hits}
 
 
+#: How many of a document's distinctive words "related documents" matches on.
+MLT_TERMS = 16
+
+
 def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id: str,
                    limit: int = 5, *, with_passages: bool = False) -> list[dict[str, Any]]:
-    """Documents that share the most distinctive words (tf·idf) with ``doc_id``."""
-    doc = source.get_document(doc_id) if source is not None else None
-    if doc is None:
-        return []
+    """Documents that share the most distinctive words (tf·idf) with ``doc_id``.
+
+    The candidates are the document's key words stored in the index at ingest (its most
+    frequent words); an index without them falls back to cutting the stored text again.
+    The ``MLT_TERMS`` rarest-weighted ones are scored with BM25 on the ranking field.
+    """
     searcher = index.searcher()
     n = max(1, searcher.doc_count())
-    tf: Counter[str] = Counter()
-    for b in doc.blocks:
-        f = analysis.fold(b.text)
-        if ix.USE_WORDS:
-            tf.update(w for w in analysis.word_tokens(f) if len(w) >= 2)
-        else:
-            tf.update(t for t, _p in analysis.bigram_tokens(f) if len(t) >= 2)
+    docnum = ix.docnum_of(searcher, doc_id)
+    counts = ix.stored_key_words(searcher, docnum) if docnum is not None else None
     field = "words" if ix.USE_WORDS else "body"
+    if counts is None:
+        doc = source.get_document(doc_id) if source is not None else None
+        if doc is None:
+            return []
+        tf: Counter[str] = Counter()
+        for b in doc.blocks:
+            f = analysis.fold(b.text)
+            if ix.USE_WORDS:
+                tf.update(w for w in analysis.word_tokens(f) if len(w) >= 2)
+            else:
+                tf.update(t for t, _p in analysis.bigram_tokens(f) if len(t) >= 2)
+        counts = list(tf.items())
     weighted = []
-    for term, c in tf.items():
+    for term, c in counts:
         df = ix.doc_frequency(searcher, field, term)
         if 1 < df <= max(2, n // 2):
             weighted.append((c * math.log(n / df), term))
     weighted.sort(reverse=True)
-    terms = [t for _w, t in weighted[:16]]
+    terms = [t for _w, t in weighted[:MLT_TERMS]]
     if not terms:
         return []
-    q = ix.q_exclude_doc(ix.q_any_term(field, terms), doc_id)
-    hits = _order(searcher, ix.run(searcher, q, 5.0), "relevance")[:limit]
+    if ix.USE_WORDS:
+        ev = ix.Evaluator.for_searcher(searcher)
+        scores: Counter[int] = Counter()
+        for term in terms:
+            scores.update(ev.bm25("words", ev.word_tf(term)))
+        scores.pop(docnum, None)
+        hits = _order(searcher, list(scores.items()), "relevance", limit)
+    else:
+        q = ix.q_exclude_doc(ix.q_any_term(field, terms), doc_id)
+        hits = _order(searcher, ix.run(searcher, q, 5.0), "relevance")[:limit]
     out = []
     for docnum, score in hits:
         meta = ix.stored(searcher, docnum)

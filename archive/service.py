@@ -190,6 +190,7 @@ class Archive:
                     jobs or os.cpu_count() or 1,
                     timeout=self.settings.extract_timeout_s,
                     memory_mb=self.settings.extract_memory_mb,
+                    nice=self.settings.ingest_nice,
                 )
                 weakref.finalize(self, self._pool.close)
             elif jobs and jobs != self._pool.workers:

@@ -54,17 +54,25 @@ def cpu_budget(timeout: float) -> float:
     return max(600.0, 20.0 * timeout)
 
 
+def lower_priority(nice: int) -> None:
+    """Raise this process's niceness by ``nice`` (Unix): ingest is background work, and a
+    search server on the same cores answers its readers first.  A no-op where unsupported."""
+    if nice > 0 and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(nice)
+
+
 class _Worker:
     """One child interpreter and the parent's end of the socket to it."""
 
-    def __init__(self, memory_mb: int, cpu_seconds: float) -> None:
+    def __init__(self, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
         mine, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "ingest.worker", "--serve", str(theirs.fileno()), str(memory_mb),
-                 str(cpu_seconds)],
+                 str(cpu_seconds), str(nice)],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 env=env, cwd=_ROOT, close_fds=True,
             )
@@ -101,12 +109,15 @@ class ExtractorPool:
     ``IngestTimeout`` when a file takes longer than ``timeout`` seconds of wall
     clock and ``IngestError("out of memory ...")`` / ``IngestCrash`` when the
     child dies; that child is replaced.  At most ``workers`` files are
-    extracted at once; more callers wait for a free child.
+    extracted at once; more callers wait for a free child.  ``nice`` lowers the children's
+    CPU priority (background work: a server on the same cores answers readers first).
     """
 
-    def __init__(self, workers: int = 1, timeout: float = 60.0, memory_mb: int = 1024) -> None:
+    def __init__(self, workers: int = 1, timeout: float = 60.0, memory_mb: int = 1024,
+                 nice: int = 0) -> None:
         self.timeout = float(timeout)
         self.memory_mb = int(memory_mb)
+        self.nice = int(nice)
         self._capacity = max(1, int(workers))
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -159,7 +170,7 @@ class ExtractorPool:
                     break
                 self._cond.wait()
         try:
-            worker = _Worker(self.memory_mb, cpu_budget(self.timeout))
+            worker = _Worker(self.memory_mb, cpu_budget(self.timeout), self.nice)
         except BaseException:
             with self._cond:
                 self._live -= 1

@@ -74,7 +74,7 @@ def _cpu_used() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def serve(conn: Any, memory_mb: int, cpu_seconds: float) -> None:
+def serve(conn: Any, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
     """A pool child's loop: set limits once, then answer jobs until the pipe closes.
 
     Each job is ``(password, filename, max_bytes)`` then the PDF's bytes; each
@@ -82,7 +82,10 @@ def serve(conn: Any, memory_mb: int, cpu_seconds: float) -> None:
     lifetime CPU budget is nearly spent, the answer carries ``"retire": true``
     and the child exits so the pool starts a fresh one.
     """
+    from .sandbox import lower_priority
+
     set_limits(memory_mb, cpu_seconds)
+    lower_priority(nice)
     logging.disable(logging.WARNING)  # pypdf's complaints about damaged files: the outcome says it
     while True:
         try:
@@ -111,13 +114,14 @@ def serve(conn: Any, memory_mb: int, cpu_seconds: float) -> None:
 def main() -> int:
     """``python -m ingest.worker [--password PW] < file.pdf``: print the outcome as JSON.
 
-    ``python -m ingest.worker --serve FD MEMORY_MB CPU_SECONDS`` is a pool child
+    ``python -m ingest.worker --serve FD MEMORY_MB CPU_SECONDS [NICE]`` is a pool child
     answering jobs on the socket ``FD`` (see :mod:`ingest.sandbox`).
     """
-    if len(sys.argv) == 5 and sys.argv[1] == "--serve":
+    if len(sys.argv) in (5, 6) and sys.argv[1] == "--serve":
         from multiprocessing.connection import Connection
 
-        serve(Connection(int(sys.argv[2])), int(sys.argv[3]), float(sys.argv[4]))
+        nice = int(sys.argv[5]) if len(sys.argv) == 6 else 0
+        serve(Connection(int(sys.argv[2])), int(sys.argv[3]), float(sys.argv[4]), nice)
         return 0
     password = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--password" else None
     result = run(sys.stdin.buffer.read(), password, "", None, 0)

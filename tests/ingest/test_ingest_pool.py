@@ -27,6 +27,24 @@ def test_children_are_reused_across_files(seed_pdfs, seed_docs):
     assert second.to_dict() == seed_docs["plain-a5"].to_dict()
 
 
+def _niceness(pid: int) -> int:
+    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc")
+def test_children_run_at_lower_cpu_priority(seed_pdfs):
+    """Extraction yields the CPU to a server on the same cores: children are niced."""
+    mine = _niceness(os.getpid())
+    with ExtractorPool(1, timeout=60, memory_mb=1024, nice=7) as pool:
+        pool.extract(seed_pdfs["header"])
+        (child,) = pids(pool)
+        assert _niceness(child) == min(19, mine + 7)
+    with ExtractorPool(1, timeout=60, memory_mb=1024) as pool:
+        pool.extract(seed_pdfs["header"])
+        (child,) = pids(pool)
+        assert _niceness(child) == mine
+
+
 def test_a_timed_out_child_is_replaced(seed_pdfs, seed_docs):
     with ExtractorPool(1, timeout=0.01, memory_mb=1024) as pool:
         with pytest.raises(IngestTimeout) as info:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from archive.analysis import fold
 from archive.search import highlight_blocks, match_ids, more_like_this, search
 
-from .conftest import CORPUS, make_doc
+from .conftest import CORPUS, DictSource, make_doc
 
 
 @pytest.fixture
@@ -262,6 +263,40 @@ def test_more_like_this(build):
     sims = more_like_this(index, source, "a", limit=3)
     assert sims and sims[0]["id"] == "b"
     assert "a" not in {s["id"] for s in sims}
+
+
+def test_related_documents_from_key_words_stored_at_ingest(tmp_path):
+    """Documents added one by one (the ingest path) carry their key words in the index;
+    "related" ranks by them, never lists the document itself, and follows deletions."""
+    from archive import index as ix
+    from archive.index import SearchIndex
+
+    docs = [make_doc("a", ["半導體產業政策與晶片出口管制。", "半導體供應鏈重組，半導體人才外流。"]),
+            make_doc("b", "晶片出口管制衝擊半導體供應鏈。"),
+            make_doc("c", "半導體。颱風季節的農業損失評估。"),
+            make_doc("d", "農業補貼政策。")]
+    docs += [make_doc(f"x{i}", f"第{i}篇：颱風與地震的防災演練。") for i in range(4)]
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild([], workers=1)
+    for doc in docs:
+        index.add_document(doc)
+    searcher = index.searcher()
+    keys = ix.stored_key_words(searcher, ix.docnum_of(searcher, "a"))
+    assert keys[0] == (fold("半導體"), 3)  # folded, as indexed
+    assert all(len(w) >= 2 for w, _c in keys) and len(keys) <= ix.KEY_WORDS
+    source = DictSource(docs)
+    assert [s["id"] for s in more_like_this(index, source, "a", limit=3)][:2] == ["b", "c"]
+    index.remove_document("b")
+    assert "b" not in {s["id"] for s in more_like_this(index, source, "a", limit=3)}
+
+
+def test_key_words_are_the_most_frequent_longer_first():
+    from collections import Counter
+
+    from archive.index import key_words
+
+    got = key_words(Counter({"美國": 2, "中華民國": 2, "的": 9, "台灣": 5, "AI": 2}))
+    assert got == [["台灣", 5], ["中華民國", 2], ["AI", 2], ["美國", 2]]
 
 
 def test_word_scored_as_a_unit_outranks_scattered_bigrams(build):
