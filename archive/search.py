@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import html
 import math
+import operator
 import re
 import time
 from collections import Counter
@@ -420,6 +421,8 @@ def match_ids(index: ix.SearchIndex, q: str, *, bridge: bool = False,
 
 #: How many of a document's distinctive words "related documents" matches on.
 MLT_TERMS = 16
+#: Words in more than 1/this of a large archive's documents say little about any one of them.
+MLT_MAX_DF_SHARE = 10
 
 
 def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id: str,
@@ -448,9 +451,11 @@ def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id:
                 tf.update(t for t, _p in analysis.bigram_tokens(f) if len(t) >= 2)
         counts = list(tf.items())
     weighted = []
+    # A small archive keeps words in up to half its documents (or 20), a large one a tenth.
+    max_df = max(2, n // MLT_MAX_DF_SHARE, min(n // 2, 20))
     for term, c in counts:
         df = ix.doc_frequency(searcher, field, term)
-        if 1 < df <= max(2, n // 2):
+        if 1 < df <= max_df:
             weighted.append((c * math.log(n / df), term))
     weighted.sort(reverse=True)
     terms = [t for _w, t in weighted[:MLT_TERMS]]
@@ -462,7 +467,9 @@ def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id:
         for term in terms:
             scores.update(ev.bm25("words", ev.word_tf(term)))
         scores.pop(docnum, None)
-        hits = _order(searcher, list(scores.items()), "relevance", limit)
+        # The best few by score alone (cheap), then the display order with its tie-breaks.
+        best = heapq.nlargest(limit * 4, scores.items(), key=operator.itemgetter(1))
+        hits = _order(searcher, best, "relevance", limit)
     else:
         q = ix.q_exclude_doc(ix.q_any_term(field, terms), doc_id)
         hits = _order(searcher, ix.run(searcher, q, 5.0), "relevance")[:limit]
