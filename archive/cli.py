@@ -300,12 +300,24 @@ def import_(c: _Ctx, file: Path) -> None:
 def sample(c: _Ctx) -> None:
     """Ingest the bundled sample documents if the archive is empty."""
     archive = c.archive
+    _upgrade_index(archive)
     if archive.list_documents(limit=1):
         click.echo(f"{c.path}: already has documents; sample data not added")
         return
     files = sorted(SAMPLE_DIR.glob("*.pdf"))
     for out in archive.ingest_files(files):
         click.echo(out.line())
+
+
+def _upgrade_index(archive: Archive) -> None:
+    """An index from an older release is rebuilt before use (say so: it takes a while)."""
+    try:
+        done = archive.upgrade_index()
+    except ServiceError as exc:
+        _fail(str(exc))
+    if done:
+        click.echo(f"{done['reason']}; rebuilt it from the archive: "
+                   f"{done['documents']} documents in {done['seconds']} s", err=True)
 
 
 @main.command()
@@ -317,6 +329,7 @@ def serve(c: _Ctx, host: str, port: int, debug: bool) -> None:
     """Serve the web app for local use (use gunicorn in production; see the README)."""
     from archive.web import create_app
 
+    _upgrade_index(c.archive)
     app = create_app({"INSTANCE": str(c.path), "WARM_UP": True})
     click.echo(f"serving {c.path} on http://{host}:{port}/", err=True)
     app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=False)

@@ -590,6 +590,17 @@ class Archive:
                 self._index = None
         return {"documents": count, "seconds": round(time.monotonic() - started, 2)}
 
+    def upgrade_index(self) -> dict | None:
+        """Rebuild the index from the archive when it was written by another schema version
+        (after an upgrade); None when it is current.  The index is derived data."""
+        from archive.index import IndexVersionError
+
+        try:
+            self.index.doc_count()
+            return None
+        except IndexVersionError as exc:
+            return {"reason": str(exc).split(": run ")[0], **self.reindex()}
+
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document from the catalogue and index; its originals move to ``deleted/``."""
         with self.write_lock():

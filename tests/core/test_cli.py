@@ -111,6 +111,24 @@ def test_check_and_reindex_report_in_one_line_each(tmp_path, pdfs) -> None:
     assert c.returncode == 0 and c.stdout.strip() == "1 documents, 1 versions: clean"
 
 
+def test_an_index_from_an_older_schema_is_rebuilt_before_serving(tmp_path, pdfs) -> None:
+    """After an upgrade changes the index schema, search says to reindex; ``archive sample``
+    and ``archive serve`` rebuild it from the archive first, saying so."""
+    inst = tmp_path / "i"
+    run("--instance", str(inst), "ingest", str(pdfs / "seed.pdf"))
+    (inst / "index" / "SCHEMA_VERSION").write_text("1")
+    stale = run("--instance", str(inst), "search", "台灣")
+    assert stale.returncode != 0 and "run archive reindex" in stale.stderr
+    r = run("--instance", str(inst), "sample")
+    assert r.returncode == 0, r.stderr
+    assert "has schema version 1, this program needs" in r.stderr
+    assert "rebuilt it from the archive: 1 documents" in r.stderr
+    assert "already has documents" in r.stdout
+    assert run("--instance", str(inst), "search", "台灣").returncode == 0
+    again = run("--instance", str(inst), "sample")
+    assert "rebuilt" not in again.stderr and "Traceback" not in again.stderr
+
+
 def test_a_bad_config_file_is_named_in_the_error(tmp_path) -> None:
     inst = tmp_path / "i"
     inst.mkdir()
