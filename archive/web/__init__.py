@@ -84,8 +84,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         urls,
     )
     from archive.web.jobs import JobQueue
+    from archive.web.state import SharedState
 
-    app.extensions["jobs"] = JobQueue(archive, start=app.config["START_JOB_WORKER"])
+    app.extensions["web_state"] = SharedState(archive.instance)
+    app.extensions["jobs"] = JobQueue(archive, app.extensions["web_state"],
+                                      start=app.config["START_JOB_WORKER"])
     security.init_app(app)
     render.init_app(app)
     urls.init_app(app)

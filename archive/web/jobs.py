@@ -1,9 +1,12 @@
-"""The upload queue: one background worker feeding the archive's single writer.
+"""The upload queue: a background writer thread per server process, one writer at a time.
 
 Requests must not block on extraction, and only one ingest can write at a
-time anyway, so uploads become jobs processed in order by one thread.  Each
-job's state is pollable so the upload page can show progress.  The bytes
-stay in memory until the job runs; a user's file name is only ever a label.
+time anyway (the archive's write lock serialises the writer threads of every
+process), so uploads become jobs processed in order.  Each job's state lives
+in :mod:`archive.web.state`, shared by all server processes, so the upload
+page can poll its progress from any of them.  The bytes stay in the memory
+of the process that took the upload until its writer stores them; a user's
+file name is only ever a label.
 """
 
 from __future__ import annotations
@@ -13,67 +16,55 @@ import queue
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.web.state import PENDING, SharedState, process_token
+
 log = logging.getLogger(__name__)
 
-#: Job states before the archive's outcome is known.
-PENDING = ("queued", "working")
-
-#: How many finished jobs are remembered for polling.
-KEEP_FINISHED = 500
+__all__ = ["PENDING", "JobQueue"]
 
 
 @dataclass
-class Job:
-    """One uploaded file on its way through the writer."""
+class _Work:
+    """What the writer thread needs of one queued upload (never shared, never written)."""
 
     id: str
     filename: str
-    size: int
-    user: str
-    replaces: str | None = None
-    status: str = "queued"  # queued | working | ingested | unchanged | updated | failed
-    doc_id: str | None = None
-    version: int | None = None
-    reason: str | None = None
-    queued_at: float = field(default_factory=time.time)
-    finished_at: float | None = None
-    data: bytes | None = field(default=None, repr=False)
+    data: bytes = field(repr=False)
     password: str | None = field(default=None, repr=False)
+    replaces: str | None = None
 
-    @property
-    def done(self) -> bool:
-        return self.status not in PENDING
 
-    def to_dict(self, position: int | None = None) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "filename": self.filename,
-            "size": self.size,
-            "status": self.status,
-            "done": self.done,
-            "position": position,
-            "doc_id": self.doc_id,
-            "version": self.version,
-            "reason": self.reason,
-            "replaces": self.replaces,
-        }
+#: The fields of a job the upload page and its JSON twin show.
+SHOWN = ("id", "filename", "size", "status", "done", "position", "doc_id", "version", "reason",
+         "replaces")
 
 
 class JobQueue:
     """A FIFO of ingest jobs with one worker thread (started lazily)."""
 
-    def __init__(self, archive: Any, *, start: bool = True) -> None:
+    def __init__(self, archive: Any, state: SharedState | None = None, *,
+                 start: bool = True) -> None:
         self.archive = archive
-        self._queue: queue.Queue[Job] = queue.Queue()
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._order: list[str] = []  # ids still pending, in queue order
+        self.state = state or SharedState(archive.instance)
+        self._queue: queue.Queue[_Work] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._autostart = start
+        self._owner = process_token()
+
+    def _record(self, *, filename: str, size: int, user: str, status: str = "queued",
+                reason: str | None = None, replaces: str | None = None) -> str:
+        job_id = secrets.token_urlsafe(12)
+        now = time.time()
+        self.state.add_job({
+            "id": job_id, "filename": filename, "size": size, "user": user,
+            "replaces": replaces, "status": status, "reason": reason, "queued_at": now,
+            "finished_at": None if status in PENDING else now, "owner": self._owner,
+        })
+        return job_id
 
     # -- producer side -------------------------------------------------------
     def submit(
@@ -84,40 +75,23 @@ class JobQueue:
         user: str,
         password: str | None = None,
         replaces: str | None = None,
-    ) -> Job:
-        job = Job(
-            id=secrets.token_urlsafe(12),
-            filename=filename,
-            size=len(data),
-            user=user,
-            replaces=replaces,
-            data=data,
-            password=password,
-        )
-        with self._lock:
-            self._jobs[job.id] = job
-            self._order.append(job.id)
-        self._queue.put(job)
+    ) -> dict[str, Any]:
+        job_id = self._record(filename=filename, size=len(data), user=user, replaces=replaces)
+        self._queue.put(_Work(job_id, filename, data, password, replaces))
         if self._autostart:
             self.start()
-        return job
+        return self.get(job_id) or {"id": job_id}
 
-    def reject(self, *, filename: str, size: int, user: str, reason: str) -> Job:
+    def reject(self, *, filename: str, size: int, user: str, reason: str) -> dict[str, Any]:
         """Record a file refused before queueing, so it reports like any other."""
-        job = Job(id=secrets.token_urlsafe(12), filename=filename, size=size, user=user,
-                  status="failed", reason=reason, finished_at=time.time())
-        with self._lock:
-            self._jobs[job.id] = job
-            self._trim()
-        return job
+        job_id = self._record(filename=filename, size=size, user=user, status="failed",
+                              reason=reason)
+        return self.get(job_id) or {"id": job_id}
 
     def get(self, job_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            job = self._jobs.get(job_id)
-            if job is None:
-                return None
-            position = self._order.index(job_id) if job_id in self._order else None
-            return job.to_dict(position)
+        """The job as shown (from any server process), or None if unknown or forgotten."""
+        job = self.state.job(job_id)
+        return {k: job[k] for k in SHOWN} if job else None
 
     # -- worker side ---------------------------------------------------------
     def start(self) -> None:
@@ -131,42 +105,34 @@ class JobQueue:
         """Process every queued job in this thread (tests without a worker)."""
         while True:
             try:
-                job = self._queue.get_nowait()
+                work = self._queue.get_nowait()
             except queue.Empty:
                 return
-            self._process(job)
+            self._process(work)
 
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
-            self._process(job)
+            self._process(self._queue.get())
 
-    def _process(self, job: Job) -> None:
-        job.status = "working"
+    def _process(self, work: _Work) -> None:
+        result: dict[str, Any] = {}
         try:
+            self.state.update_job(work.id, status="working")
             outcome = self.archive.ingest_bytes(
-                job.data or b"", filename=job.filename, password=job.password,
-                replaces=job.replaces,
+                work.data, filename=work.filename, password=work.password,
+                replaces=work.replaces,
             )
-            job.doc_id = outcome.doc_id or None
-            job.version = outcome.version or None
-            job.reason = outcome.reason or None
-            job.status = outcome.status
+            result = {"status": outcome.status, "doc_id": outcome.doc_id or None,
+                      "version": outcome.version or None, "reason": outcome.reason or None}
         except Exception as exc:  # a bug in ingest must not kill the worker
-            log.exception("ingest of upload %s failed", job.id)
-            job.status = "failed"
-            job.reason = f"internal error: {type(exc).__name__}"
+            log.exception("ingest of upload %s failed", work.id)
+            result = {"status": "failed", "reason": f"internal error: {type(exc).__name__}"}
         finally:
-            job.data = None
-            job.password = None
-            job.finished_at = time.time()
-            with self._lock:
-                if job.id in self._order:
-                    self._order.remove(job.id)
-                self._trim()
+            work.data, work.password = b"", None
+            try:
+                self.state.update_job(work.id, finished_at=time.time(),
+                                      **(result or {"status": "failed",
+                                                    "reason": "internal error"}))
+            except Exception:  # the state file is unwritable: the archive has the outcome
+                log.exception("could not record the outcome of upload %s", work.id)
             self._queue.task_done()
-
-    def _trim(self) -> None:
-        finished = [k for k, j in self._jobs.items() if j.done]
-        for key in finished[: max(0, len(finished) - KEEP_FINISHED)]:
-            del self._jobs[key]

@@ -11,13 +11,12 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+
+from archive.web.state import SharedState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,28 +109,17 @@ def _read_gate() -> Response | None:
 
 # -- rate limiting ---------------------------------------------------------
 class RateLimiter:
-    """A sliding one-minute window per key; in memory, per process."""
+    """A sliding one-minute window per key, shared by every server process (the attempts
+    live in :mod:`archive.web.state`), so several workers do not multiply the allowance."""
 
-    def __init__(self, per_minute: int, window: float = 60.0) -> None:
+    def __init__(self, state: SharedState, per_minute: int, window: float = 60.0) -> None:
+        self.state = state
         self.per_minute = max(1, per_minute)
         self.window = window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
     def hit(self, key: str) -> float:
         """Record an attempt; return 0 if allowed, else seconds until the next one is."""
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and now - hits[0] >= self.window:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return self.window - (now - hits[0])
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle keys rather than grow forever
-                for k in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[k]
-            return 0.0
+        return self.state.hit(key, self.per_minute, self.window)
 
 
 # -- wiring ----------------------------------------------------------------
@@ -148,7 +136,8 @@ def _add_headers(resp: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Install headers, the read gate, the rate limiter and template helpers."""
     settings = app.extensions["archive"].settings
-    app.extensions["login_limiter"] = RateLimiter(settings.login_attempts_per_minute)
+    app.extensions["login_limiter"] = RateLimiter(app.extensions["web_state"],
+                                                  settings.login_attempts_per_minute)
     app.before_request(_read_gate)
     app.after_request(_add_headers)
 

@@ -105,7 +105,7 @@ def submit() -> Response:
         else:
             job = queue.submit(data, filename=name, user=user, password=password,
                                replaces=replaces)
-        ids.append(job.id)
+        ids.append(job["id"])
     if wants_json():
         return render("upload.html", _page_data(ids), status=202,
                       status_labels=STATUS_LABELS)

@@ -282,6 +282,25 @@ def test_sign_in_attempts_are_rate_limited(fresh: Any) -> None:
     assert resp.get_json()["error"]["status"] == 429
 
 
+def test_the_sign_in_limit_holds_across_server_processes(fresh: Any) -> None:
+    """Two apps on one instance stand for two gunicorn workers: they share one allowance."""
+    from archive.service import Archive
+
+    first = fresh(login_attempts_per_minute=3)
+    instance = first.extensions["archive"].instance
+    second = create_app({"INSTANCE": str(instance), "TESTING": True,
+                         "ARCHIVE": Archive(instance, Settings(login_attempts_per_minute=3))})
+    codes = []
+    for app in (first, second, first, second):
+        client = app.test_client()
+        client.get("/login")
+        with client.session_transaction() as sess:
+            token = sess["csrf_token"]
+        codes.append(client.post("/login", data={"name": USER, "password": "wrong",
+                                                 "csrf_token": token}).status_code)
+    assert codes == [401, 401, 401, 429]
+
+
 def test_reading_can_require_sign_in(fresh: Any) -> None:
     app = fresh(require_login_for_read=True)
     client = app.test_client()
@@ -351,8 +370,58 @@ def test_jobs_run_in_order_behind_one_writer(fresh: Any, corpus: Corpus) -> None
         time.sleep(0.2)
     assert [j["status"] for j in jobs] == ["ingested", "ingested"]
     queue = app.extensions["jobs"]
-    finished = [queue._jobs[i].finished_at for i in ids]
+    finished = [queue.state.job(i)["finished_at"] for i in ids]
     assert finished == sorted(finished)
+
+
+def test_an_upload_taken_by_one_worker_reports_on_any(fresh: Any, corpus: Corpus) -> None:
+    """The browser polls whichever worker answers: progress and outcome are shared."""
+    taker = fresh()
+    other = create_app({"INSTANCE": str(taker.extensions["archive"].instance), "TESTING": True})
+    client = taker.test_client()
+    _login(client)
+    data = (corpus.pdf_dir / "facet-0.pdf").read_bytes()
+    resp = client.post("/ingest", data={"csrf_token": _token(client),
+                                        "files": (BytesIO(data), "f.pdf")},
+                       headers={"Accept": "application/json"})
+    (job_id,) = [j["id"] for j in resp.get_json()["jobs"]]
+    poller = other.test_client()
+    _login(poller)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        (job,) = poller.get(f"/ingest.json?job={job_id}").get_json()["jobs"]
+        if job["done"]:
+            break
+        assert job["status"] in ("queued", "working") and job["position"] == 0
+        time.sleep(0.2)
+    assert job["status"] == "ingested" and job["doc_id"]
+    assert other.extensions["archive"].get_document(job["doc_id"]) is not None
+
+
+def test_a_pending_upload_of_a_stopped_worker_is_reported_failed(fresh: Any) -> None:
+    """The bytes of a queued upload die with the process that held them: say so, once."""
+    import subprocess
+    import sys
+
+    from archive.web.state import INTERRUPTED, process_token
+
+    app = fresh()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    token = process_token(gone.pid)
+    gone.wait()
+    state = app.extensions["web_state"]
+    state.add_job({"id": "lost", "filename": "a.pdf", "size": 10, "user": USER,
+                   "status": "working", "queued_at": time.time(), "owner": token})
+    state.add_job({"id": "mine", "filename": "b.pdf", "size": 10, "user": USER,
+                   "status": "queued", "queued_at": time.time() + 1,
+                   "owner": process_token()})
+    client = app.test_client()
+    _login(client)
+    jobs = client.get("/ingest.json?job=lost&job=mine").get_json()["jobs"]
+    assert [(j["id"], j["status"], j["reason"], j["position"]) for j in jobs] == [
+        ("lost", "failed", INTERRUPTED, None),
+        ("mine", "queued", None, 0),  # the lost one no longer holds a place ahead of it
+    ]
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -1,0 +1,170 @@
+"""Web state that every server process must see alike: upload jobs and sign-in attempts.
+
+Production runs several gunicorn workers.  An upload is taken by one of them,
+but the browser polls its progress from whichever worker answers, and a
+password guesser must not get one allowance per worker.  So both live in one
+small SQLite file in the instance folder (``web-state.sqlite3``), apart from
+the catalogue: this is ephemeral state, not the archive, and it is written
+with ``synchronous=NORMAL`` (a crash may forget the last moments of it, never
+a document).
+
+A job records the process that took it (pid and start time).  The bytes stay
+in that process's memory until its writer thread stores them, so a job whose
+process is gone while it was still pending can never finish: it is reported
+as failed, with the reason, instead of "queued" for ever.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+FILENAME = "web-state.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    filename TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    replaces TEXT,
+    status TEXT NOT NULL,
+    doc_id TEXT,
+    version INTEGER,
+    reason TEXT,
+    queued_at REAL NOT NULL,
+    finished_at REAL,
+    owner TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_pending ON jobs(status, queued_at);
+CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_key ON attempts(key, at);
+"""
+
+#: Job states before the archive's outcome is known.
+PENDING = ("queued", "working")
+#: How many finished jobs are remembered for polling.
+KEEP_FINISHED = 500
+JOB_FIELDS = ("id", "filename", "size", "user", "replaces", "status", "doc_id", "version",
+              "reason", "queued_at", "finished_at", "owner")
+INTERRUPTED = "interrupted: the server stopped before storing it; upload the file again"
+
+
+def process_token(pid: int | None = None) -> str:
+    """``pid:start`` naming one process for its lifetime (a reused pid has another start)."""
+    pid = os.getpid() if pid is None else pid
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            start = fh.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        start = "?"
+    return f"{pid}:{start}"
+
+
+def _alive(token: str) -> bool:
+    pid_text, _sep, start = token.partition(":")
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # someone else's process with that pid: cannot tell, assume alive
+    return start == "?" or process_token(pid) == token
+
+
+class SharedState:
+    """The jobs and attempts tables; one connection per thread, opened lazily."""
+
+    def __init__(self, instance: Path) -> None:
+        self.path = Path(instance) / FILENAME
+        self._local = threading.local()
+        with self._conn() as conn:
+            conn.executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    # -- jobs -----------------------------------------------------------------
+    def add_job(self, job: dict[str, Any]) -> None:
+        row = [job.get(k) for k in JOB_FIELDS]
+        conn = self._conn()
+        conn.execute(f"INSERT INTO jobs({', '.join(JOB_FIELDS)}) VALUES "
+                     f"({', '.join('?' * len(JOB_FIELDS))})", row)
+        self._trim(conn)
+
+    def update_job(self, job_id: str, **fields: Any) -> None:
+        names = [k for k in fields if k in JOB_FIELDS and k != "id"]
+        self._conn().execute(
+            f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in names)} WHERE id = ?",
+            [fields[k] for k in names] + [job_id],
+        )
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """A job as the upload page shows it, with its place in the queue while pending."""
+        conn = self._conn()
+        row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            return None
+        job = dict(row)
+        if job["status"] in PENDING and not _alive(job["owner"]):
+            job.update(status="failed", reason=INTERRUPTED, finished_at=time.time())
+            conn.execute("UPDATE jobs SET status = ?, reason = ?, finished_at = ? WHERE id = ? "
+                         "AND status IN ('queued', 'working')",
+                         (job["status"], job["reason"], job["finished_at"], job_id))
+        position = None
+        if job["status"] in PENDING:
+            position = conn.execute(
+                "SELECT count(*) FROM jobs WHERE status IN ('queued', 'working') AND "
+                "(queued_at < ? OR (queued_at = ? AND id < ?))",
+                (job["queued_at"], job["queued_at"], job_id),
+            ).fetchone()[0]
+        job["position"] = position
+        job["done"] = job["status"] not in PENDING
+        return job
+
+    def _trim(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "DELETE FROM jobs WHERE status NOT IN ('queued', 'working') AND id NOT IN "
+            "(SELECT id FROM jobs WHERE status NOT IN ('queued', 'working') "
+            "ORDER BY queued_at DESC LIMIT ?)",
+            (KEEP_FINISHED,),
+        )
+
+    # -- sign-in attempts -----------------------------------------------------
+    def hit(self, key: str, per_minute: int, window: float = 60.0) -> float:
+        """Record an attempt under ``key``; 0 if allowed, else seconds until one is."""
+        now = time.time()
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM attempts WHERE at <= ?", (now - window,))
+            count, first = conn.execute(
+                "SELECT count(*), min(at) FROM attempts WHERE key = ?", (key,)).fetchone()
+            if count >= max(1, per_minute):
+                conn.execute("COMMIT")
+                return max(0.001, window - (now - first))
+            conn.execute("INSERT INTO attempts(key, at) VALUES (?, ?)", (key, now))
+            conn.execute("COMMIT")
+            return 0.0
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
