@@ -12,11 +12,14 @@
 3. Runs ``wrk`` (Debian's package) against it with a Lua script that picks
    requests at random from a list: searches (random corpus words and
    substrings in both scripts, some with facet filters and pages), document
-   pages, passage pages and their JSON twins.  Two phases: ``--users``
-   simulated users with think time (0.5–1.5 s between requests), then the
-   same number of connections back to back (saturation).
-4. Meanwhile ``archive ingest`` adds real PDFs in a loop, so every phase runs
-   against a changing index behind the one writer.
+   pages, passage pages and their JSON twins.  Four phases of ``--users``
+   connections: users with think time (0.5–1.5 s between requests) and no
+   writer (the baseline); the same while ``archive ingest`` re-ingests revised
+   PDFs in a loop, one process per file (the harshest writer: each pays the
+   interpreter's and the word segmenter's start-up); the same while an
+   archivist uploads revised PDFs through the web app and polls each job to
+   its outcome (the uploads land on either worker); and back to back, no think
+   time (saturation), with the ingest loop.
 
 Prints throughput, p50/p95/p99 latency and the error count for each phase.
 Only 127.0.0.1 is ever contacted; every loop is bounded by ``--duration``.
@@ -25,15 +28,18 @@ Only 127.0.0.1 is ever contacted; every loop is bounded by ``--duration``.
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -72,6 +78,10 @@ done = function(summary, latency, requests)
     latency.max / 1000, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+
+
+#: The archivist account the web-upload phase signs in as (made on the test instance).
+UPLOADER, UPLOADER_PASSWORD = "loadtest", "loadtest-password"
 
 
 def tiny_pdf(text: str) -> bytes:
@@ -206,6 +216,61 @@ def ingest_loop(instance: Path, pdf_dir: Path, stop_at: float) -> subprocess.Pop
     return subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
 
 
+class Uploader(threading.Thread):
+    """An archivist uploading revised PDFs through the web app, one at a time, until
+    ``stop_at``: sign in once, then for each file POST it (CSRF token from the form) and poll
+    the job's JSON twin until its outcome, on whichever worker answers."""
+
+    def __init__(self, url: str, pdf_dir: Path, stop_at: float, name: str, password: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.pdf_dir, self.stop_at = url, pdf_dir, stop_at
+        self.name_, self.password = name, password
+        self.outcomes: dict[str, int] = {}
+        self.seconds: list[float] = []  # upload to outcome, per file
+        self.error: str | None = None
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def _token(self, path: str) -> str:
+        with self.opener.open(self.url + path, timeout=30) as r:
+            page = r.read().decode()
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def _post(self, path: str, body: bytes, ctype: str) -> dict:
+        req = urllib.request.Request(self.url + path, data=body, method="POST",
+                                     headers={"Content-Type": ctype, "Accept": "application/json"})
+        with self.opener.open(req, timeout=60) as r:
+            return json.loads(r.read())
+
+    def run(self) -> None:
+        try:
+            token = self._token("/login")
+            form = urllib.parse.urlencode({"name": self.name_, "password": self.password,
+                                           "csrf_token": token}).encode()
+            self._post("/login", form, "application/x-www-form-urlencoded")
+            pdfs = sorted(self.pdf_dir.glob("*.pdf"))
+            i = 0
+            while time.time() < self.stop_at:
+                data = pdfs[i % len(pdfs)].read_bytes() + f"%% web rev {i} {time.time()}\n".encode()
+                i += 1
+                boundary = f"----loadtest{i}"
+                token = self._token("/ingest")
+                body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                        f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+                        f'filename="rev{i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
+                body += data + f"\r\n--{boundary}--\r\n".encode()
+                started = time.monotonic()
+                (job,) = self._post("/ingest", body, f"multipart/form-data; boundary={boundary}")["jobs"]
+                while not job["done"] and time.monotonic() - started < 120:
+                    time.sleep(0.25)
+                    with self.opener.open(f"{self.url}/ingest.json?job={job['id']}", timeout=30) as r:
+                        (job,) = json.loads(r.read())["jobs"]
+                self.seconds.append(time.monotonic() - started)
+                self.outcomes[job["status"]] = self.outcomes.get(job["status"], 0) + 1
+        except Exception as exc:  # reported, not raised: the phase's figures still print
+            self.error = f"{type(exc).__name__}: {exc}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=10000)
@@ -234,6 +299,7 @@ def main() -> int:
         seed_pdf(pdf_dir / "seed-header.pdf", layout="header")
         seed_pdf(pdf_dir / "seed-a5.pdf", layout="plain-a5")
 
+    archive.add_user(UPLOADER, UPLOADER_PASSWORD)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     workers = os.cpu_count() or 2
@@ -248,17 +314,29 @@ def main() -> int:
         wait_up(url + "/")
         for p in ("/?q=台灣", "/?q=美国"):  # warm the searchers
             urllib.request.urlopen(url + urllib.parse.quote(p, safe="/?="), timeout=30).read()
-        phases = (("users, no ingest (baseline)", (500, 1500), False),
-                  ("users with think time", (500, 1500), True),
-                  ("back to back", (0, 0), True))
-        for phase, think, ingesting in phases:
+        phases = (("users, no ingest (baseline)", (500, 1500), None),
+                  ("users with think time", (500, 1500), "cli"),
+                  ("users, web uploads", (500, 1500), "web"),
+                  ("back to back", (0, 0), "cli"))
+        for phase, think, writer_kind in phases:
             stop_at = time.time() + args.duration
-            writer = ingest_loop(instance, pdf_dir, stop_at) if ingesting else None
+            writer = ingest_loop(instance, pdf_dir, stop_at) if writer_kind == "cli" else None
+            uploader = None
+            if writer_kind == "web":
+                uploader = Uploader(url, pdf_dir, stop_at, UPLOADER, UPLOADER_PASSWORD)
+                uploader.start()
             res = run_wrk(url, lua, paths_file, args.users, args.duration, think, args.seed)
             res["ingests_during"] = 0
             if writer is not None:
                 writer_out, _ = writer.communicate(timeout=300)
                 res["ingests_during"] = int((writer_out or "0").strip().splitlines()[-1] or 0)
+            if uploader is not None:
+                uploader.join(timeout=180)
+                res["ingests_during"] = sum(uploader.outcomes.values())
+                res["uploads"] = dict(uploader.outcomes)
+                res["upload_error"] = uploader.error
+                done = sorted(uploader.seconds)
+                res["upload_p50_s"] = round(done[len(done) // 2], 2) if done else None
             results[phase] = res
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -271,6 +349,9 @@ def main() -> int:
         print(f"  {phase:28} {r['requests']:6d} requests  {r['rps']:7.1f} req/s  "
               f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
               f"errors {errors}  (ingests during: {r['ingests_during']})")
+        if "uploads" in r:
+            print(f"  {'':28} web uploads: {r['uploads']} on {workers} workers, upload to outcome "
+                  f"p50 {r['upload_p50_s']} s" + (f", error: {r['upload_error']}" if r["upload_error"] else ""))
     print(f"  archive check after the run: {'clean' if check['clean'] else check['problems'][:3]}")
     print(json.dumps(results))
     return 0
