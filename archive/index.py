@@ -658,6 +658,24 @@ def _bulk_build(d: Path, schema: Schema, docs: Iterable[Document], workers: int,
 # The index
 
 
+#: Attempts at opening a searcher while a writer replaces the files it was about to read.
+OPEN_ATTEMPTS = 8
+
+
+def _open_searcher(d: Path) -> Searcher:
+    """A searcher on the newest generation in ``d``.  Whoosh's writer deletes the previous
+    table of contents and the segments it merged away right after each commit, so a reader
+    that listed them just before may find them gone: it then opens the new generation."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return whoosh_index.open_dir(str(d)).searcher(weighting=weighting())
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 class SearchIndex:
     """Opens or creates the index at ``path``; one writer at a time, many readers."""
 
@@ -715,7 +733,8 @@ class SearchIndex:
             found = int(vf.read_text().strip())
         except (OSError, ValueError):
             found = None
-        if found != SCHEMA_VERSION or not whoosh_index.exists_in(str(d)):
+        # A table of contents names a Whoosh index (listing, not opening, which races writers).
+        if found != SCHEMA_VERSION or not any(d.glob("_MAIN_*.toc")):
             raise IndexVersionError(
                 f"the search index at {self.path} has schema version {found}, this program "
                 f"needs {SCHEMA_VERSION}: run archive reindex"
@@ -769,7 +788,7 @@ class SearchIndex:
         # The old searcher is not closed: a caller may still hold it (it closes when freed).
         d = self.live_dir()
         self._check_version(d)
-        s = whoosh_index.open_dir(str(d)).searcher(weighting=weighting())
+        s = _open_searcher(d)
         loc.target = target
         loc.searcher = s
         loc.cache = {}

@@ -167,3 +167,45 @@ def test_bulk_rebuild_equals_the_stock_whoosh_writer(tmp_path):
         assert [(h["id"], h["score"]) for h in ra["hits"]] == \
             [(h["id"], h["score"]) for h in rb["hits"]], q
         assert ra["facets"] == rb["facets"], q
+
+
+def test_searchers_open_while_a_writer_commits(tmp_path):
+    """Opening a searcher races the writer: Whoosh deletes the previous table of contents and
+    merged segments after each commit.  Readers that open just then must retry, not fail.
+
+    Regression: a search under load failed with FileNotFoundError on ``_MAIN_<n>.toc``.
+    """
+    import threading
+
+    path = tmp_path / "index"
+    SearchIndex(path).rebuild([make_doc("d0", ["第0篇評論。"])], workers=1)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        writer = SearchIndex(path)
+        i = 1
+        while not stop.is_set() and i < 150:
+            writer.add_document(make_doc(f"d{i}", [f"第{i}篇評論談到臺灣。"]))
+            i += 1
+
+    def read() -> None:
+        opened = 0
+        while not stop.is_set():
+            try:
+                SearchIndex(path).searcher().doc_count()  # a fresh object: a fresh open
+                opened += 1
+            except BaseException as exc:  # noqa: BLE001 - the test reports what readers met
+                errors.append(exc)
+                return
+
+    writer = threading.Thread(target=write)
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for t in [writer, *readers]:
+        t.start()
+    writer.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    assert SearchIndex(path).doc_count() > 1
