@@ -62,24 +62,23 @@ def lower_priority(nice: int) -> None:
             os.nice(nice)
 
 
-class _Worker:
-    """One child interpreter and the parent's end of the socket to it."""
+class ChildProcess:
+    """A fresh interpreter running ``python -m MODULE --serve FD ARGS...``, and the parent's
+    end of the socket ``FD`` to it (what crosses it is the module's business)."""
 
-    def __init__(self, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
+    def __init__(self, module: str, *args: str) -> None:
         mine, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "ingest.worker", "--serve", str(theirs.fileno()), str(memory_mb),
-                 str(cpu_seconds), str(nice)],
+                [sys.executable, "-m", module, "--serve", str(theirs.fileno()), *args],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 env=env, cwd=_ROOT, close_fds=True,
             )
         finally:
             theirs.close()
         self.conn = Connection(mine.detach())
-        self.tasks = 0
 
     @property
     def exitcode(self) -> int | None:
@@ -94,6 +93,14 @@ class _Worker:
                 self.process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
+
+
+class _Worker(ChildProcess):
+    """One extraction child (:func:`ingest.worker.serve`) and how many files it has done."""
+
+    def __init__(self, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
+        super().__init__("ingest.worker", str(memory_mb), str(cpu_seconds), str(nice))
+        self.tasks = 0
 
 
 def _stop_all(workers: set[_Worker]) -> None:

@@ -1,8 +1,9 @@
-"""The upload queue: a background writer thread per server process, one writer at a time.
+"""The upload queue: a background thread per server process feeding its writer process.
 
 Requests must not block on extraction, and only one ingest can write at a
-time anyway (the archive's write lock serialises the writer threads of every
-process), so uploads become jobs processed in order.  Each job's state lives
+time anyway (the archive's write lock serialises the writers of every
+process), so uploads become jobs processed in order, each stored and indexed
+by this process's niced writer child (:mod:`archive.web.writer`).  Each job's state lives
 in :mod:`archive.web.state`, shared by all server processes, so the upload
 page can poll its progress from any of them.  The bytes stay in the memory
 of the process that took the upload until its writer stores them; a user's
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.web.state import PENDING, SharedState, process_token
+from archive.web.writer import WriterProcess
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class JobQueue:
                  start: bool = True) -> None:
         self.archive = archive
         self.state = state or SharedState(archive.instance)
+        self.writer = WriterProcess(archive.instance, archive.settings)
         self._queue: queue.Queue[_Work] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -118,12 +121,11 @@ class JobQueue:
         result: dict[str, Any] = {}
         try:
             self.state.update_job(work.id, status="working")
-            outcome = self.archive.ingest_bytes(
-                work.data, filename=work.filename, password=work.password,
-                replaces=work.replaces,
-            )
-            result = {"status": outcome.status, "doc_id": outcome.doc_id or None,
-                      "version": outcome.version or None, "reason": outcome.reason or None}
+            outcome = self.writer.ingest(work.data, filename=work.filename,
+                                         password=work.password, replaces=work.replaces)
+            result = {"status": outcome["status"], "doc_id": outcome.get("doc_id") or None,
+                      "version": outcome.get("version") or None,
+                      "reason": outcome.get("reason") or None}
         except Exception as exc:  # a bug in ingest must not kill the worker
             log.exception("ingest of upload %s failed", work.id)
             result = {"status": "failed", "reason": f"internal error: {type(exc).__name__}"}

@@ -398,6 +398,44 @@ def test_an_upload_taken_by_one_worker_reports_on_any(fresh: Any, corpus: Corpus
     assert other.extensions["archive"].get_document(job["doc_id"]) is not None
 
 
+def _upload(client: Any, data: bytes, name: str) -> dict[str, Any]:
+    resp = client.post("/ingest", data={"csrf_token": _token(client),
+                                        "files": (BytesIO(data), name)},
+                       headers={"Accept": "application/json"})
+    (job,) = resp.get_json()["jobs"]
+    deadline = time.monotonic() + 60
+    while not job["done"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        (job,) = client.get(f"/ingest.json?job={job['id']}").get_json()["jobs"]
+    return job
+
+
+def test_uploads_are_stored_by_a_niced_writer_process_that_is_replaced_if_it_dies(
+        fresh: Any, corpus: Corpus) -> None:
+    """Indexing runs outside the web process (readers never wait on its interpreter lock), at
+    the lower CPU priority of ``ingest_nice``; a writer that died is replaced at the next job."""
+    import os
+    import signal
+
+    app = fresh(ingest_nice=5)
+    client = app.test_client()
+    _login(client)
+    first = _upload(client, (corpus.pdf_dir / "facet-0.pdf").read_bytes(), "a.pdf")
+    assert first["status"] == "ingested"
+    writer = app.extensions["jobs"].writer
+    pid = writer.pid
+    assert pid is not None and pid != os.getpid()
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    mine = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    assert int(stat[16]) == min(19, int(mine[16]) + 5)
+    os.kill(pid, signal.SIGKILL)
+    second = _upload(client, (corpus.pdf_dir / "facet-1.pdf").read_bytes(), "b.pdf")
+    assert second["status"] == "ingested" and writer.pid not in (None, pid)
+    archive = app.extensions["archive"]
+    assert {first["doc_id"], second["doc_id"]} <= {d["id"] for d in archive.list_documents()}
+    assert archive.search(SEMI)["total"] >= 2  # indexed by the writer, seen by the web
+
+
 def test_a_pending_upload_of_a_stopped_worker_is_reported_failed(fresh: Any) -> None:
     """The bytes of a queued upload die with the process that held them: say so, once."""
     import subprocess
