@@ -21,7 +21,8 @@
    its outcome (the uploads land on either worker); and back to back, no think
    time (saturation), with the ingest loop.
 
-Prints throughput, p50/p95/p99 latency and the error count for each phase.
+Prints throughput, p50/p95/p99 latency and the error count for each phase, and the
+server's processes and resident memory at its end.
 Only 127.0.0.1 is ever contacted; every loop is bounded by ``--duration``.
 """
 
@@ -271,6 +272,24 @@ class Uploader(threading.Thread):
             self.error = f"{type(exc).__name__}: {exc}"
 
 
+def group_memory(pgid: int) -> tuple[int, float]:
+    """(processes, MiB resident) of the process group ``pgid``: the server, its workers, their
+    writer and extraction children."""
+    count, pages = 0, 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            pages += int((entry / "statm").read_text().split()[1])
+            count += 1
+        except (OSError, IndexError, ValueError):
+            continue
+    return count, pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=10000)
@@ -337,6 +356,7 @@ def main() -> int:
                 res["upload_error"] = uploader.error
                 done = sorted(uploader.seconds)
                 res["upload_p50_s"] = round(done[len(done) // 2], 2) if done else None
+            res["server_processes"], res["server_rss_mib"] = group_memory(server.pid)
             results[phase] = res
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -348,7 +368,8 @@ def main() -> int:
         errors = sum(v for k, v in r.items() if k.startswith("errors_"))
         print(f"  {phase:28} {r['requests']:6d} requests  {r['rps']:7.1f} req/s  "
               f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-              f"errors {errors}  (ingests during: {r['ingests_during']})")
+              f"errors {errors}  (ingests during: {r['ingests_during']})  "
+              f"server {r['server_processes']} processes {r['server_rss_mib']:.0f} MiB resident")
         if "uploads" in r:
             print(f"  {'':28} web uploads: {r['uploads']} on {workers} workers, upload to outcome "
                   f"p50 {r['upload_p50_s']} s" + (f", error: {r['upload_error']}" if r["upload_error"] else ""))
