@@ -13,7 +13,8 @@ The child is this program's own code: jobs go to it pickled, outcomes come
 back as JSON.  A child that dies is replaced, and the job it held is retried
 once on the new one (storing is idempotent: the same bytes again are
 ``unchanged``, never a second copy).  If the web process dies, the child
-reads end-of-file and exits.
+reads end-of-file and exits; after ``IDLE_EXIT_S`` without a job it exits too,
+giving its memory back, and the next upload starts a new one.
 """
 
 from __future__ import annotations
@@ -30,13 +31,18 @@ from typing import Any
 from archive.config import Settings
 from ingest.sandbox import ChildProcess, lower_priority
 
+#: A writer with no job for this long exits (with its extraction child); the next starts anew.
+IDLE_EXIT_S = 300.0
+
 
 class WriterProcess:
     """This process's writer child, started at the first job; thread-safe, one job at a time."""
 
-    def __init__(self, instance: Path, settings: Settings, timeout: float | None = None) -> None:
+    def __init__(self, instance: Path, settings: Settings, timeout: float | None = None,
+                 idle_exit_s: float = IDLE_EXIT_S) -> None:
         self.instance = Path(instance)
         self.settings = settings
+        self.idle_exit_s = idle_exit_s
         # Extraction has its own limit; storing and indexing one document take seconds.
         self.timeout = timeout or settings.extract_timeout_s + 300.0
         self._child: ChildProcess | None = None
@@ -50,7 +56,7 @@ class WriterProcess:
     def _start(self) -> ChildProcess:
         if self._child is None or self._child.process.poll() is not None:
             child = ChildProcess("archive.web.writer", str(self.instance))
-            child.conn.send(dataclasses.asdict(self.settings))
+            child.conn.send((dataclasses.asdict(self.settings), self.idle_exit_s))
             self._child = child
             self._finalizer.detach()
             self._finalizer = weakref.finalize(self, _stop, [child])
@@ -100,12 +106,15 @@ def serve(conn: Any, instance: Path) -> None:
     """The child's loop: settings first, then jobs until the socket closes."""
     from archive.service import Archive
 
-    settings = Settings(**conn.recv())
+    fields, idle_exit_s = conn.recv()
+    settings = Settings(**fields)
     lower_priority(settings.ingest_nice)
     archive = Archive(instance, settings)
     try:
         while True:
             try:
+                if not conn.poll(idle_exit_s):
+                    return  # idle: give the memory back; the next upload starts a new writer
                 filename, password, replaces = conn.recv()
                 data = conn.recv_bytes()
             except (EOFError, OSError):

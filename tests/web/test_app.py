@@ -539,3 +539,23 @@ def test_delete_needs_an_archivist_and_a_confirmation(fresh: Any, corpus: Corpus
                        headers={"Accept": "application/json"})
     assert resp.get_json() == {"deleted": out.doc_id}
     assert client.get(f"/d/{out.doc_id}").status_code == 404
+
+
+def test_an_idle_writer_exits_and_the_next_upload_starts_another(fresh: Any,
+                                                                  corpus: Corpus) -> None:
+    """The writer gives its memory back when idle; nothing is lost by it."""
+    from archive.web.writer import WriterProcess
+
+    archive = fresh().extensions["archive"]
+    writer = WriterProcess(archive.instance, archive.settings, idle_exit_s=0.5)
+    try:
+        data = (corpus.pdf_dir / "facet-0.pdf").read_bytes()
+        assert writer.ingest(data, filename="a.pdf")["status"] == "ingested"
+        child = writer._child
+        assert child is not None
+        child.process.wait(timeout=30)  # exits by itself once idle
+        again = writer.ingest((corpus.pdf_dir / "facet-1.pdf").read_bytes(), filename="b.pdf")
+        assert again["status"] == "ingested" and writer._child is not child
+        assert writer.ingest(data, filename="a.pdf")["status"] == "unchanged"
+    finally:
+        writer.close()
