@@ -430,7 +430,7 @@ def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id:
     """Documents that share the most distinctive words (tf·idf) with ``doc_id``.
 
     The candidates are the document's key words stored in the index at ingest (its most
-    frequent words); an index without them falls back to cutting the stored text again.
+    frequent words); an index without the word field uses the stored text's bigrams.
     The ``MLT_TERMS`` rarest-weighted ones are scored with BM25 on the ranking field.
     """
     searcher = index.searcher()
@@ -438,18 +438,13 @@ def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id:
     docnum = ix.docnum_of(searcher, doc_id)
     counts = ix.stored_key_words(searcher, docnum) if docnum is not None else None
     field = "words" if ix.USE_WORDS else "body"
-    if counts is None:
+    if counts is None:  # an index without the word field keeps no key words: use bigrams
         doc = source.get_document(doc_id) if source is not None else None
         if doc is None:
             return []
-        tf: Counter[str] = Counter()
-        for b in doc.blocks:
-            f = analysis.fold(b.text)
-            if ix.USE_WORDS:
-                tf.update(w for w in analysis.word_tokens(f) if len(w) >= 2)
-            else:
-                tf.update(t for t, _p in analysis.bigram_tokens(f) if len(t) >= 2)
-        counts = list(tf.items())
+        counts = list(Counter(t for b in doc.blocks
+                              for t, _p in analysis.bigram_tokens(analysis.fold(b.text))
+                              if len(t) >= 2).items())
     weighted = []
     # A small archive keeps words in up to half its documents (or 20), a large one a tenth.
     max_df = max(2, n // MLT_MAX_DF_SHARE, min(n // 2, 20))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archive.analysis import fold
+from archive.index import USE_WORDS
 from archive.search import highlight_blocks, match_ids, more_like_this, search
 
 from .conftest import CORPUS, DictSource, make_doc
@@ -265,6 +266,7 @@ def test_more_like_this(build):
     assert "a" not in {s["id"] for s in sims}
 
 
+@pytest.mark.skipif(not USE_WORDS, reason="key words come with the word field")
 def test_related_documents_from_key_words_stored_at_ingest(tmp_path):
     """Documents added one by one (the ingest path) carry their key words in the index;
     "related" ranks by them, never lists the document itself, and follows deletions."""
