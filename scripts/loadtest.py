@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from archive.service import Archive, Prepared  # noqa: E402
 from archive.store import sha256_hex  # noqa: E402
 from bench.corpus import load_corpus, synthetic_documents  # noqa: E402
+from tests import pdfgen  # noqa: E402
 
 LUA = r"""
 local paths = {}
@@ -95,16 +96,7 @@ def tiny_pdf(text: str) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return pdfgen.assemble(objs)
 
 
 def build_instance(instance: Path, corpus: Path, n: int, seed: int) -> Archive:
@@ -312,11 +304,9 @@ def main() -> int:
     lua.write_text(LUA, encoding="utf-8")
     pdf_dir = args.workdir / "ingest-pdfs"
     if not pdf_dir.exists():
-        from tests.pdfgen import seed_pdf
-
         pdf_dir.mkdir(parents=True)
-        seed_pdf(pdf_dir / "seed-header.pdf", layout="header")
-        seed_pdf(pdf_dir / "seed-a5.pdf", layout="plain-a5")
+        pdfgen.seed_pdf(pdf_dir / "seed-header.pdf", layout="header")
+        pdfgen.seed_pdf(pdf_dir / "seed-a5.pdf", layout="plain-a5")
 
     archive.add_user(UPLOADER, UPLOADER_PASSWORD)
     port = free_port()

@@ -178,6 +178,20 @@ class _Writer:
         self.y += height + 6
 
 
+def assemble(objs: list[bytes]) -> bytes:
+    """A PDF file of the objects ``objs`` (numbered from 1; object 1 is the catalog) with a
+    correct cross-reference table: for hand-made files fpdf2 will not write (bombs, bare pages)."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
 def build(spec: Spec, path: str | Path) -> Path:
     """Write ``spec`` as a PDF at ``path``."""
     out = _Writer(spec)
