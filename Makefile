@@ -10,7 +10,7 @@ HOST     ?= 127.0.0.1
 PORT     ?= 5000
 SHARED   ?= ../shared
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming
+APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui weasyprint poppler-utils
 
 .PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence check-pdfs screenshots fuzz kill9 loadtest clean
 

@@ -23,7 +23,7 @@ from archive.models import METADATA_KEYS, Document, Field
 
 from . import layout, metadata, quality
 from .errors import IngestError
-from .extract import PdfText, check_header, open_pypdf, pdfium_text, pypdf_text
+from .extract import PdfText, check_header, open_pypdf, pdfium_geometry, pdfium_text, pypdf_text
 
 __all__ = ["extract_document", "IngestError"]
 
@@ -94,7 +94,11 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
             f"unreadable text layer: {verdict.summary()} (quality {verdict.score:.2f}; "
             "font without a usable ToUnicode map?)"
         )
-    pages, running = layout.strip_furniture(layout.page_lines(chosen.pages, chosen.lines))
+    geometry = chosen.lines
+    if chosen.extractor != "pypdfium2":  # pypdf's text, placed by PDFium's glyph boxes where they agree
+        placed = pdfium_geometry(data, password, chosen.pages)
+        geometry = [p if p is not None else own for p, own in zip(placed, chosen.lines, strict=False)]
+    pages, running = layout.strip_furniture(layout.page_lines(chosen.pages, geometry))
     typed = layout.type_blocks(layout.build_paragraphs(pages), running)
     fields = _fields(chosen, typed)
     return Document(

@@ -9,42 +9,23 @@ plain strings.
 
 from __future__ import annotations
 
-import ctypes
 import io
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import pypdf
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from pypdf.generic import IndirectObject
 
 from .errors import IngestError, one_line
 from .fontcache import reuse_fonts
+from .geometry import TextLine, pdfium_lines
 from .normalize import width
 
 _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
-
-
-@dataclass(slots=True)
-class TextLine:
-    """One extracted line with where and how big it was printed.
-
-    ``top`` is the baseline's distance from the top of the page and ``x0``/``x1``
-    the line's horizontal extent, in points; ``size`` is the type size of most
-    of its characters.  pypdf does not report glyph widths to its visitor, so
-    its ``x1`` is estimated from the characters (CJK exact, Latin about right);
-    PDFium's is the last character's box.
-    """
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    size: float
-    bold: bool = False
 
 
 @dataclass
@@ -261,38 +242,6 @@ def pypdf_text(reader: pypdf.PdfReader) -> PdfText:
     return PdfText("pypdf", pages, pypdf_info(reader), warnings, lines)
 
 
-def _pdfium_lines(textpage: Any, text: str, height: float) -> list[TextLine] | None:
-    """Lines of PDFium's page text with the first character's origin and size and the last's box.
-
-    Three or four calls per line, not per character.  None when the text's
-    indices do not match PDFium's character indices (characters outside the
-    BMP) or the text is not horizontal.
-    """
-    if textpage.count_chars() != len(text):
-        return None
-    raw = textpage.raw
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    out: list[TextLine] = []
-    start = 0
-    for piece in text.split("\n"):
-        end = start + len(piece)
-        stripped = piece.strip()
-        if stripped:
-            first = start + (len(piece) - len(piece.lstrip()))
-            last = start + len(piece.rstrip()) - 1
-            pdfium_c.FPDFText_GetCharOrigin(raw, first, ox, oy)
-            x0, y0 = ox.value, oy.value
-            pdfium_c.FPDFText_GetCharOrigin(raw, last, ox, oy)
-            size = pdfium_c.FPDFText_GetFontSize(raw, first)
-            if size <= 0 or abs(oy.value - y0) > 0.5 * size or ox.value < x0:
-                return None  # vertical or rotated text
-            box = textpage.get_charbox(last)
-            weight = pdfium_c.FPDFText_GetFontWeight(raw, first)
-            out.append(TextLine(piece.replace("\r", ""), x0, box[2], height - y0, round(size, 2), weight >= 600))
-        start = end + 1
-    return out
-
-
 def pdfium_text(data: bytes, password: str | None) -> PdfText:
     """Page texts and Info from PDFium; ``IngestError`` if it cannot open the file."""
     with _PDFIUM_LOCK:
@@ -311,7 +260,7 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
                     page = doc[index]
                     textpage = page.get_textpage()
                     text = textpage.get_text_range()
-                    geometry = _pdfium_lines(textpage, text, page.get_height())
+                    geometry = pdfium_lines(textpage, page.get_height())
                     pages.append(text)
                     lines.append(geometry)
                     textpage.close()
@@ -339,3 +288,56 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
 
 def _pdfium_hyphens(text: str) -> str:
     return text.replace("\ufffe", "-").replace("\x02", "-")
+
+
+def pdfium_geometry(data: bytes, password: str | None, page_texts: list[str]) -> list[list[TextLine] | None]:
+    """PDFium's glyph-placed lines for each page whose characters agree with ``page_texts``.
+
+    The kept text (pypdf's, usually) decides whether a page is readable;
+    PDFium says *where* each glyph is.  Where the two read different
+    characters, PDFium's lines are used only if the quality gate scores them
+    good and no worse than the kept text (pypdf misreads some embedded CFF
+    CMaps); otherwise the page gets None and layout uses the kept extractor's
+    own line positions there.
+    """
+    out: list[list[TextLine] | None] = [None] * len(page_texts)
+    with _PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(data, password=password)
+        except Exception:
+            return out
+        try:
+            for index in range(min(len(doc), len(page_texts))):
+                try:
+                    page = doc[index]
+                    textpage = page.get_textpage()
+                    lines = pdfium_lines(textpage, page.get_height())
+                    textpage.close()
+                    page.close()
+                except Exception:
+                    continue
+                if lines is not None and _better_or_same("".join(line.text for line in lines), page_texts[index]):
+                    out[index] = lines
+        finally:
+            doc.close()
+    return out
+
+
+def _better_or_same(placed: str, kept: str) -> bool:
+    """Use PDFium's glyphs when they read what the kept text reads, or read it at least as cleanly."""
+    if agrees(placed, kept):
+        return True
+    from .quality import GOOD, score
+
+    mine = score(placed).score
+    return mine >= GOOD and mine >= score(kept).score
+
+
+def agrees(a: str, b: str, threshold: float = 0.97) -> bool:
+    """Do two extractions of a page read (nearly) the same characters, whatever their order?"""
+    bag_a = Counter(ch for ch in a if not ch.isspace())
+    bag_b = Counter(ch for ch in b if not ch.isspace() and ch != "\x00")
+    total = max(sum(bag_a.values()), sum(bag_b.values()))
+    if total == 0:
+        return False
+    return sum((bag_a & bag_b).values()) >= threshold * total

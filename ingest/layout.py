@@ -70,6 +70,11 @@ class Line:
     top: float = 0.0  # baseline, points from the top of the page
     size: float = 0.0
     bold: bool = False
+    col_left: float = 0.0  # the column's edges, when placed from glyph boxes (``exact``)
+    col_right: float = 0.0
+    lead: float = 0.0  # printed width of the first word, points
+    exact: bool = False
+    edge_seen: bool = False
 
     @property
     def placed(self) -> bool:
@@ -109,7 +114,8 @@ def page_lines(texts: Sequence[str], geometry: Sequence[list[TextLine] | None] =
         for raw in placed:
             line = normalize_line(raw.text)
             if line:
-                lines.append(Line(line, number, raw.x0, raw.x1, raw.top, raw.size, raw.bold))
+                lines.append(Line(line, number, raw.x0, raw.x1, raw.top, raw.size, raw.bold,
+                                  raw.col_left, raw.col_right, raw.lead, raw.exact, raw.edge_seen))
         pages.append(lines)
     return pages
 
@@ -239,6 +245,7 @@ class _Measures:
     left: dict[tuple[int, float], float] = field(default_factory=dict)  # (page, size) -> the column's left
     indents: bool = False  # paragraphs start with a first-line indent
     gaps: bool = False  # body paragraphs are set apart by a blank gap
+    measure: float = 0.0  # the usual column measure in ems (exact geometry)
 
 
 def _size_key(size: float) -> float:
@@ -318,7 +325,7 @@ def _uses_indents(lines: list[Line], m: _Measures) -> bool:
 
 def _indent(line: Line, m: _Measures) -> float:
     """How far right of its column's left edge a line starts, in ems (0 when not indented)."""
-    left = m.left.get((line.page, _size_key(line.size)))
+    left = line.col_left if line.exact else m.left.get((line.page, _size_key(line.size)))
     if left is None or line.x0 is None:
         return 0.0
     ems = (line.x0 - left) / max(line.size, 1.0)
@@ -331,6 +338,15 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
         return False
     if abs(a.size - b.size) > 0.04 * max(a.size, b.size):
         return True  # a change of type: title, heading, caption, note, back matter
+    if a.exact and b.exact:
+        # Lines placed by glyph boxes come in reading order, column by column: moving to the
+        # next column (or page) is no break by itself; the right edge decides (see _goes_on).
+        if _same_column(a, b):
+            step = b.top - a.top
+            pitch = m.pitch.get(_size_key(a.size))
+            if pitch is not None and step > pitch + max(2.0, 0.25 * a.size):
+                return True
+        return m.indents and _indent(b, m) > 0 and not (_indent(a, m) > 0 and abs((a.x0 or 0) - (b.x0 or 0)) < 1)
     if a.page == b.page:
         step = b.top - a.top
         if step < 0.5 * a.size:
@@ -345,6 +361,57 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
     return m.indents and _indent(b, m) > 0 and not (_indent(a, m) > 0 and abs((a.x0 or 0) - (b.x0 or 0)) < 1)
 
 
+def _same_column(a: Line, b: Line) -> bool:
+    return (a.page == b.page and b.top > a.top and abs(a.col_left - b.col_left) < 1
+            and abs(a.col_right - b.col_right) < 1)
+
+
+def _measure_ems(lines: list[Line]) -> float:
+    """The document's usual column measure in ems, from columns whose right edge is seen twice."""
+    widths: Counter[float] = Counter()
+    for line in lines:
+        if line.exact and line.edge_seen and line.size > 0:
+            widths[round((line.col_right - line.col_left) / line.size)] += 1
+    return widths.most_common(1)[0][0] if widths else 0.0
+
+
+_PAIRS = {"（": "）", "(": ")", "「": "」", "『": "』", "《": "》", "〈": "〉", "【": "】", "“": "”"}
+
+
+def _unclosed(text: str) -> bool:
+    """Does the line end inside a bracket or quotation it opened?  Then its paragraph goes on.
+
+    Only the line's own brackets count: a quotation that runs over several paragraphs
+    reopens 「 at each without closing the last.
+    """
+    depth = 0
+    for ch in text:
+        if ch in _PAIRS:
+            depth += 1
+        elif depth and ch in _PAIRS.values():
+            depth -= 1
+    return depth > 0
+
+
+def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
+    """Exact geometry: was ``line`` broken only because ``nxt``'s first word did not fit on it?
+
+    A line that reaches its column's right edge (justified text always does)
+    goes on; one that stops short by more than the next line's first word
+    (and a space, between Latin words) was ended on purpose.
+    """
+    em = max(line.size, 1.0)
+    right = line.col_right
+    if not line.edge_seen:  # a ragged column's widest line is not its measure: use the document's
+        right = max(right, line.col_left + measure * em)
+    room = right - (line.x1 or 0.0)
+    if room <= 0.6 * em:
+        return True
+    latin = not is_cjk(line.text[-1]) and not is_cjk(nxt.text[0])
+    needed = nxt.lead + (0.25 * em if latin else 0.0)
+    return needed > room - 0.15 * em
+
+
 def build_paragraphs(pages: list[list[Line]]) -> Flow:
     """Join lines into paragraphs across line and page breaks (geometry first, then the text)."""
     lines = [line for page in pages for line in page]
@@ -354,6 +421,7 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
     full = full_width(widths)
     measures.indents = _uses_indents(lines, measures)
     measures.gaps = _uses_gaps(lines, widths, full, measures)
+    measures.measure = _measure_ems(lines)
     spaced = spaces_around_latin([line.text for line in lines])
     paras: list[Para] = []
     current: Para | None = None
@@ -378,6 +446,8 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
     """Does the paragraph go on after ``line``?  Geometry can say no; then the text decides."""
     if _breaks(line, nxt, m):
         return False
+    if line.exact and nxt.exact:
+        return _fills(line, nxt, m.measure) or _unclosed(line.text)
     widest = max(current.widths)  # smaller print (captions, back matter) sets its own measure
     local = widest if widest > 1.1 * full else full
     body_line = (line.placed and nxt.placed and m.body_size is not None

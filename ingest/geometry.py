@@ -1,0 +1,329 @@
+"""Where every glyph was printed: lines, columns and reading order from PDFium's character boxes.
+
+pypdf reports where a text run *starts* but not where it ends, so a line's
+right end was an estimate, and whether a line reaches the column's right
+edge is exactly what tells a paragraph that goes on from one that ends.
+PDFium knows each character's origin, advance box and type size, so here:
+
+1. characters become **segments**: runs on one baseline with no gap wider
+   than a column gutter (a gap of more than ``GUTTER`` ems with no space
+   typed in it, or any gap of more than ``WIDE_GAP`` ems);
+2. segments are put in **reading order** by recursive XY-cut: a region is cut
+   at its widest empty vertical band (columns, or the two book pages of a
+   spread) or, failing that, at its widest empty horizontal band, and the
+   parts are read left to right, top to bottom;
+3. each leaf region of that cut is a **column**: its lines carry the column's
+   left and right edges, so layout can ask "does this line reach the edge?"
+   with exact widths instead of estimated ones.
+
+The result is :class:`ingest.extract.TextLine` per line, or None for a page
+whose text is not horizontal (rotated or vertical writing), where layout
+falls back to its text-only rules.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+
+#: A gap wider than this many ems, with no space typed in it, separates two columns or cells.
+GUTTER = 1.2
+#: A gap wider than this many ems separates segments even when spaces fill it (tab stops, leaders).
+WIDE_GAP = 3.0
+@dataclass(slots=True)
+class TextLine:
+    """One extracted line with where and how big it was printed.
+
+    ``top`` is the baseline's distance from the top of the page and ``x0``/``x1``
+    the line's horizontal extent, in points; ``size`` is the type size of most
+    of its characters.  pypdf does not report glyph widths to its visitor, so
+    its ``x1`` is estimated from the characters (CJK exact, Latin about right);
+    PDFium's is the last character's box.
+    """
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+    bold: bool = False
+    col_left: float = 0.0  # the column's edges (exact geometry only)
+    col_right: float = 0.0
+    lead: float = 0.0  # the first word's (or ideograph's) printed width, points
+    exact: bool = False  # placed from glyph boxes (PDFium), not estimated from runs
+    edge_seen: bool = False  # at least two lines of the column end at ``col_right``: its measure is known
+
+
+_SPACES = {0x20, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
+_BREAKS = {0x0A, 0x0D, 0x02, 0xFFFE}
+_WIDE_RANGES = ((0x2E80, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
+                (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFF))
+
+
+def _wide(cp: int) -> bool:
+    return any(lo <= cp <= hi for lo, hi in _WIDE_RANGES)
+
+
+@dataclass(slots=True)
+class _Seg:
+    """A run of characters on one baseline: its text, box (y down from the page top) and measures."""
+
+    chars: list[str]
+    x0: float
+    x1: float
+    top: float  # top of the line box
+    bottom: float  # bottom of the line box
+    base: float  # baseline
+    size: float
+    lead: float  # width of the first word (or first ideograph), points
+    bold: bool
+    spaced_gap: bool = False  # a typed space since the last glyph
+    last_right: float = 0.0
+    last_wide: bool = False
+    col_left: float = 0.0
+    col_right: float = 0.0
+    lead_open: bool = True  # still inside the first word
+    head: list[tuple[int, float]] | None = None  # (code point, right edge) of the first glyphs
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars).strip()
+
+
+def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
+    """The page's characters grouped into segments in content order; None if the text is not horizontal."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    rect = pdfium_c.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    segs: list[_Seg] = []
+    cur: _Seg | None = None
+    turned = glyphs = 0
+    pending = ""  # a surrogate's high half
+    for i in range(count):
+        cp = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if 0xD800 <= cp <= 0xDBFF:
+            pending = chr(cp)
+            continue
+        if 0xDC00 <= cp <= 0xDFFF and pending:
+            cp = 0x10000 + ((ord(pending) - 0xD800) << 10) + (cp - 0xDC00)
+            pending = ""
+        if cp in _BREAKS:
+            continue
+        if cp in _SPACES or cp == 0x09:
+            if cur is not None:
+                cur.spaced_gap = True
+                cur.lead_open = False
+            continue
+        if cp < 0x20:
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect))
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
+        left, right = rect.left, rect.right
+        if right < left:
+            left, right = right, left
+        glyphs += 1
+        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
+        if 0.05 < angle < 6.23:
+            turned += 1
+            continue
+        top, bottom = page_height - rect.top, page_height - rect.bottom
+        if top > bottom:
+            top, bottom = bottom, top
+        base = page_height - oy.value
+        if size <= 0:
+            size = max(bottom - top, 1.0)
+        wide = _wide(cp)
+        ch = chr(cp)
+        if cur is not None:
+            em = max(size, cur.size)
+            gap = left - cur.last_right
+            same_line = abs(base - cur.base) <= 0.35 * em or (
+                top < cur.bottom - 0.3 * em and bottom > cur.top + 0.3 * em and abs(base - cur.base) <= 0.6 * em
+                and size < 0.8 * cur.size)  # a superscript mark stays on its line
+            split = (not same_line or gap < -0.5 * em or gap > WIDE_GAP * em
+                     or (gap > GUTTER * em and not cur.spaced_gap))
+            if not split:
+                if cur.spaced_gap or (gap > 0.25 * em and not (wide and cur.last_wide)):
+                    if cur.chars and cur.chars[-1] != " ":
+                        cur.chars.append(" ")
+                    cur.lead_open = False
+                cur.chars.append(ch)
+                if cur.lead_open and cur.head is not None and len(cur.head) < 64:
+                    cur.head.append((cp, right))
+                cur.x1 = max(cur.x1, right)
+                cur.top, cur.bottom = min(cur.top, top), max(cur.bottom, bottom)
+                cur.spaced_gap = False
+                cur.last_right = right
+                cur.last_wide = wide
+                if size > cur.size and len(cur.chars) < 3:
+                    cur.size = size
+                continue
+        cur = _Seg([ch], left, right, top, bottom, base, size, right - left,
+                   pdfium_c.FPDFText_GetFontWeight(raw, i) >= 600, last_right=right, last_wide=wide,
+                   head=[(cp, right)])
+        segs.append(cur)
+    if glyphs and turned > 0.2 * glyphs:
+        return None
+    segs = [s for s in segs if s.text]
+    for s in segs:
+        s.size = _seg_size(s)
+        s.lead = _lead(s)
+    if _vertical(segs):
+        return None
+    return segs
+
+
+#: Characters a line may not start with (closing punctuation), and may not end with (opening).
+NO_START = set(map(ord, "，。、；：？！」』）》〉】〕｝…‥・,.;:?!)]}%"))
+NO_END = set(map(ord, "「『（《〈【〔｛([{"))
+
+
+def _lead(seg: _Seg) -> float:
+    """The width of what must move to the previous line together: the first word or ideograph.
+
+    An ideograph takes the closing punctuation after it along (a line may not
+    start with "，"), an opening bracket the character after it; a Latin word
+    runs to the first space.
+    """
+    head = seg.head or []
+    if not head:
+        return seg.lead
+    k = 0
+    while k < len(head) - 1 and head[k][0] in NO_END:
+        k += 1
+    if _wide(head[k][0]):
+        while k + 1 < len(head) and head[k + 1][0] in NO_START:
+            k += 1
+    else:
+        while k + 1 < len(head) and not _wide(head[k + 1][0]):
+            k += 1
+    return head[k][1] - seg.x0
+
+
+def _seg_size(seg: _Seg) -> float:
+    """The type size of a segment: its box height is not it, so keep the first glyph's (rounded)."""
+    return round(seg.size, 2)
+
+
+def _vertical(segs: list[_Seg]) -> bool:
+    """Vertical writing: nearly every segment one ideograph, stacked in columns."""
+    if len(segs) < 8:
+        return False
+    single = sum(1 for s in segs if len(s.text) == 1)
+    return single > 0.6 * len(segs)
+
+
+# -- reading order -------------------------------------------------------------------
+
+
+def _gaps(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[float, float]]:
+    """Empty intervals of [lo, hi] not covered by any span, widest first."""
+    out = []
+    edge = lo
+    for a, b in sorted(spans):
+        if a > edge:
+            out.append((edge, a))
+        edge = max(edge, b)
+    return sorted(((a, b) for a, b in out if a > lo and b < hi), key=lambda g: g[0] - g[1])
+
+
+def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
+    """Recursive XY-cut: the segments as columns (leaf regions) in reading order."""
+    if len(segs) <= 1 or depth > 40:
+        return [sorted(segs, key=lambda s: (s.base, s.x0))] if segs else []
+    x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
+    y_lo, y_hi = min(s.top for s in segs), max(s.bottom for s in segs)
+    vertical = _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi)
+    if vertical and vertical[0][1] - vertical[0][0] >= 0.9 * em:
+        a, b = vertical[0]
+        left = [s for s in segs if s.x1 <= a + 0.01]
+        right = [s for s in segs if s.x0 >= b - 0.01]
+        if _worth_a_column(left, em) and _worth_a_column(right, em):
+            return _order(left, em, depth + 1) + _order(right, em, depth + 1)
+    horizontal = _gaps([(s.top, s.bottom) for s in segs], y_lo, y_hi)
+    # Cut between bands only where a band could hold columns side by side; a plain column is a leaf.
+    for a, b in horizontal:
+        if b - a < 0.15 * em:
+            break
+        upper = [s for s in segs if s.bottom <= a + 0.01]
+        lower = [s for s in segs if s.top >= b - 0.01]
+        if upper and lower and (_has_columns(upper, em) or _has_columns(lower, em)):
+            return _order(upper, em, depth + 1) + _order(lower, em, depth + 1)
+    return [sorted(segs, key=lambda s: (s.base, s.x0))]
+
+
+def _worth_a_column(part: list[_Seg], em: float) -> bool:
+    """A side of a vertical cut that is text, not a stray page number or a bullet."""
+    return sum(len(s.text) for s in part) >= 8 or len(part) >= 2
+
+
+def _has_columns(segs: list[_Seg], em: float) -> bool:
+    """Does some vertical empty band split this group into two substantial sides?"""
+    if len(segs) < 2:
+        return False
+    x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
+    for a, b in _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi):
+        if b - a < 0.9 * em:
+            break
+        left = [s for s in segs if s.x1 <= a + 0.01]
+        right = [s for s in segs if s.x0 >= b - 0.01]
+        if _worth_a_column(left, em) and _worth_a_column(right, em):
+            return True
+    return False
+
+
+def _lines(column: list[_Seg]) -> list[_Seg]:
+    """Merge the segments of a column that share a baseline (a superscript, a tab) into one line."""
+    out: list[_Seg] = []
+    for seg in column:
+        prev = out[-1] if out else None
+        if prev is not None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1:
+            prev.chars.extend([" ", *seg.chars] if seg.x0 - prev.x1 > 0.25 * prev.size else seg.chars)
+            prev.x1 = seg.x1
+            prev.top, prev.bottom = min(prev.top, seg.top), max(prev.bottom, seg.bottom)
+            continue
+        out.append(seg)
+    return out
+
+
+def reading_order(segs: list[_Seg]) -> list[TextLine]:
+    """The page's lines in reading order, each knowing its column's edges."""
+    if not segs:
+        return []
+    sizes = sorted(s.size for s in segs)
+    em = max(sizes[len(sizes) // 2], 4.0)
+    out: list[TextLine] = []
+    for column in _order(segs, em):
+        lines = _lines(column)
+        left = _edge([s.x0 for s in lines], low=True)
+        right = _edge([s.x1 for s in lines], low=False)
+        seen = sum(1 for s in lines if s.x1 >= right - 0.6 * s.size) >= 2
+        for s in lines:
+            out.append(TextLine(s.text, s.x0, s.x1, s.base, s.size, s.bold,
+                                col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen))
+    return out
+
+
+def _edge(values: list[float], *, low: bool) -> float:
+    """A column's left (or right) edge: where most of its lines start (end), not its outlier."""
+    if not values:
+        return 0.0
+    ordered = sorted(values, reverse=not low)
+    if len(ordered) < 4:
+        return ordered[0]
+    # the extreme reached by at least a fifth of the lines (justified text: nearly all)
+    k = max(1, len(ordered) // 5)
+    return ordered[k - 1]
+
+
+def pdfium_lines(textpage: Any, page_height: float) -> list[TextLine] | None:
+    """One page's lines with exact geometry, in reading order; None if not horizontal text."""
+    segs = page_segments(textpage, page_height)
+    if segs is None:
+        return None
+    return reading_order(segs)
