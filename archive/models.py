@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: The block types ingest recognises, in the order a reader meets them.
-BLOCK_TYPES = ("title", "heading", "paragraph", "caption", "note", "back_matter")
+BLOCK_TYPES = ("title", "heading", "paragraph", "list_item", "caption", "table", "aside", "footnote", "toc",
+               "note", "back_matter")
 
 #: Where a metadata value came from.
 PROVENANCES = ("pdf-info", "text", "inferred")
@@ -64,9 +65,13 @@ class Block:
     text: str
     pages: list[int] = field(default_factory=list)
     id: str = ""
+    rows: list[list[str]] | None = None  # a table's cells, row by row (``text`` has them tab-separated)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "text": self.text, "pages": list(self.pages)}
+        d: dict[str, Any] = {"id": self.id, "type": self.type, "text": self.text, "pages": list(self.pages)}
+        if self.rows is not None:
+            d["rows"] = [list(row) for row in self.rows]
+        return d
 
 
 @dataclass

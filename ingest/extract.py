@@ -260,7 +260,7 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
                     page = doc[index]
                     textpage = page.get_textpage()
                     text = textpage.get_text_range()
-                    geometry = pdfium_lines(textpage, page.get_height())
+                    geometry = pdfium_lines(textpage, page.get_height(), page)
                     pages.append(text)
                     lines.append(geometry)
                     textpage.close()
@@ -311,7 +311,7 @@ def pdfium_geometry(data: bytes, password: str | None, page_texts: list[str]) ->
                 try:
                     page = doc[index]
                     textpage = page.get_textpage()
-                    lines = pdfium_lines(textpage, page.get_height())
+                    lines = pdfium_lines(textpage, page.get_height(), page)
                     textpage.close()
                     page.close()
                 except Exception:

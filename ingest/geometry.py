@@ -55,6 +55,7 @@ class TextLine:
     lead: float = 0.0  # the first word's (or ideograph's) printed width, points
     exact: bool = False  # placed from glyph boxes (PDFium), not estimated from runs
     edge_seen: bool = False  # at least two lines of the column end at ``col_right``: its measure is known
+    cells: list[list[str]] | None = None  # a ruled table found on the page: its rows of cells
 
 
 _SPACES = {0x20, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
@@ -87,6 +88,7 @@ class _Seg:
     col_right: float = 0.0
     lead_open: bool = True  # still inside the first word
     head: list[tuple[int, float]] | None = None  # (code point, right edge) of the first glyphs
+    cells: list[list[str]] | None = None  # set on the one segment that stands for a whole table
 
     @property
     def text(self) -> str:
@@ -98,6 +100,7 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     rect = pdfium_c.FS_RECTF()
+    matrix = pdfium_c.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     segs: list[_Seg] = []
     cur: _Seg | None = None
@@ -127,10 +130,11 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
         if right < left:
             left, right = right, left
         glyphs += 1
-        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
-        if 0.05 < angle < 6.23:
+        pdfium_c.FPDFText_GetMatrix(raw, i, ctypes.byref(matrix))
+        if matrix.a <= 0 or abs(matrix.b) > 0.05 * matrix.a:  # counted, not dropped: a slanted emphasis is text
             turned += 1
-            continue
+        # The size set with Tf, scaled by the text matrix (some producers set 1 and scale by 12).
+        size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
         top, bottom = page_height - rect.top, page_height - rect.bottom
         if top > bottom:
             top, bottom = bottom, top
@@ -145,7 +149,7 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
             same_line = abs(base - cur.base) <= 0.35 * em or (
                 top < cur.bottom - 0.3 * em and bottom > cur.top + 0.3 * em and abs(base - cur.base) <= 0.6 * em
                 and size < 0.8 * cur.size)  # a superscript mark stays on its line
-            split = (not same_line or gap < -0.5 * em or gap > WIDE_GAP * em
+            split = (not same_line or gap < -1.2 * em or gap > WIDE_GAP * em
                      or (gap > GUTTER * em and not cur.spaced_gap))
             if not split:
                 if cur.spaced_gap or (gap > 0.25 * em and not (wide and cur.last_wide)):
@@ -282,13 +286,123 @@ def _lines(column: list[_Seg]) -> list[_Seg]:
     out: list[_Seg] = []
     for seg in column:
         prev = out[-1] if out else None
-        if prev is not None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1:
+        if prev is not None and prev.cells is None and seg.cells is None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1 - seg.size:
             prev.chars.extend([" ", *seg.chars] if seg.x0 - prev.x1 > 0.25 * prev.size else seg.chars)
             prev.x1 = seg.x1
             prev.top, prev.bottom = min(prev.top, seg.top), max(prev.bottom, seg.bottom)
             continue
         out.append(seg)
     return out
+
+
+# -- ruled tables ----------------------------------------------------------------------
+
+
+def page_rules(page: Any, page_height: float) -> list[tuple[float, float, float, float]]:
+    """Thin drawn lines and cell borders on the page, as (x0, top, x1, bottom), y down."""
+    out = []
+    try:
+        objects = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)
+        for count, obj in enumerate(objects):
+            if count > 20000:
+                break
+            left, bottom, right, top = obj.get_bounds()
+            w, h = right - left, top - bottom
+            if (h <= 2.5 and w >= 6) or (w <= 2.5 and h >= 6):
+                out.append((left, page_height - top, right, page_height - bottom))
+    except Exception:  # a page whose objects PDFium cannot walk has no rules we can use
+        return []
+    return out
+
+
+def _grids(rules: list[tuple[float, float, float, float]]) -> list[tuple[list[float], list[float]]]:
+    """Groups of touching rules with at least three horizontal and two vertical ones: tables.
+
+    Returns each grid's column boundaries (xs) and row boundaries (ys).
+    """
+    n = len(rules)
+    if n < 5 or n > 5000:
+        return []
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tol = 2.0
+    order = sorted(range(n), key=lambda i: rules[i][0])
+    for k, i in enumerate(order):
+        a = rules[i]
+        for j in order[k + 1:]:
+            b = rules[j]
+            if b[0] > a[2] + tol:
+                break
+            if b[1] <= a[3] + tol and b[3] >= a[1] - tol:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    grids = []
+    for members in groups.values():
+        horizontal = [rules[i] for i in members if rules[i][3] - rules[i][1] <= 2.5]
+        vertical = [rules[i] for i in members if rules[i][2] - rules[i][0] <= 2.5]
+        if len(horizontal) < 3 or len(vertical) < 2:
+            continue
+        xs = _merge_positions([(r[0] + r[2]) / 2 for r in vertical])
+        ys = _merge_positions([(r[1] + r[3]) / 2 for r in horizontal])
+        if len(xs) >= 2 and len(ys) >= 2:
+            grids.append((xs, ys))
+    return grids
+
+
+def _merge_positions(values: list[float], tol: float = 3.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _join_cell(parts: list[str]) -> str:
+    text = ""
+    for part in parts:
+        if text and not (_wide(ord(text[-1])) or _wide(ord(part[0]))):
+            text += " "
+        text += part
+    return text
+
+
+def take_tables(segs: list[_Seg], rules: list[tuple[float, float, float, float]]) -> list[_Seg]:
+    """Replace the segments inside each ruled grid by one segment that carries the table's cells."""
+    for xs, ys in _grids(rules):
+        x0, x1, y0, y1 = xs[0], xs[-1], ys[0], ys[-1]
+        inside = [s for s in segs if x0 - 1 <= (s.x0 + s.x1) / 2 <= x1 + 1 and y0 - 1 <= s.base <= y1 + 1]
+        if len(inside) < 2:
+            continue
+        cells: dict[tuple[int, int], list[_Seg]] = {}
+        for seg in inside:
+            row = max(0, sum(1 for y in ys if y < seg.base) - 1)
+            col = max(0, sum(1 for x in xs if x < (seg.x0 + seg.x1) / 2) - 1)
+            cells.setdefault((row, col), []).append(seg)
+        rows = []
+        for r in range(len(ys) - 1):
+            row = [_join_cell([seg.text for seg in sorted(cells.get((r, c), []), key=lambda s: (s.base, s.x0))])
+                   for c in range(len(xs) - 1)]
+            if any(row):
+                rows.append(row)
+        if not rows:
+            continue
+        taken = set(map(id, inside))
+        size = sorted(s.size for s in inside)[len(inside) // 2]
+        table = _Seg(["\n".join("\t".join(row) for row in rows)], x0, x1,
+                     min(s.top for s in inside), max(s.bottom for s in inside),
+                     min(s.base for s in inside), size, 0.0, False, cells=rows)
+        segs = [s for s in segs if id(s) not in taken]
+        segs.append(table)
+    return segs
 
 
 def reading_order(segs: list[_Seg]) -> list[TextLine]:
@@ -305,7 +419,8 @@ def reading_order(segs: list[_Seg]) -> list[TextLine]:
         seen = sum(1 for s in lines if s.x1 >= right - 0.6 * s.size) >= 2
         for s in lines:
             out.append(TextLine(s.text, s.x0, s.x1, s.base, s.size, s.bold,
-                                col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen))
+                                col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen,
+                                cells=s.cells))
     return out
 
 
@@ -321,9 +436,14 @@ def _edge(values: list[float], *, low: bool) -> float:
     return ordered[k - 1]
 
 
-def pdfium_lines(textpage: Any, page_height: float) -> list[TextLine] | None:
-    """One page's lines with exact geometry, in reading order; None if not horizontal text."""
+def pdfium_lines(textpage: Any, page_height: float, page: Any = None) -> list[TextLine] | None:
+    """One page's lines with exact geometry, in reading order; None if not horizontal text.
+
+    With the ``page``, ruled tables on it become one line each that carries its cells.
+    """
     segs = page_segments(textpage, page_height)
     if segs is None:
         return None
+    if page is not None:
+        segs = take_tables(segs, page_rules(page, page_height))
     return reading_order(segs)

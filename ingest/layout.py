@@ -75,6 +75,7 @@ class Line:
     lead: float = 0.0  # printed width of the first word, points
     exact: bool = False
     edge_seen: bool = False
+    cells: list[list[str]] | None = None  # a ruled table, placed as one line
 
     @property
     def placed(self) -> bool:
@@ -91,6 +92,7 @@ class Para:
     widths: list[float] = field(default_factory=list)
     size: float = 0.0
     bold: bool = False
+    cells: list[list[str]] | None = None  # a table: never joined with other lines
 
 
 @dataclass
@@ -115,7 +117,8 @@ def page_lines(texts: Sequence[str], geometry: Sequence[list[TextLine] | None] =
             line = normalize_line(raw.text)
             if line:
                 lines.append(Line(line, number, raw.x0, raw.x1, raw.top, raw.size, raw.bold,
-                                  raw.col_left, raw.col_right, raw.lead, raw.exact, raw.edge_seen))
+                                  raw.col_left, raw.col_right, raw.lead, raw.exact, raw.edge_seen,
+                                  raw.cells))
         pages.append(lines)
     return pages
 
@@ -246,6 +249,7 @@ class _Measures:
     indents: bool = False  # paragraphs start with a first-line indent
     gaps: bool = False  # body paragraphs are set apart by a blank gap
     measure: float = 0.0  # the usual column measure in ems (exact geometry)
+    column_pitch: dict[tuple, float] = field(default_factory=dict)  # (column, size) -> baseline distance
 
 
 def _size_key(size: float) -> float:
@@ -275,6 +279,13 @@ def _measure(lines: list[Line]) -> _Measures:
     weight: Counter[float] = Counter()
     for line in placed:
         weight[_size_key(line.size)] += len(line.text)
+    # The body is the type that fills its columns: code listings, tables and lists don't wrap.
+    wrapping: Counter[float] = Counter()
+    for line in placed:
+        if line.exact and line.cells is None and line.col_right - (line.x1 or 0.0) <= 0.6 * line.size:
+            wrapping[_size_key(line.size)] += len(line.text)
+    if sum(wrapping.values()) >= 0.2 * sum(weight.values()):
+        weight = wrapping
     m = _Measures(body_size=weight.most_common(1)[0][0])
     steps: dict[float, list[float]] = {}
     lefts: dict[tuple[int, float], list[float]] = {}
@@ -284,6 +295,13 @@ def _measure(lines: list[Line]) -> _Measures:
     for line in placed:
         lefts.setdefault((line.page, _size_key(line.size)), []).append(round(line.x0 or 0.0))
     m.pitch = {size: _pitch(values, size) for size, values in steps.items()}
+    local: dict[tuple, list[float]] = {}
+    for a, b in zip(placed, placed[1:], strict=False):
+        # Inside a paragraph for sure: a line that reaches its column's edge, then one in the same type.
+        if a.exact and b.exact and _same_column(a, b) and _size_key(a.size) == _size_key(b.size) \
+                and a.col_right - (a.x1 or 0.0) <= 0.6 * a.size and 0.8 * a.size < b.top - a.top < 3 * a.size:
+            local.setdefault(_column_key(a), []).append(round((b.top - a.top) * 2) / 2)
+    m.column_pitch = {key: _mode(values) or 0.0 for key, values in local.items() if len(values) >= 2}
     m.left = {key: min(values, key=lambda v: (-values.count(v), v)) for key, values in lefts.items()}
     return m
 
@@ -343,7 +361,7 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
         # next column (or page) is no break by itself; the right edge decides (see _goes_on).
         if _same_column(a, b):
             step = b.top - a.top
-            pitch = m.pitch.get(_size_key(a.size))
+            pitch = m.column_pitch.get(_column_key(a)) or m.pitch.get(_size_key(a.size))
             if pitch is not None and step > pitch + max(2.0, 0.25 * a.size):
                 return True
         return m.indents and _indent(b, m) > 0 and not (_indent(a, m) > 0 and abs((a.x0 or 0) - (b.x0 or 0)) < 1)
@@ -359,6 +377,10 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
             return True  # a blank gap between paragraphs
     # a first-line indent (a line at the same indent as an indented one before it is a block quote's)
     return m.indents and _indent(b, m) > 0 and not (_indent(a, m) > 0 and abs((a.x0 or 0) - (b.x0 or 0)) < 1)
+
+
+def _column_key(line: Line) -> tuple:
+    return (line.page, round(line.col_left), round(line.col_right), _size_key(line.size))
 
 
 def _same_column(a: Line, b: Line) -> bool:
@@ -425,7 +447,14 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
     spaced = spaces_around_latin([line.text for line in lines])
     paras: list[Para] = []
     current: Para | None = None
+    deferred: list[Line] = []
     for i, line in enumerate(lines):
+        if line.cells is not None:
+            if current is not None:
+                deferred.append(line)  # a table inside a paragraph's flow: after the paragraph
+                continue
+            paras.append(Para(line.text, [line.page], 1, [widths[i]], line.size, False, line.cells))
+            continue
         if current is None:
             current = Para(line.text, [line.page], 1, [widths[i]], line.size, line.bold)
         else:
@@ -435,10 +464,13 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
             current.bold = current.bold and line.bold
             if line.page not in current.pages:
                 current.pages.append(line.page)
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        nxt = next((x for x in lines[i + 1:] if x.cells is None), None)
         if nxt is None or rules.split_caption(current.text) or not _goes_on(line, widths[i], nxt, current, full, measures):
             paras.append(current)  # (a credit closes its caption, whatever the width)
             current = None
+            for table in deferred:
+                paras.append(Para(table.text, [table.page], 1, [0.0], table.size, False, table.cells))
+            deferred = []
     return Flow(paras, full, measures.body_size)
 
 
@@ -517,17 +549,45 @@ def _is_body(para: Para, full: float, body: float | None) -> bool:
     return para.lines >= 2 or (width(para.text) >= 0.6 * full and ends_sentence(para.text))
 
 
-def _is_heading(para: Para, full: float, body: float | None) -> bool:
-    """A standalone short line that does not end a sentence; larger or bold type when that is known."""
+_NUMBERED = re.compile(
+    r"^(?:第\s*[0-9０-９一二三四五六七八九十百]+\s*[章節节篇部編编]|[壹貳參肆伍陸柒捌玖拾]+\s*[、．.]"
+    r"|[一二三四五六七八九十]+\s*[、．.]|[（(][一二三四五六七八九十]+[）)]|(?:[0-9]{1,2}\.){0,3}[0-9]{1,2}\.?\s"
+    r"|[A-Z]\.[0-9]{1,2}\s|(?:Chapter|Section|Appendix|附錄|附录)\s*[0-9A-Z一二三四五六七八九十]*)"
+)
+
+
+_WORDISH = re.compile(r"[^\W\d_]")
+
+
+def _is_heading(para: Para, full: float, body: float | None, bold_body: bool = False) -> bool:
+    """A heading is typeset as one: a short line in larger or bolder type, or numbered as a section.
+
+    Not every short line: a line that stops short in the body's own type is a
+    paragraph's last (or only) line, an exam's answer choices or a list entry.
+    """
     text = para.text
-    if ends_sentence(text) or text[-1] in "，、,":
+    if ends_sentence(text) or text[-1] in "，、,;；" or len(text) > 80 or para.lines > 3:
         return False
+    if len(_WORDISH.findall(text)) < 2:
+        return False  # a figure's callout letter or a stray number
     ratio = _ratio(para, body)
-    if ratio is not None and (ratio >= 1.05 or para.bold):
-        return para.lines <= 3 and len(text) <= 80
-    if ratio is not None and ratio < 0.92:
+    if ratio is None:  # no geometry: the text rule alone
+        return para.lines == 1 and len(text) <= 40 and width(text) < 0.8 * full
+    if ratio < 0.92:
         return False  # small type is a caption, a note or back matter, never a heading
-    return para.lines == 1 and len(text) <= 40 and width(text) < 0.8 * full
+    if ratio >= 1.08 or (para.bold and not bold_body):
+        return True
+    return para.lines == 1 and len(text) <= 40 and bool(_NUMBERED.match(text))
+
+
+def _bold_body(paras: list[Para], body: float | None) -> bool:
+    """Is most of the body-size text bold (then bold marks nothing)?"""
+    total = bolded = 0
+    for p in paras:
+        if _ratio(p, body) is not None and 0.92 <= (_ratio(p, body) or 0) <= 1.08:
+            total += len(p.text)
+            bolded += len(p.text) if p.bold else 0
+    return total > 0 and bolded > 0.5 * total
 
 
 def _back_matter_start(paras: list[Para], body: float | None) -> int | None:
@@ -592,6 +652,7 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
     first_body = next((i for i, p in enumerate(body_paras)
                        if _is_body(p, full, body) and not rules.split_caption(p.text)), len(body_paras))
     blocks: list[Block] = []
+    bold_body = _bold_body(paras, body)
     front = _Front(found, blocks, _title_size(body_paras[:first_body], body), body)
     for i, para in enumerate(body_paras):
         text = para.text
@@ -599,6 +660,9 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
             continue  # the series name repeated as a running head that could not be told by repetition
         if i == first_body:
             front.emit_title()
+        if para.cells is not None:
+            blocks.append(Block("table", text, list(para.pages), rows=para.cells))
+            continue
         caption = rules.split_caption(text)
         date = rules.dateline(text)
         if caption:
@@ -615,7 +679,7 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
         elif _is_small(para, body) and _FIGURE_LABEL.match(text):
             found.setdefault("caption", text)
             blocks.append(Block("caption", text, list(para.pages)))
-        elif _is_heading(para, full, body):
+        elif _is_heading(para, full, body, bold_body):
             blocks.append(Block("heading", text, list(para.pages)))
         else:
             blocks.append(Block("paragraph", text, list(para.pages)))
