@@ -56,6 +56,8 @@ class TextLine:
     exact: bool = False  # placed from glyph boxes (PDFium), not estimated from runs
     edge_seen: bool = False  # at least two lines of the column end at ``col_right``: its measure is known
     cells: list[list[str]] | None = None  # a ruled table found on the page: its rows of cells
+    aside: int = 0  # > 0: the line is inside a framed or shaded box (a sidebar, a callout), its number
+    col_lines: int = 0  # how many lines the column has
 
 
 _SPACES = {0x20, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
@@ -89,6 +91,7 @@ class _Seg:
     lead_open: bool = True  # still inside the first word
     head: list[tuple[int, float]] | None = None  # (code point, right edge) of the first glyphs
     cells: list[list[str]] | None = None  # set on the one segment that stands for a whole table
+    boxed: list[_Seg] | None = None  # set on the one segment that stands for a framed box's text
 
     @property
     def text(self) -> str:
@@ -286,7 +289,8 @@ def _lines(column: list[_Seg]) -> list[_Seg]:
     out: list[_Seg] = []
     for seg in column:
         prev = out[-1] if out else None
-        if prev is not None and prev.cells is None and seg.cells is None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1 - seg.size:
+        if prev is not None and prev.cells is None and seg.cells is None and prev.boxed is None \
+                and seg.boxed is None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1 - seg.size:
             prev.chars.extend([" ", *seg.chars] if seg.x0 - prev.x1 > 0.25 * prev.size else seg.chars)
             prev.x1 = seg.x1
             prev.top, prev.bottom = min(prev.top, seg.top), max(prev.bottom, seg.bottom)
@@ -298,9 +302,13 @@ def _lines(column: list[_Seg]) -> list[_Seg]:
 # -- ruled tables ----------------------------------------------------------------------
 
 
-def page_rules(page: Any, page_height: float) -> list[tuple[float, float, float, float]]:
-    """Thin drawn lines and cell borders on the page, as (x0, top, x1, bottom), y down."""
-    out = []
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom; y down from the page's top
+
+
+def page_rules(page: Any, page_height: float) -> tuple[list[Box], list[Box]]:
+    """The page's thin drawn lines (table rules) and its larger drawn rectangles (frames, shading)."""
+    rules: list[Box] = []
+    boxes: list[Box] = []
     try:
         objects = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)
         for count, obj in enumerate(objects):
@@ -308,14 +316,42 @@ def page_rules(page: Any, page_height: float) -> list[tuple[float, float, float,
                 break
             left, bottom, right, top = obj.get_bounds()
             w, h = right - left, top - bottom
+            box = (left, page_height - top, right, page_height - bottom)
             if (h <= 2.5 and w >= 6) or (w <= 2.5 and h >= 6):
-                out.append((left, page_height - top, right, page_height - bottom))
+                rules.append(box)
+            elif w >= 30 and h >= 14:
+                boxes.append(box)
     except Exception:  # a page whose objects PDFium cannot walk has no rules we can use
-        return []
-    return out
+        return [], []
+    return rules, boxes
 
 
-def _grids(rules: list[tuple[float, float, float, float]]) -> list[tuple[list[float], list[float]]]:
+def take_asides(segs: list[_Seg], boxes: list[Box], page_area: float) -> list[_Seg]:
+    """Replace the text inside each framed or shaded box by one segment that carries it.
+
+    A box counts when it holds text, but not most of the page's text (a page
+    frame or a background is not a sidebar), and no table or smaller box.
+    Its text is read as a whole where the box stands, never interleaved with
+    the body around it.
+    """
+    total = sum(len(s.text) for s in segs) or 1
+    for x0, top, x1, bottom in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
+        if (x1 - x0) * (bottom - top) > 0.5 * page_area:
+            continue
+        inside = [s for s in segs if s.x0 >= x0 - 2 and s.x1 <= x1 + 2 and s.top >= top - 2 and s.bottom <= bottom + 2]
+        if not inside or any(s.cells is not None or s.boxed is not None for s in inside):
+            continue
+        chars = sum(len(s.text) for s in inside)
+        if chars < 4 or chars > 0.6 * total:
+            continue
+        taken = set(map(id, inside))
+        segs = [s for s in segs if id(s) not in taken]
+        segs.append(_Seg([inside[0].text], x0, x1, top, bottom, min(s.base for s in inside),
+                         inside[0].size, 0.0, False, boxed=inside))
+    return segs
+
+
+def _grids(rules: list[Box]) -> list[tuple[list[float], list[float]]]:
     """Groups of touching rules with at least three horizontal and two vertical ones: tables.
 
     Returns each grid's column boundaries (xs) and row boundaries (ys).
@@ -375,7 +411,7 @@ def _join_cell(parts: list[str]) -> str:
     return text
 
 
-def take_tables(segs: list[_Seg], rules: list[tuple[float, float, float, float]]) -> list[_Seg]:
+def take_tables(segs: list[_Seg], rules: list[Box]) -> list[_Seg]:
     """Replace the segments inside each ruled grid by one segment that carries the table's cells."""
     for xs, ys in _grids(rules):
         x0, x1, y0, y1 = xs[0], xs[-1], ys[0], ys[-1]
@@ -405,35 +441,59 @@ def take_tables(segs: list[_Seg], rules: list[tuple[float, float, float, float]]
     return segs
 
 
-def reading_order(segs: list[_Seg]) -> list[TextLine]:
-    """The page's lines in reading order, each knowing its column's edges."""
+def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = None) -> list[TextLine]:
+    """The page's lines in reading order, each knowing its column's edges.
+
+    A box's text is put in order inside the box, where the box stands, with
+    its own number in ``aside``.
+    """
     if not segs:
         return []
+    counter = counter if counter is not None else [0]
     sizes = sorted(s.size for s in segs)
     em = max(sizes[len(sizes) // 2], 4.0)
     out: list[TextLine] = []
     for column in _order(segs, em):
         lines = _lines(column)
-        left = _edge([s.x0 for s in lines], low=True)
-        right = _edge([s.x1 for s in lines], low=False)
-        seen = sum(1 for s in lines if s.x1 >= right - 0.6 * s.size) >= 2
+        plain = [s for s in lines if s.boxed is None]
+        left = _edge([s.x0 for s in plain], low=True, em=em)
+        # Closing punctuation may hang past the measure: find the edge from the lines that end on a letter.
+        unhung = [s.x1 for s in plain if ord(s.text[-1]) not in NO_START]
+        right = _edge(unhung if len(unhung) >= 3 else [s.x1 for s in plain], low=False, em=em)
+        # The measure is known when lines keep reaching it: three of them, or two that are half the column
+        # (two equally long lines of an address block are no measure).
+        reach = sum(1 for s in plain if s.x1 >= right - 0.6 * s.size)
+        seen = reach >= 3 or (reach >= 2 and reach >= 0.5 * len(plain))
         for s in lines:
+            if s.boxed is not None:
+                counter[0] += 1
+                out.extend(reading_order(s.boxed, counter[0], counter))
+                continue
             out.append(TextLine(s.text, s.x0, s.x1, s.base, s.size, s.bold,
                                 col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen,
-                                cells=s.cells))
+                                cells=s.cells, aside=aside, col_lines=len(plain)))
     return out
 
 
-def _edge(values: list[float], *, low: bool) -> float:
-    """A column's left (or right) edge: where most of its lines start (end), not its outlier."""
+def _edge(values: list[float], *, low: bool, em: float = 10.0) -> float:
+    """A column's left (or right) edge: the outermost position that at least two lines reach.
+
+    Justified text reaches it on every full line, ragged text on its longest
+    ones; a single overshooting line (a long URL, a hanging comma) does not
+    move it, and code or a table set narrower inside the column does not pull
+    it in.
+    """
     if not values:
         return 0.0
     ordered = sorted(values, reverse=not low)
-    if len(ordered) < 4:
+    if len(ordered) < 3:
         return ordered[0]
-    # the extreme reached by at least a fifth of the lines (justified text: nearly all)
-    k = max(1, len(ordered) // 5)
-    return ordered[k - 1]
+    tol = 0.3 * em
+    allowed = max(1, len(ordered) // 10)  # overshooting lines (a URL, hanging punctuation)
+    for i, v in enumerate(ordered[: allowed + 1]):
+        if i + 1 < len(ordered) and abs(ordered[i + 1] - v) <= tol:
+            return v
+    return ordered[0]
 
 
 def pdfium_lines(textpage: Any, page_height: float, page: Any = None) -> list[TextLine] | None:
@@ -445,5 +505,7 @@ def pdfium_lines(textpage: Any, page_height: float, page: Any = None) -> list[Te
     if segs is None:
         return None
     if page is not None:
-        segs = take_tables(segs, page_rules(page, page_height))
+        rules, boxes = page_rules(page, page_height)
+        segs = take_tables(segs, rules)
+        segs = take_asides(segs, boxes, page_height * max(page.get_width(), 1.0))
     return reading_order(segs)

@@ -76,6 +76,8 @@ class Line:
     exact: bool = False
     edge_seen: bool = False
     cells: list[list[str]] | None = None  # a ruled table, placed as one line
+    aside: int = 0  # > 0: inside the page's box of that number
+    col_lines: int = 0
 
     @property
     def placed(self) -> bool:
@@ -93,6 +95,7 @@ class Para:
     size: float = 0.0
     bold: bool = False
     cells: list[list[str]] | None = None  # a table: never joined with other lines
+    aside: bool = False  # printed in a box or sidebar
 
 
 @dataclass
@@ -118,7 +121,7 @@ def page_lines(texts: Sequence[str], geometry: Sequence[list[TextLine] | None] =
             if line:
                 lines.append(Line(line, number, raw.x0, raw.x1, raw.top, raw.size, raw.bold,
                                   raw.col_left, raw.col_right, raw.lead, raw.exact, raw.edge_seen,
-                                  raw.cells))
+                                  raw.cells, raw.aside, raw.col_lines))
         pages.append(lines)
     return pages
 
@@ -424,7 +427,10 @@ def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
     """
     em = max(line.size, 1.0)
     right = line.col_right
-    if not line.edge_seen:  # a ragged column's widest line is not its measure: use the document's
+    seen = line.edge_seen
+    if seen and measure and line.col_lines <= 8 and (line.col_right - line.col_left) < 0.7 * measure * em:
+        seen = False  # a few short lines (an address block): two of equal length are no measure
+    if not seen:  # a ragged column's widest line is not its measure: use the document's
         right = max(right, line.col_left + measure * em)
     room = right - (line.x1 or 0.0)
     if room <= 0.6 * em:
@@ -435,7 +441,11 @@ def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
 
 
 def build_paragraphs(pages: list[list[Line]]) -> Flow:
-    """Join lines into paragraphs across line and page breaks (geometry first, then the text)."""
+    """Join lines into paragraphs across line and page breaks (geometry first, then the text).
+
+    Tables and boxed text (asides) interrupt the flow where they are printed
+    but never a paragraph: one met inside a paragraph comes right after it.
+    """
     lines = [line for page in pages for line in page]
     measures = _measure(lines)
     # A first-line indent takes room on the line: count it in the line's width.
@@ -445,33 +455,68 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
     measures.gaps = _uses_gaps(lines, widths, full, measures)
     measures.measure = _measure_ems(lines)
     spaced = spaces_around_latin([line.text for line in lines])
-    paras: list[Para] = []
-    current: Para | None = None
-    deferred: list[Line] = []
-    for i, line in enumerate(lines):
-        if line.cells is not None:
-            if current is not None:
-                deferred.append(line)  # a table inside a paragraph's flow: after the paragraph
-                continue
-            paras.append(Para(line.text, [line.page], 1, [widths[i]], line.size, False, line.cells))
-            continue
-        if current is None:
-            current = Para(line.text, [line.page], 1, [widths[i]], line.size, line.bold)
+    width_of = {id(line): w for line, w in zip(lines, widths, strict=True)}
+    items: list[Line | list[Line]] = []
+    for line in lines:  # consecutive lines of one box become one item
+        if line.aside:
+            last = items[-1] if items else None
+            if isinstance(last, list) and last[0].page == line.page and last[0].aside == line.aside:
+                last.append(line)
+            else:
+                items.append([line])
         else:
-            current.text = join(current.text, line.text, spaced)
-            current.lines += 1
-            current.widths.append(widths[i])
-            current.bold = current.bold and line.bold
-            if line.page not in current.pages:
-                current.pages.append(line.page)
-        nxt = next((x for x in lines[i + 1:] if x.cells is None), None)
-        if nxt is None or rules.split_caption(current.text) or not _goes_on(line, widths[i], nxt, current, full, measures):
-            paras.append(current)  # (a credit closes its caption, whatever the width)
-            current = None
-            for table in deferred:
-                paras.append(Para(table.text, [table.page], 1, [0.0], table.size, False, table.cells))
-            deferred = []
-    return Flow(paras, full, measures.body_size)
+            items.append(line)
+
+    def interruption(item: Line | list[Line]) -> list[Para]:
+        if isinstance(item, list):
+            inner = flow(list(item))
+            for para in inner:
+                para.aside = True
+            return inner
+        return [Para(item.text, [item.page], 1, [0.0], item.size, False, item.cells)]
+
+    def flow(seq: list[Line | list[Line]]) -> list[Para]:
+        following: list[Line | None] = [None] * len(seq)
+        upcoming: Line | None = None
+        for k in range(len(seq) - 1, -1, -1):
+            following[k] = upcoming
+            item = seq[k]
+            if isinstance(item, Line) and item.cells is None:
+                upcoming = item
+        out: list[Para] = []
+        current: Para | None = None
+        deferred: list[Line | list[Line]] = []
+        for k, item in enumerate(seq):
+            if not isinstance(item, Line) or item.cells is not None:
+                if current is not None:
+                    deferred.append(item)
+                else:
+                    out.extend(interruption(item))
+                continue
+            line, w = item, width_of[id(item)]
+            if current is None:
+                current = Para(line.text, [line.page], 1, [w], line.size, line.bold)
+            else:
+                current.text = join(current.text, line.text, spaced)
+                current.lines += 1
+                current.widths.append(w)
+                current.bold = current.bold and line.bold
+                if line.page not in current.pages:
+                    current.pages.append(line.page)
+            nxt = following[k]
+            if nxt is None or rules.split_caption(current.text) or not _goes_on(line, w, nxt, current, full, measures):
+                out.append(current)  # (a credit closes its caption, whatever the width)
+                current = None
+                for held in deferred:
+                    out.extend(interruption(held))
+                deferred = []
+        if current is not None:
+            out.append(current)
+        for held in deferred:
+            out.extend(interruption(held))
+        return out
+
+    return Flow(flow(items), full, measures.body_size)
 
 
 def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Measures) -> bool:
@@ -662,6 +707,9 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
             front.emit_title()
         if para.cells is not None:
             blocks.append(Block("table", text, list(para.pages), rows=para.cells))
+            continue
+        if para.aside and i >= first_body:
+            blocks.append(Block("aside", text, list(para.pages)))
             continue
         caption = rules.split_caption(text)
         date = rules.dateline(text)
