@@ -24,13 +24,13 @@ falls back to its text-only rules.
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
 
 #: A gap wider than this many ems, with no space typed in it, separates two columns or cells.
-GUTTER = 1.2
+GUTTER = 0.8
 #: A gap wider than this many ems separates segments even when spaces fill it (tab stops, leaders).
 WIDE_GAP = 3.0
 @dataclass(slots=True)
@@ -84,6 +84,11 @@ class _Seg:
     lead: float  # width of the first word (or first ideograph), points
     bold: bool
     spaced_gap: bool = False  # a typed space since the last glyph
+    generated_gap: bool = False  # a space PDFium inferred from the gap since the last glyph
+    gaps: list[tuple[float, bool, bool, bool]] = field(default_factory=list)
+    # ^ before each glyph after the first: (gap in ems, space typed, space inferred by PDFium, a side is CJK)
+    wide_gaps: list[tuple[int, float, float, float]] = field(default_factory=list)
+    # ^ (index in chars, right of the glyph before, left and right of the glyph after) of each wide gap
     last_right: float = 0.0
     last_wide: bool = False
     col_left: float = 0.0
@@ -95,7 +100,35 @@ class _Seg:
 
     @property
     def text(self) -> str:
-        return "".join(self.chars).strip()
+        if len(self.gaps) != len(self.chars) - 1:  # a table's or a box's stand-in: text as given
+            return "".join(self.chars).strip()
+        return _spell(self.chars, self.gaps)
+
+
+def _cjk_punct(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3000 <= cp <= 0x303F or 0xFF01 <= cp <= 0xFF0F or 0xFF1A <= cp <= 0xFF20 or cp in (0xFF5E, 0xFF5F, 0xFF60)
+
+
+def _spell(chars: list[str], gaps: list[tuple[float, bool, bool, bool]]) -> str:
+    """The line's text with a space where the author typed one.
+
+    Justified text stretches every gap of a line by about the same amount,
+    so a gap is a word space when it is wider than the line's usual gap by a
+    space's width: a typed space always; a space PDFium inferred, or a bare
+    gap between Latin letters, when it stands out.
+    """
+    if not gaps:
+        return "".join(chars).strip()
+    plain = sorted(g for g, typed, _, _ in gaps if not typed)
+    usual = max(0.0, plain[len(plain) // 2]) if plain else 0.0
+    out = [chars[0]]
+    for prev, ch, (gap, typed, inferred, cjk) in zip(chars[:-1], chars[1:], gaps, strict=True):
+        stands_out = gap > usual + 0.15 and not (_cjk_punct(prev) or _cjk_punct(ch))  # they carry their own room
+        if typed or (inferred and stands_out) or (not cjk and gap > usual + 0.2):
+            out.append(" ")
+        out.append(ch)
+    return "".join(out).strip()
 
 
 def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
@@ -121,7 +154,11 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
             continue
         if cp in _SPACES or cp == 0x09:
             if cur is not None:
-                cur.spaced_gap = True
+                # A space PDFium generated from a gap is a word space only if the gap is not a gutter.
+                if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+                    cur.generated_gap = True
+                else:
+                    cur.spaced_gap = True
                 cur.lead_open = False
             continue
         if cp < 0x20:
@@ -155,16 +192,18 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
             split = (not same_line or gap < -1.2 * em or gap > WIDE_GAP * em
                      or (gap > GUTTER * em and not cur.spaced_gap))
             if not split:
-                if cur.spaced_gap or (gap > 0.25 * em and not (wide and cur.last_wide)):
-                    if cur.chars and cur.chars[-1] != " ":
-                        cur.chars.append(" ")
+                if gap > GUTTER * em:  # spaces in it: a wide word space, or a gutter if other lines agree
+                    cur.wide_gaps.append((len(cur.chars), cur.last_right, left, right))
+                # Whether this gap is a space is decided when the line is complete (see _spell).
+                cur.gaps.append((gap / em, cur.spaced_gap, cur.generated_gap, wide or cur.last_wide))
+                if cur.spaced_gap or cur.generated_gap or gap > 0.25 * em:
                     cur.lead_open = False
                 cur.chars.append(ch)
                 if cur.lead_open and cur.head is not None and len(cur.head) < 64:
                     cur.head.append((cp, right))
                 cur.x1 = max(cur.x1, right)
                 cur.top, cur.bottom = min(cur.top, top), max(cur.bottom, bottom)
-                cur.spaced_gap = False
+                cur.spaced_gap = cur.generated_gap = False
                 cur.last_right = right
                 cur.last_wide = wide
                 if size > cur.size and len(cur.chars) < 3:
@@ -176,7 +215,7 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
         segs.append(cur)
     if glyphs and turned > 0.2 * glyphs:
         return None
-    segs = [s for s in segs if s.text]
+    segs = _split_gutters([s for s in segs if s.text])
     for s in segs:
         s.size = _seg_size(s)
         s.lead = _lead(s)
@@ -212,6 +251,40 @@ def _lead(seg: _Seg) -> float:
     return head[k][1] - seg.x0
 
 
+def _split_gutters(segs: list[_Seg]) -> list[_Seg]:
+    """Split lines at wide gaps that several lines share: a column gutter, not a stretched word space.
+
+    Some producers draw both columns' lines at one baseline one after the
+    other, with spaces between; a gap at the same place on three or more
+    lines is a gutter.
+    """
+    gaps = [(seg, k, a, b, r) for seg in segs for (k, a, b, r) in seg.wide_gaps]
+    if len(gaps) < 3:
+        return segs
+    gutters: dict[int, list[tuple[int, float, float, float]]] = {}
+    for seg, k, a, b, r in gaps:
+        shared = sum(1 for other, _, a2, b2, _ in gaps
+                     if other is not seg and min(b, b2) - max(a, a2) >= 0.5 * seg.size)
+        if shared >= 2:
+            gutters.setdefault(id(seg), []).append((k, a, b, r))
+    if not gutters:
+        return segs
+    out: list[_Seg] = []
+    for seg in segs:
+        cuts = gutters.get(id(seg))
+        if not cuts:
+            out.append(seg)
+            continue
+        start, x0, head = 0, seg.x0, seg.head
+        for k, a, b, r in cuts + [(len(seg.chars), seg.x1, 0.0, 0.0)]:
+            part = _Seg(seg.chars[start:k], x0, a, seg.top, seg.bottom, seg.base, seg.size, seg.lead,
+                        seg.bold, head=head, gaps=seg.gaps[start:k - 1] if k > start else [])
+            if part.text:
+                out.append(part)
+            start, x0, head = k, b, [(ord(seg.chars[k]) if k < len(seg.chars) else 32, r)]
+    return out
+
+
 def _seg_size(seg: _Seg) -> float:
     """The type size of a segment: its box height is not it, so keep the first glyph's (rounded)."""
     return round(seg.size, 2)
@@ -245,6 +318,20 @@ def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
         return [sorted(segs, key=lambda s: (s.base, s.x0))] if segs else []
     x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
     y_lo, y_hi = min(s.top for s in segs), max(s.bottom for s in segs)
+    horizontal = _gaps([(s.top, s.bottom) for s in segs], y_lo, y_hi)
+    # A band set apart by a blank line above or below the columns (a title, a byline, an abstract, a
+    # footer) is read before or after them, even when it sits over one column only.
+    # A band in other type right above or below them (a byline over one column) is one too.
+    for a, b in horizontal:
+        if b - a < 0.15 * em:
+            break
+        upper = [s for s in segs if s.bottom <= a + 0.01]
+        lower = [s for s in segs if s.top >= b - 0.01]
+        if not (upper and lower) or _has_columns(upper, em) == _has_columns(lower, em):
+            continue
+        band, rest = (upper, lower) if _has_columns(lower, em) else (lower, upper)
+        if b - a >= 0.8 * em or _other_type(band, rest):
+            return _order(upper, em, depth + 1) + _order(lower, em, depth + 1)
     vertical = _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi)
     if vertical and vertical[0][1] - vertical[0][0] >= 0.9 * em:
         a, b = vertical[0]
@@ -252,7 +339,6 @@ def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
         right = [s for s in segs if s.x0 >= b - 0.01]
         if _worth_a_column(left, em) and _worth_a_column(right, em):
             return _order(left, em, depth + 1) + _order(right, em, depth + 1)
-    horizontal = _gaps([(s.top, s.bottom) for s in segs], y_lo, y_hi)
     # Cut between bands only where a band could hold columns side by side; a plain column is a leaf.
     for a, b in horizontal:
         if b - a < 0.15 * em:
@@ -264,14 +350,31 @@ def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
     return [sorted(segs, key=lambda s: (s.base, s.x0))]
 
 
+def _other_type(band: list[_Seg], rest: list[_Seg]) -> bool:
+    """Is every line of ``band`` in another type size than most of ``rest``?"""
+    sizes = sorted(s.size for s in rest)
+    usual = sizes[len(sizes) // 2]
+    return all(abs(s.size - usual) > 0.04 * usual for s in band)
+
+
 def _worth_a_column(part: list[_Seg], em: float) -> bool:
     """A side of a vertical cut that is text, not a stray page number or a bullet."""
     return sum(len(s.text) for s in part) >= 8 or len(part) >= 2
 
 
 def _has_columns(segs: list[_Seg], em: float) -> bool:
-    """Does some vertical empty band split this group into two substantial sides?"""
+    """Are there columns side by side somewhere in this group?
+
+    Lines that span most of the group (a title above the columns, a footer
+    below) are left out of the test, so that the cuts above and below them
+    can be made one at a time.
+    """
     if len(segs) < 2:
+        return False
+    x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
+    # (nor a page number or a running head centred over the gutter)
+    segs = [s for s in segs if s.x1 - s.x0 <= 0.6 * (x_hi - x_lo) and len(s.text) > 6]
+    if len(segs) < 4:
         return False
     x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
     for a, b in _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi):
@@ -291,7 +394,12 @@ def _lines(column: list[_Seg]) -> list[_Seg]:
         prev = out[-1] if out else None
         if prev is not None and prev.cells is None and seg.cells is None and prev.boxed is None \
                 and seg.boxed is None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1 - seg.size:
-            prev.chars.extend([" ", *seg.chars] if seg.x0 - prev.x1 > 0.25 * prev.size else seg.chars)
+            joint = (seg.x0 - prev.x1) / max(prev.size, 1.0)
+            if len(prev.gaps) == len(prev.chars) - 1 and len(seg.gaps) == len(seg.chars) - 1:
+                prev.gaps.extend([(joint, joint > 0.25, False, False), *seg.gaps])
+                prev.chars.extend(seg.chars)
+            else:
+                prev.chars.extend([" ", *seg.chars] if joint > 0.25 else seg.chars)
             prev.x1 = seg.x1
             prev.top, prev.bottom = min(prev.top, seg.top), max(prev.bottom, seg.bottom)
             continue
