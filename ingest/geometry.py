@@ -31,6 +31,10 @@ import pypdfium2.raw as pdfium_c
 
 #: A gap wider than this many ems, with no space typed in it, separates two columns or cells.
 GUTTER = 0.8
+#: A gap wider than this many ems with no space typed in it separates segments on its own; a narrower
+#: one (down to ``GUTTER``) only where other lines have a gap at the same place (a column gutter, not
+#: a word space stretched by justification).
+LONE_GUTTER = 2.0
 #: A gap wider than this many ems separates segments even when spaces fill it (tab stops, leaders).
 WIDE_GAP = 3.0
 @dataclass(slots=True)
@@ -190,7 +194,7 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
                 top < cur.bottom - 0.3 * em and bottom > cur.top + 0.3 * em and abs(base - cur.base) <= 0.6 * em
                 and size < 0.8 * cur.size)  # a superscript mark stays on its line
             split = (not same_line or gap < -1.2 * em or gap > WIDE_GAP * em
-                     or (gap > GUTTER * em and not cur.spaced_gap))
+                     or (gap > LONE_GUTTER * em and not cur.spaced_gap))
             if not split:
                 if gap > GUTTER * em:  # spaces in it: a wide word space, or a gutter if other lines agree
                     cur.wide_gaps.append((len(cur.chars), cur.last_right, left, right))
@@ -570,8 +574,12 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
         right = _edge(unhung if len(unhung) >= 3 else [s.x1 for s in plain], low=False, em=em)
         # The measure is known when lines keep reaching it: three of them, or two that are half the column
         # (two equally long lines of an address block are no measure).
-        reach = sum(1 for s in plain if s.x1 >= right - 0.6 * s.size)
+        reach = sum(1 for s in plain if s.x1 >= right - 0.6 * s.size and _wordy(s.text))
         seen = reach >= 3 or (reach >= 2 and reach >= 0.5 * len(plain))
+        if not seen and plain:  # text set beside a float or a sidebar ends where the room does
+            obstacle = _obstacle(plain, segs, em)
+            if obstacle is not None:
+                right, seen = max(right, obstacle - em), True
         for s in lines:
             if s.boxed is not None:
                 counter[0] += 1
@@ -581,6 +589,21 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
                                 col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen,
                                 cells=s.cells, aside=aside, col_lines=len(plain)))
     return out
+
+
+def _obstacle(column: list[_Seg], page: list[_Seg], em: float) -> float | None:
+    """The left edge of the nearest text or box right of a column, beside it (a float's, a sidebar's)."""
+    right = max(s.x1 for s in column)
+    top, bottom = min(s.top for s in column), max(s.bottom for s in column)
+    mine = set(map(id, column))
+    lefts = [s.x0 for s in page if id(s) not in mine and s.x0 >= right and s.x0 - right < 4 * em
+             and s.top < bottom and s.bottom > top and (s.boxed is not None or len(s.text) > 6)]
+    return min(lefts) if lefts else None
+
+
+def _wordy(text: str) -> bool:
+    """Text with letters or ideographs in it (not a page number or a rule of dashes)."""
+    return any(ch.isalpha() for ch in text)
 
 
 def _edge(values: list[float], *, low: bool, em: float = 10.0) -> float:

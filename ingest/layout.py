@@ -78,6 +78,7 @@ class Line:
     cells: list[list[str]] | None = None  # a ruled table, placed as one line
     aside: int = 0  # > 0: inside the page's box of that number
     col_lines: int = 0
+    footnote: int = 0  # > 0: a footnote's line at the page's foot (the note's number on the page)
 
     @property
     def placed(self) -> bool:
@@ -96,6 +97,7 @@ class Para:
     bold: bool = False
     cells: list[list[str]] | None = None  # a table: never joined with other lines
     aside: bool = False  # printed in a box or sidebar
+    footnote: bool = False  # printed at the foot of its page, in smaller type, after a note mark
 
 
 @dataclass
@@ -400,6 +402,8 @@ def _measure_ems(lines: list[Line]) -> float:
     return widths.most_common(1)[0][0] if widths else 0.0
 
 
+_LIST_MARK = re.compile(r"^(?:[•‧▪●○◆■□☐✓\-–*]\s|[0-9]{1,2}[.)、]\s?|[（(][0-9一二三四五六七八九十a-zA-Z]{1,3}[）)]|[a-zA-Z][.)]\s)")
+
 _PAIRS = {"（": "）", "(": ")", "「": "」", "『": "』", "《": "》", "〈": "〉", "【": "】", "“": "”"}
 
 
@@ -428,8 +432,6 @@ def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
     em = max(line.size, 1.0)
     right = line.col_right
     seen = line.edge_seen
-    if seen and measure and line.col_lines <= 8 and (line.col_right - line.col_left) < 0.7 * measure * em:
-        seen = False  # a few short lines (an address block): two of equal length are no measure
     if not seen:  # a ragged column's widest line is not its measure: use the document's
         right = max(right, line.col_left + measure * em)
     room = right - (line.x1 or 0.0)
@@ -438,6 +440,39 @@ def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
     latin = not is_cjk(line.text[-1]) and not is_cjk(nxt.text[0])
     needed = nxt.lead + (0.25 * em if latin else 0.0)
     return needed > room - 0.15 * em
+
+
+_NOTE_MARK = re.compile(r"^(?:[0-9]{1,3}(?![0-9.,:/年月日號号時时-])|[*＊†‡§]+|[\u2460-\u2473]|\[[0-9]{1,3}\]|[註注][0-9]{1,3})(?=\s*\S)")
+
+
+def _mark_footnotes(lines: list[Line], body: float | None) -> None:
+    """Number the lines of the notes at each page's foot (``Line.footnote``), in place.
+
+    A footnote is set below the body's last line of its column, in smaller
+    type, and opens with a note mark (1, *, †, ①, [1], 註1); its next lines
+    in the same type follow it.  Each note is numbered within its page.
+    """
+    if not body:
+        return
+    lowest: dict[tuple, float] = {}
+    for line in lines:
+        if line.placed and line.cells is None and not line.aside and abs(line.size - body) <= 0.08 * body:
+            key = (line.page, round(line.col_left), round(line.col_right)) if line.exact else (line.page,)
+            lowest[key] = max(lowest.get(key, 0.0), line.top)
+    number, page, open_note = 0, 0, False
+    for line in lines:
+        if line.page != page:
+            number, page, open_note = 0, line.page, False
+        key = (line.page, round(line.col_left), round(line.col_right)) if line.exact else (line.page,)
+        below = line.placed and key in lowest and line.top > lowest[key] and line.size < 0.92 * body
+        if not below or line.cells is not None or line.aside or rules.is_contact(line.text):
+            open_note = False
+            continue
+        if _NOTE_MARK.match(line.text):
+            number += 1
+            open_note = True
+        if open_note:
+            line.footnote = number
 
 
 def build_paragraphs(pages: list[list[Line]]) -> Flow:
@@ -456,19 +491,43 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
     measures.measure = _measure_ems(lines)
     spaced = spaces_around_latin([line.text for line in lines])
     width_of = {id(line): w for line, w in zip(lines, widths, strict=True)}
+    _mark_footnotes(lines, measures.body_size)
     items: list[Line | list[Line]] = []
-    for line in lines:  # consecutive lines of one box become one item
-        if line.aside:
+    for line in lines:  # consecutive lines of one box, or of one footnote, become one item
+        if line.aside or line.footnote:
             last = items[-1] if items else None
-            if isinstance(last, list) and last[0].page == line.page and last[0].aside == line.aside:
+            if (isinstance(last, list) and last[0].page == line.page and last[0].aside == line.aside
+                    and last[0].footnote == line.footnote):
                 last.append(line)
             else:
                 items.append([line])
         else:
             items.append(line)
+    # A box that runs over a page break is one box: its parts on consecutive pages are read together.
+    merged: list[Line | list[Line]] = []
+    for item in items:
+        last = merged[-1] if merged else None
+        if (isinstance(item, list) and isinstance(last, list) and item[0].aside and last[-1].aside
+                and item[0].page == last[-1].page + 1):
+            last.extend(item)
+            known = [x for x in last if x.edge_seen]
+            for x in last:  # a part too short to show the box's measure takes the other part's
+                same = [k for k in known if abs(k.col_left - x.col_left) < 1]
+                if not x.edge_seen and same:
+                    x.col_right, x.edge_seen = same[0].col_right, True
+        else:
+            merged.append(item)
+    items = merged
 
     def interruption(item: Line | list[Line]) -> list[Para]:
         if isinstance(item, list):
+            if item[0].footnote:  # one footnote: its lines are one block
+                text = item[0].text
+                for line in item[1:]:
+                    text = join(text, line.text, spaced)
+                para = Para(text, [item[0].page], len(item), [width_of[id(x)] for x in item], item[0].size)
+                para.footnote = True
+                return [para]
             inner = flow(list(item))
             for para in inner:
                 para.aside = True
@@ -524,7 +583,13 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
     if _breaks(line, nxt, m):
         return False
     if line.exact and nxt.exact:
-        return _fills(line, nxt, m.measure) or _unclosed(line.text)
+        if _fills(line, nxt, m.measure) or _unclosed(line.text):
+            return True
+        # In a document that marks paragraphs by indenting them, a paragraph's line that stops short
+        # mid-sentence and is followed by an unindented line in its type was narrowed by something
+        # beside it (a float's margin).
+        return (m.indents and current.lines >= 2 and not ends_sentence(line.text) and _indent(nxt, m) == 0
+                and _size_key(line.size) == _size_key(nxt.size) and not _LIST_MARK.match(nxt.text))
     widest = max(current.widths)  # smaller print (captions, back matter) sets its own measure
     local = widest if widest > 1.1 * full else full
     body_line = (line.placed and nxt.placed and m.body_size is not None
@@ -710,6 +775,9 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
             continue
         if para.aside and i >= first_body:
             blocks.append(Block("aside", text, list(para.pages)))
+            continue
+        if para.footnote:
+            blocks.append(Block("footnote", text, list(para.pages)))
             continue
         caption = rules.split_caption(text)
         date = rules.dateline(text)
