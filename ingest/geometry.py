@@ -454,8 +454,8 @@ def take_asides(segs: list[_Seg], boxes: list[Box], page_area: float) -> list[_S
         if not inside or any(s.cells is not None or s.boxed is not None for s in inside):
             continue
         chars = sum(len(s.text) for s in inside)
-        if chars < 4 or chars > 0.6 * total:
-            continue
+        if chars < 4 or chars > 0.6 * total or len({round(s.base) for s in inside}) < 2:
+            continue  # (a box round one line is a highlight or a link's border, not a sidebar)
         taken = set(map(id, inside))
         segs = [s for s in segs if id(s) not in taken]
         segs.append(_Seg([inside[0].text], x0, x1, top, bottom, min(s.base for s in inside),

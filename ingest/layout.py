@@ -287,7 +287,8 @@ def _measure(lines: list[Line]) -> _Measures:
     # The body is the type that fills its columns: code listings, tables and lists don't wrap.
     wrapping: Counter[float] = Counter()
     for line in placed:
-        if line.exact and line.cells is None and line.col_right - (line.x1 or 0.0) <= 0.6 * line.size:
+        if line.exact and line.cells is None and not line.aside and line.edge_seen \
+                and line.col_right - (line.x1 or 0.0) <= 0.6 * line.size:
             wrapping[_size_key(line.size)] += len(line.text)
     if sum(wrapping.values()) >= 0.2 * sum(weight.values()):
         weight = wrapping
@@ -578,9 +579,13 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
     return Flow(flow(items), full, measures.body_size)
 
 
+#: A contents entry: leader dots (or a wide gap) and a page number at the end of the line.
+_TOC_ENTRY = re.compile(r"(?:[.…·．‧]{4,}|[.…·．‧]\s?(?:[.…·．‧]\s?){3,})\s*(?:[0-9]{1,4}|[ivxlcIVXLC]{1,6})$")
+
+
 def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Measures) -> bool:
     """Does the paragraph go on after ``line``?  Geometry can say no; then the text decides."""
-    if _breaks(line, nxt, m):
+    if _breaks(line, nxt, m) or _TOC_ENTRY.search(line.text):
         return False
     if line.exact and nxt.exact:
         if _fills(line, nxt, m.measure) or _unclosed(line.text):
@@ -779,6 +784,14 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
         if para.footnote:
             blocks.append(Block("footnote", text, list(para.pages)))
             continue
+        if _TOC_ENTRY.search(text):
+            last = blocks[-1] if blocks else None
+            if last is not None and last.type == "toc":  # one contents block, an entry a line
+                last.text += "\n" + text
+                last.pages = sorted(set(last.pages) | set(para.pages))
+            else:
+                blocks.append(Block("toc", text, list(para.pages)))
+            continue
         caption = rules.split_caption(text)
         date = rules.dateline(text)
         if caption:
@@ -797,6 +810,8 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
             blocks.append(Block("caption", text, list(para.pages)))
         elif _is_heading(para, full, body, bold_body):
             blocks.append(Block("heading", text, list(para.pages)))
+        elif _LIST_MARK.match(text) and not _is_small(para, body):
+            blocks.append(Block("list_item", text, list(para.pages)))
         else:
             blocks.append(Block("paragraph", text, list(para.pages)))
     if not front.title_done:

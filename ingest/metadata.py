@@ -93,8 +93,8 @@ def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
 
 def dateline(text: str) -> str | None:
     """The ISO date if ``text`` is a dateline (a date with at most a label or a place)."""
-    if len(text) > 32:
-        return None
+    if len(text) > 32 or text.rstrip()[-1:] in ("。", "！", "？", "!", "?"):
+        return None  # a sentence that mentions a date ("如中華民國 102 年 1 月 20 日。") is text
     found = parse_date(text)
     if not found:
         return None
