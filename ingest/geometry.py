@@ -71,6 +71,8 @@ _WIDE_RANGES = ((0x2E80, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0
 
 
 def _wide(cp: int) -> bool:
+    if cp < 0x2E80:  # the common case (Latin, digits, punctuation) in one comparison
+        return False
     return any(lo <= cp <= hi for lo, hi in _WIDE_RANGES)
 
 
@@ -101,12 +103,20 @@ class _Seg:
     head: list[tuple[int, float]] | None = None  # (code point, right edge) of the first glyphs
     cells: list[list[str]] | None = None  # set on the one segment that stands for a whole table
     boxed: list[_Seg] | None = None  # set on the one segment that stands for a framed box's text
+    spelled: str | None = None  # ``text``, once the segment is complete
 
     @property
     def text(self) -> str:
+        if self.spelled is not None:
+            return self.spelled
         if len(self.gaps) != len(self.chars) - 1:  # a table's or a box's stand-in: text as given
             return "".join(self.chars).strip()
         return _spell(self.chars, self.gaps)
+
+    def freeze(self) -> None:
+        """Spell the text once; the segment does not change after this (merges unfreeze)."""
+        self.spelled = None
+        self.spelled = self.text
 
 
 def _cjk_punct(ch: str) -> bool:
@@ -146,8 +156,14 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
     cur: _Seg | None = None
     turned = glyphs = 0
     pending = ""  # a surrogate's high half
+    get_box, get_origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+    box_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    last_height, last_size, slanted, last_bottom, drop = -1.0, 0.0, False, 0.0, 0.0
+    whole = textpage.get_text_range()
+    codes = [ord(ch) for ch in whole] if len(whole) == count else None  # one call, when indices agree
     for i in range(count):
-        cp = pdfium_c.FPDFText_GetUnicode(raw, i)
+        cp = codes[i] if codes is not None else pdfium_c.FPDFText_GetUnicode(raw, i)
         if 0xD800 <= cp <= 0xDBFF:
             pending = chr(cp)
             continue
@@ -167,22 +183,32 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
             continue
         if cp < 0x20:
             continue
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect))
-        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
+        get_box(raw, i, box_ref)
         left, right = rect.left, rect.right
         if right < left:
             left, right = right, left
         glyphs += 1
-        pdfium_c.FPDFText_GetMatrix(raw, i, ctypes.byref(matrix))
-        if matrix.a <= 0 or abs(matrix.b) > 0.05 * matrix.a:  # counted, not dropped: a slanted emphasis is text
+        height = rect.top - rect.bottom
+        if abs(height - last_height) > 0.01 * abs(height) or cur is None or abs(rect.bottom - last_bottom) > height:
+            # Type size, orientation and the baseline's place in the loose box change with the font
+            # or its matrix, and then so does the box's height; between such changes (and on one
+            # line) they are the previous glyph's.
+            last_height = height
+            get_origin(raw, i, ox_ref, oy_ref)
+            drop = oy.value - rect.bottom
+            pdfium_c.FPDFText_GetMatrix(raw, i, matrix_ref)
+            slanted = matrix.a <= 0 or abs(matrix.b) > 0.05 * matrix.a
+            # The size set with Tf, scaled by the text matrix (some producers set 1 and scale by 12).
+            last_size = pdfium_c.FPDFText_GetFontSize(raw, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        size = last_size
+        last_bottom = rect.bottom
+        baseline_y = rect.bottom + drop
+        if slanted:  # counted, not dropped: a slanted emphasis is text
             turned += 1
-        # The size set with Tf, scaled by the text matrix (some producers set 1 and scale by 12).
-        size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
         top, bottom = page_height - rect.top, page_height - rect.bottom
         if top > bottom:
             top, bottom = bottom, top
-        base = page_height - oy.value
+        base = page_height - baseline_y
         if size <= 0:
             size = max(bottom - top, 1.0)
         wide = _wide(cp)
@@ -219,7 +245,10 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
         segs.append(cur)
     if glyphs and turned > 0.2 * glyphs:
         return None
-    segs = _split_gutters([s for s in segs if s.text])
+    segs = _split_gutters([s for s in segs if s.chars])
+    for s in segs:
+        s.freeze()
+    segs = [s for s in segs if s.text]
     for s in segs:
         s.size = _seg_size(s)
         s.lead = _lead(s)
@@ -406,6 +435,7 @@ def _lines(column: list[_Seg]) -> list[_Seg]:
                 prev.chars.extend([" ", *seg.chars] if joint > 0.25 else seg.chars)
             prev.x1 = seg.x1
             prev.top, prev.bottom = min(prev.top, seg.top), max(prev.bottom, seg.bottom)
+            prev.freeze()
             continue
         out.append(seg)
     return out
@@ -454,8 +484,11 @@ def take_asides(segs: list[_Seg], boxes: list[Box], page_area: float) -> list[_S
         if not inside or any(s.cells is not None or s.boxed is not None for s in inside):
             continue
         chars = sum(len(s.text) for s in inside)
-        if chars < 4 or chars > 0.6 * total or len({round(s.base) for s in inside}) < 2:
-            continue  # (a box round one line is a highlight or a link's border, not a sidebar)
+        if chars < 4 or chars > 0.6 * total:
+            continue
+        if len({round(s.base) for s in inside}) < 2 and (
+                (x1 - x0) - (max(s.x1 for s in inside) - min(s.x0 for s in inside)) < 1.5 * inside[0].size):
+            continue  # a box hugging one line is a highlight or a link's border, not a sidebar
         taken = set(map(id, inside))
         segs = [s for s in segs if id(s) not in taken]
         segs.append(_Seg([inside[0].text], x0, x1, top, bottom, min(s.base for s in inside),

@@ -504,20 +504,28 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
                 items.append([line])
         else:
             items.append(line)
-    # A box that runs over a page break is one box: its parts on consecutive pages are read together.
+    # A box that runs over a page break is one box: its part on the next page (the first box there,
+    # at the same place across the page) is read with the part where it began.
     merged: list[Line | list[Line]] = []
+    last_box: dict[int, list[Line]] = {}  # page -> the last box read on it
+    first_seen: set[int] = set()
     for item in items:
-        last = merged[-1] if merged else None
-        if (isinstance(item, list) and isinstance(last, list) and item[0].aside and last[-1].aside
-                and item[0].page == last[-1].page + 1):
-            last.extend(item)
-            known = [x for x in last if x.edge_seen]
-            for x in last:  # a part too short to show the box's measure takes the other part's
-                same = [k for k in known if abs(k.col_left - x.col_left) < 1]
-                if not x.edge_seen and same:
-                    x.col_right, x.edge_seen = same[0].col_right, True
-        else:
-            merged.append(item)
+        if isinstance(item, list) and item[0].aside:
+            page = item[0].page
+            before = last_box.get(page - 1)
+            if (page not in first_seen and before is not None and abs(before[0].col_left - item[0].col_left) < 1
+                    and abs(before[0].col_right - item[0].col_right) < item[0].size):
+                before.extend(item)
+                first_seen.add(page)
+                last_box[page] = before
+                known = [x for x in before if x.edge_seen]
+                for x in before:  # a part too short to show the box's measure takes the other part's
+                    if not x.edge_seen and known:
+                        x.col_right, x.edge_seen = known[0].col_right, True
+                continue
+            first_seen.add(page)
+            last_box[page] = item
+        merged.append(item)
     items = merged
 
     def interruption(item: Line | list[Line]) -> list[Para]:

@@ -83,7 +83,7 @@ def test_header_layout_drops_running_head_and_page_numbers(seed_docs):
     text = "\n".join(b.text for b in doc.blocks)
     assert "遠景論壇" not in text  # the series is metadata, the running head is not text
     assert not any(re.fullmatch(r"\d+", b.text) for b in doc.blocks)
-    assert doc.extractor == "pypdf" and doc.page_count == 5
+    assert doc.extractor == "pypdfium2" and doc.page_count == 5  # PDFium reads and places the glyphs
 
 
 def test_paragraphs_split_across_pages_are_joined(seed_docs):
@@ -94,11 +94,26 @@ def test_paragraphs_split_across_pages_are_joined(seed_docs):
     assert "以及兩國領袖間的即時溝通管道" in split[1].text
 
 
-def test_cff_font_layout_falls_back_to_pdfium(seed_docs):
-    """fpdf2's embedded CMap makes pypdf return NULs and wrong characters: the gate notices."""
+def test_cff_font_layout_is_read_by_pdfium_not_pypdf(seed_docs, seed_pdfs):
+    """fpdf2's embedded CMap makes pypdf return NULs and wrong characters; PDFium reads it right."""
+    from ingest import quality
+    from ingest.extract import open_pypdf, pypdf_text
+
+    pypdf_pages = pypdf_text(open_pypdf(seed_pdfs["plain-a5"], None)).pages
+    assert quality.score("\n".join(pypdf_pages)).score < quality.GOOD
     doc = seed_docs["plain-a5"]
     assert doc.extractor == "pypdfium2"
-    assert any("kept pypdfium2" in w for w in doc.warnings)
+    assert "\x00" not in "".join(b.text for b in doc.blocks)
+
+
+def test_pypdf_is_the_second_opinion_when_pdfium_text_fails_the_gate(seed_pdfs):
+    """A page PDFium cannot place (here: no PDFium at all for a damaged copy) goes through pypdf and the gate."""
+    from ingest import _choose, _pypdf_or_recovery
+
+    first, _ = _pypdf_or_recovery(seed_pdfs["plain-a5"], None)
+    chosen, _, notes = _choose(seed_pdfs["plain-a5"], None, first)
+    assert first.extractor == "pypdf" and chosen.extractor == "pypdfium2"
+    assert any("kept pypdfium2" in note for note in notes)
 
 
 def test_document_identity(seed_docs, seed_pdfs):
