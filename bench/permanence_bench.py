@@ -9,6 +9,13 @@ new text; a deleted one must be reported gone.  A landing anywhere else is a
 *wrong* landing, the one failure that must never happen.
 
     python bench/permanence_bench.py [--docs 40] [--seed 7] [--corpus ../shared/corpus]
+    python bench/permanence_bench.py --producers DIR   # the same texts set by other producers
+
+With ``--producers`` (a corpus made by ``bench/layout_corpus.py``), it checks
+the other half of permanence: the same text typeset by another producer, in
+another layout and page size, must give every paragraph the same passage id
+(ids hash the paragraph's text, not its place).  Each truth paragraph's id
+must be among the ids of the ingested document's blocks.
 
 Paragraphs come from the corpus when it is there (Cofacts replies, CC0), else
 from the seed text shipped in tests/fixtures.
@@ -27,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.passages import passage_key  # noqa: E402
+from archive.passages import passage_id, passage_key  # noqa: E402
 from archive.service import Archive  # noqa: E402
 from tests.pdfgen import commentary_pdf  # noqa: E402
 
@@ -83,7 +90,48 @@ def revise(paras: list[str], pool: list[str], rng: random.Random) -> tuple[list[
     return new, where
 
 
+def producer_permanence(folder: Path) -> int:
+    """Share of truth paragraphs whose passage id the ingested PDF reproduces, per producer."""
+    from ingest import extract_document
+
+    kept: dict[str, list[int]] = {}
+    misses: list[tuple[str, str]] = []
+    for truth_path in sorted(folder.glob("*.truth.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        pdf = truth_path.with_name(truth_path.name[: -len(".truth.json")] + ".pdf")
+        doc = extract_document(pdf.read_bytes(), filename=pdf.name)
+        doc.doc_id = "same-text"
+        seen: dict[str, int] = {}
+        ids = set()
+        for block in doc.blocks:
+            key = passage_key(block.text)
+            seen[key] = seen.get(key, 0) + 1
+            ids.add(passage_id(doc.doc_id, key, seen[key] - 1))
+        wanted: dict[str, int] = {}
+        row = kept.setdefault(truth["producer"], [0, 0])
+        for block in truth["blocks"]:
+            if block["type"] != "paragraph":
+                continue
+            key = passage_key(block["text"])
+            wanted[key] = wanted.get(key, 0) + 1
+            row[1] += 1
+            if passage_id(doc.doc_id, key, wanted[key] - 1) in ids:
+                row[0] += 1
+            else:
+                misses.append((pdf.name, block["text"][:40]))
+    total = [sum(r[0] for r in kept.values()), sum(r[1] for r in kept.values())]
+    for producer, (hit, count) in sorted(kept.items()):
+        print(f"{producer:12} paragraph ids kept {hit}/{count} ({100 * hit / max(count, 1):.1f}%)")
+    print(f"{'all':12} paragraph ids kept {total[0]}/{total[1]} ({100 * total[0] / max(total[1], 1):.1f}%)  "
+          f"target 100% -> {'PASS' if total[0] == total[1] else 'MISS'}")
+    for name, text in misses[:20]:
+        print(f"  lost: {name}: {text}…")
+    return 0
+
+
 def main() -> int:
+    if "--producers" in sys.argv:
+        return producer_permanence(Path(sys.argv[sys.argv.index("--producers") + 1]))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)

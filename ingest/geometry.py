@@ -35,6 +35,9 @@ GUTTER = 0.8
 #: one (down to ``GUTTER``) only where other lines have a gap at the same place (a column gutter, not
 #: a word space stretched by justification).
 LONE_GUTTER = 2.0
+#: The narrowest empty vertical band, in ems, that reading order takes for a gutter between columns
+#: (CSS's default column gap is 1em; hanging punctuation and justification eat into it).
+COLUMN_GAP = 0.6
 #: A gap wider than this many ems separates segments even when spaces fill it (tab stops, leaders).
 WIDE_GAP = 3.0
 @dataclass(slots=True)
@@ -366,7 +369,7 @@ def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
         if b - a >= 0.8 * em or _other_type(band, rest):
             return _order(upper, em, depth + 1) + _order(lower, em, depth + 1)
     vertical = _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi)
-    if vertical and vertical[0][1] - vertical[0][0] >= 0.9 * em:
+    if vertical and vertical[0][1] - vertical[0][0] >= COLUMN_GAP * em:
         a, b = vertical[0]
         left = [s for s in segs if s.x1 <= a + 0.01]
         right = [s for s in segs if s.x0 >= b - 0.01]
@@ -399,24 +402,32 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
     """Are there columns side by side somewhere in this group?
 
     Lines that span most of the group (a title above the columns, a footer
-    below) are left out of the test, so that the cuts above and below them
-    can be made one at a time.
+    below) are left out of the test, and so are up to two short lines that
+    cross the gutter (a page number, a centred credit line), so that the
+    cuts above and below them can be made one at a time.
     """
     if len(segs) < 2:
         return False
     x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
-    # (nor a page number or a running head centred over the gutter)
-    segs = [s for s in segs if s.x1 - s.x0 <= 0.6 * (x_hi - x_lo) and len(s.text) > 6]
+    segs = [s for s in segs if s.x1 - s.x0 <= 0.6 * (x_hi - x_lo) and len(s.text) > 3]
     if len(segs) < 4:
         return False
-    x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
-    for a, b in _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi):
-        if b - a < 0.9 * em:
-            break
-        left = [s for s in segs if s.x1 <= a + 0.01]
-        right = [s for s in segs if s.x0 >= b - 0.01]
-        if _worth_a_column(left, em) and _worth_a_column(right, em):
-            return True
+    spans = sorted((s.x0, s.x1) for s in segs)
+    lo, hi = int(spans[0][0]), int(max(b for _, b in spans)) + 1
+    cover = [0] * (hi - lo + 1)
+    for a, b in spans:
+        for x in range(int(a) - lo, int(b) - lo + 1):
+            cover[x] += 1
+    allowed = min(2, len(segs) // 10)
+    run = 0
+    for x, depth in enumerate(cover):
+        run = run + 1 if depth <= allowed else 0
+        if run >= COLUMN_GAP * em:
+            a, b = lo + x - run + 1, lo + x
+            left = [s for s in segs if s.x1 <= b]
+            right = [s for s in segs if s.x0 >= a]
+            if _worth_a_column(left, em) and _worth_a_column(right, em) and len(left) + len(right) >= 0.8 * len(segs):
+                return True
     return False
 
 
