@@ -12,7 +12,7 @@ SHARED   ?= ../shared
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui weasyprint poppler-utils
 
-.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence check-pdfs screenshots fuzz kill9 loadtest clean
+.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence bench-layout check-pdfs check-layout screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
@@ -57,7 +57,7 @@ lint: setup
 	$(BIN)/ruff format --check archive ingest tests scripts bench || true
 
 ## bench: the benchmarks (not tests); they read $(SHARED) and print figures with baselines
-bench: bench-ingest bench-search bench-rank bench-permanence
+bench: bench-ingest bench-search bench-rank bench-permanence bench-layout
 
 bench-ingest: setup
 	$(BIN)/python bench/ingest_bench.py
@@ -71,8 +71,21 @@ bench-rank: setup
 bench-permanence: setup
 	$(BIN)/python bench/permanence_bench.py
 
+## bench-layout: the producer corpus (LibreOffice, WeasyPrint, Chromium) scored against its truth,
+## and the same texts' passage ids across producers
+LAYOUT_CORPUS ?= /tmp/layout-corpus
+bench-layout: setup
+	$(BIN)/python bench/layout_corpus.py $(LAYOUT_CORPUS) --texts $(SHARED)/corpus/docs.jsonl
+	$(BIN)/python bench/layout_score.py $(LAYOUT_CORPUS)
+	$(BIN)/python bench/permanence_bench.py --producers $(LAYOUT_CORPUS)
+
 check-pdfs: setup
 	$(BIN)/python scripts/check_pdfs.py $(SHARED)/pdfs
+
+## check-layout: layout on the real PDFs without a truth (cuts, heading share, CJK kept vs pdftotext)
+check-layout: setup
+	$(BIN)/python scripts/layout_realism.py $(SHARED)/pdfs --password-for enc_aes256_r6_userpw.pdf=usersecret
+	$(BIN)/python scripts/extractor_agreement.py $(SHARED)/pdfs --password-for enc_aes256_r6_userpw.pdf=usersecret
 
 screenshots: setup
 	$(BIN)/python scripts/screenshots.py

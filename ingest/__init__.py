@@ -85,7 +85,7 @@ def _choose(data: bytes, password: str | None, first: PdfText) -> tuple[PdfText,
     return first, verdict, []
 
 
-def _pdfium_first(data: bytes, password: str | None) -> PdfText | None:
+def _pdfium_first(data: bytes, password: str | None) -> tuple[PdfText, quality.Quality] | None:
     """PDFium's text and glyph geometry, when they pass the quality gate on their own; else None.
 
     Measured against poppler's pdftotext on the real PDFs of the shared set
@@ -106,7 +106,7 @@ def _pdfium_first(data: bytes, password: str | None) -> PdfText | None:
         return None
     with contextlib.suppress(Exception):  # pypdf cannot open it: PDFium's Info fields stand
         text.info = pypdf_info(open_pypdf(data, password)) or text.info
-    return text
+    return text, verdict
 
 
 def extract_document(data: bytes, *, password: str | None = None, filename: str = "",
@@ -117,9 +117,10 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
     if max_bytes is not None and len(data) > max_bytes:
         raise IngestError(f"too large: {_size(len(data))} (limit {_size(max_bytes)})")
     check_header(data)
-    placed = _pdfium_first(data, password)
-    if placed is not None:
-        chosen, verdict, warnings = placed, quality.score("\n".join(placed.pages)), list(placed.warnings)
+    first_read = _pdfium_first(data, password)
+    if first_read is not None:
+        chosen, verdict = first_read
+        warnings = list(chosen.warnings)
     else:
         first, warnings = _pypdf_or_recovery(data, password)
         chosen, verdict, notes = _choose(data, password, first)

@@ -412,22 +412,22 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
     segs = [s for s in segs if s.x1 - s.x0 <= 0.6 * (x_hi - x_lo) and len(s.text) > 3]
     if len(segs) < 4:
         return False
-    spans = sorted((s.x0, s.x1) for s in segs)
-    lo, hi = int(spans[0][0]), int(max(b for _, b in spans)) + 1
-    cover = [0] * (hi - lo + 1)
-    for a, b in spans:
-        for x in range(int(a) - lo, int(b) - lo + 1):
-            cover[x] += 1
     allowed = min(2, len(segs) // 10)
-    run = 0
-    for x, depth in enumerate(cover):
-        run = run + 1 if depth <= allowed else 0
-        if run >= COLUMN_GAP * em:
-            a, b = lo + x - run + 1, lo + x
-            left = [s for s in segs if s.x1 <= b]
-            right = [s for s in segs if s.x0 >= a]
-            if _worth_a_column(left, em) and _worth_a_column(right, em) and len(left) + len(right) >= 0.8 * len(segs):
-                return True
+    events = sorted([(s.x0, 1) for s in segs] + [(s.x1, -1) for s in segs])
+    depth, start = 0, None
+    for x, step in events:  # sweep: where are no more than ``allowed`` segments over x?
+        before = depth
+        depth += step
+        if before > allowed >= depth:
+            start = x
+        elif before <= allowed < depth and start is not None:
+            if x - start >= COLUMN_GAP * em:
+                left = [s for s in segs if s.x1 <= x]
+                right = [s for s in segs if s.x0 >= start]
+                if (_worth_a_column(left, em) and _worth_a_column(right, em)
+                        and len(left) + len(right) >= 0.8 * len(segs)):
+                    return True
+            start = None
     return False
 
 
