@@ -54,7 +54,11 @@ class Field:
 
 @dataclass
 class Block:
-    """One unit of the rebuilt text: a title, heading, paragraph, caption, note or back matter.
+    """One unit of the rebuilt text, typed as one of ``BLOCK_TYPES``.
+
+    A ``table`` keeps its cells in ``rows`` (and its text tab- and newline-
+    separated, so it is searchable); a ``footnote`` is attached to its page,
+    never spliced into a sentence; an ``aside`` is a box or sidebar read whole.
 
     ``pages`` are 1-based page numbers the block spans (a paragraph split
     across a page break has two).  ``id`` is the passage id, given by

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from archive.models import BLOCK_TYPES
 from archive.web.urls import FACETS, SORTS
 
 bp = Blueprint("api", __name__)
@@ -41,11 +42,13 @@ SCHEMAS: dict[str, Any] = {
     "Block": _obj(
         {
             "id": _s("string", description="passage id, p- and 12 hex digits"),
-            "type": _s("string", enum=["title", "heading", "paragraph", "caption", "note",
-                                       "back_matter"]),
+            "type": _s("string", enum=list(BLOCK_TYPES)),
             "text": STR,
             "pages": _s("array", items=INT, description="1-based pages the block spans"),
-        }
+            "rows": _s("array", items=_s("array", items=STR),
+                       description="a table's cells, row by row (tables only)"),
+        },
+        required=["id", "type", "text", "pages"],
     ),
     "Field": _obj({"value": STR, "source": _s("string", enum=["pdf-info", "text", "inferred"])}),
     "Facet": _obj({"value": STR, "count": INT}),

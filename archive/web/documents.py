@@ -38,7 +38,8 @@ META_LABELS = {
     "language": "語言",
 }
 SCRIPT_LABELS = {"Traditional": "繁體", "Simplified": "簡體", "mixed": "繁簡混用"}
-BLOCK_LABELS = {"caption": "圖說", "note": "附註", "back_matter": "文末資訊"}
+BLOCK_LABELS = {"caption": "圖說", "note": "附註", "back_matter": "文末資訊", "footnote": "註腳",
+                "aside": "側欄", "toc": "目錄", "table": "表格"}
 
 
 #: Larger numbers are not versions (and would overflow SQLite's integers).
