@@ -189,12 +189,22 @@ def _lex(q: str) -> list[tuple[str, str]]:
     return out
 
 
+#: Parentheses and NOTs nested deeper than this are a syntax error (searched as plain text).
+MAX_DEPTH = 16
+
+
 class _Parser:
     """Recursive descent: or := and (OR and)* ; and := unary+ ; unary := (NOT|-) unary | atom."""
 
     def __init__(self, toks: list[tuple[str, str]]) -> None:
         self.toks = toks
         self.i = 0
+        self.depth = 0  # open parentheses and NOTs: bounded, so no query can exhaust the stack
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(f"nested more than {MAX_DEPTH} levels deep")
 
     def peek(self) -> str | None:
         return self.toks[self.i][0] if self.i < len(self.toks) else None
@@ -237,16 +247,21 @@ class _Parser:
             self.take()
             if self.peek() in (None, "rp", "or", "and"):
                 raise QuerySyntaxError("NOT needs a term after it")
-            return Not(self.unary())
+            self._deeper()
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self) -> Node:
         kind, text = self.take()
         if kind == "lp":
+            self._deeper()
             node = self.or_expr()
             if self.peek() != "rp":
                 raise QuerySyntaxError("unbalanced parenthesis")
             self.take()
+            self.depth -= 1
             return node
         if kind == "rp":
             raise QuerySyntaxError("unbalanced parenthesis")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
 #: The facets of the sidebar, in display order; each is also a query parameter.
@@ -149,10 +149,20 @@ def passage_url(passage_id: str, *, absolute: bool = False) -> str:
     return url_for("passages.show", passage_id=passage_id)
 
 
+def search_json_url() -> str:
+    """The JSON twin of the current search page, built from the app's own parameters only.
+
+    Never from the raw query string: ``url_for`` takes ``_anchor``, ``_scheme``,
+    ``_external`` and ``_method`` as instructions, not as parameters.
+    """
+    return url_for("search.index_json", **search_params(parse_search_args(request.args)))
+
+
 def init_app(app: Any) -> None:
     """Expose the URL helpers to every template."""
     app.jinja_env.globals.update(
         search_url=search_url,
+        search_json_url=search_json_url,
         with_filter=with_filter,
         without_filter=without_filter,
         document_url=document_url,

@@ -559,3 +559,23 @@ def test_an_idle_writer_exits_and_the_next_upload_starts_another(fresh: Any,
         assert writer.ingest(data, filename="a.pdf")["status"] == "unchanged"
     finally:
         writer.close()
+
+
+@pytest.mark.parametrize("param", ["_anchor=x", "_scheme=https", "_method=POST", "endpoint=x", "_external=1"])
+def test_url_builders_take_no_instructions_from_the_query_string(client: Any, param: str) -> None:
+    """url_for treats _anchor, _scheme, _external, _method as instructions: links use the app's own params."""
+    resp = client.get(f"/?q=美國&{param}", headers={"Host": "evil.example"})
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "evil.example" not in html and "#x" not in html
+    twin = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', html)
+    assert twin and twin.group(1).startswith("/search.json?") and "_" not in twin.group(1).split("?", 1)[1]
+
+
+def test_deeply_nested_query_is_a_notice_not_a_500(client: Any, corpus: Corpus) -> None:
+    q = "(" * 245 + "美國" + ")" * 245
+    for url in ("/", "/search.json", f"/d/{corpus.seed_id}"):
+        resp = client.get(url, query_string={"q": q})
+        assert resp.status_code == 200, url
+    notices = client.get("/search.json", query_string={"q": q}).get_json()["notices"]
+    assert any("16" in n for n in notices)
