@@ -40,6 +40,7 @@ class Settings:
     require_login_for_read: bool = False
     secure_cookies: bool = False  # set true behind TLS
     login_attempts_per_minute: int = 5
+    session_idle_minutes: float = 120.0  # a web session unused this long ends (sign in again)
     base_url: str = ""  # used in citations and feeds when set, e.g. https://archive.example.org
 
     @property

@@ -708,6 +708,9 @@ class Archive:
     def verify_user(self, name: str, password: str) -> bool:
         return self.store.verify_user(name, password)
 
+    def user_stamp(self, name: str) -> str | None:
+        return self.store.user_stamp(name)
+
     # -- backup -----------------------------------------------------------------------------
     def export(self, dest: Path) -> dict:
         """Write a tar archive of the catalogue (a consistent SQLite backup) and every original."""

@@ -501,6 +501,18 @@ class Store:
             return False
         return check_password(row["password_hash"], password)
 
+    def user_stamp(self, name: str) -> str | None:
+        """A fingerprint of the user's current password hash; None once the user is removed.
+
+        A web session remembers the stamp it was opened with: a password change
+        or a removal changes it, and every session of that user ends.
+        """
+        with self.reading() as conn:
+            row = conn.execute("SELECT password_hash FROM users WHERE name=?", (name,)).fetchone()
+        if row is None:
+            return None
+        return hashlib.sha256(str(row["password_hash"]).encode()).hexdigest()[:32]
+
     def users(self) -> list[str]:
         with self.reading() as conn:
             return [r["name"] for r in conn.execute("SELECT name FROM users ORDER BY name")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, g, redirect, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from archive.web.render import render, wants_json
@@ -46,8 +46,11 @@ def login() -> Response:
     archive = current_app.extensions["archive"]
     if name and password and archive.verify_user(name, password):
         session.clear()  # a fresh session (and CSRF token) on sign-in
+        state = current_app.extensions["web_state"]
         session["user"] = name
+        session["sid"] = state.open_session(name, archive.user_stamp(name) or "")
         session.permanent = False
+        g.pop("archive_user", None)
         if wants_json():
             return render("login.html", {"user": name, "error": None, "next": next_url})
         return redirect(next_url, code=303)
@@ -57,7 +60,9 @@ def login() -> Response:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    current_app.extensions["web_state"].end_session(session.get("sid"))
     session.clear()
+    g.pop("archive_user", None)
     if wants_json():
         return render("login.html", {"user": None, "error": None, "next": None})
     return redirect(url_for("search.index"), code=303)

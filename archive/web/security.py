@@ -71,8 +71,22 @@ def check_csrf() -> None:
 
 # -- sign-in gates ---------------------------------------------------------
 def current_user() -> str | None:
-    user = session.get("user")
-    return str(user) if user else None
+    """The signed-in archivist, if the cookie names a live server-side session (checked once a request)."""
+    if "archive_user" in g:
+        return g.archive_user
+    user, sid = session.get("user"), session.get("sid")
+    name: str | None = None
+    if user and sid:
+        archive = current_app.extensions["archive"]
+        state = current_app.extensions["web_state"]
+        idle = max(60.0, float(archive.settings.session_idle_minutes) * 60)
+        if state.session_user(str(sid), str(user), archive.user_stamp(str(user)), idle):
+            name = str(user)
+        else:
+            session.pop("user", None)
+            session.pop("sid", None)
+    g.archive_user = name
+    return name
 
 
 def _wants_page() -> bool:

@@ -17,6 +17,7 @@ as failed, with the reason, instead of "queued" for ever.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -43,6 +44,13 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_pending ON jobs(status, queued_at);
 CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS attempts_key ON attempts(key, at);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    stamp TEXT NOT NULL,
+    created REAL NOT NULL,
+    seen REAL NOT NULL
+);
 """
 
 #: Job states before the archive's outcome is known.
@@ -162,6 +170,38 @@ class SharedState:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    # -- sessions ---------------------------------------------------------------
+    def open_session(self, user: str, stamp: str) -> str:
+        """A new server-side session for ``user``; its id goes in the signed cookie."""
+        sid = secrets.token_urlsafe(24)
+        now = time.time()
+        self._conn().execute("INSERT INTO sessions(id, user, stamp, created, seen) VALUES (?, ?, ?, ?, ?)",
+                             (sid, user, stamp, now, now))
+        return sid
+
+    def session_user(self, sid: str, user: str, stamp: str | None, idle_s: float) -> bool:
+        """Is ``sid`` a live session of ``user`` opened with the password stamp ``stamp``?
+
+        A session ends when it is signed out, when it has been idle longer than
+        ``idle_s``, and when its user is removed or changes password (the stamp
+        differs).  A live session's last use is refreshed (at most once a minute).
+        """
+        conn = self._conn()
+        row = conn.execute("SELECT user, stamp, seen FROM sessions WHERE id = ?", (sid,)).fetchone()
+        now = time.time()
+        if row is None:
+            return False
+        if row["user"] != user or stamp is None or row["stamp"] != stamp or now - row["seen"] > idle_s:
+            conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+            return False
+        if now - row["seen"] > 60:
+            conn.execute("UPDATE sessions SET seen = ? WHERE id = ?", (now, sid))
+        return True
+
+    def end_session(self, sid: str | None) -> None:
+        if sid:
+            self._conn().execute("DELETE FROM sessions WHERE id = ?", (sid,))
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -579,3 +579,51 @@ def test_deeply_nested_query_is_a_notice_not_a_500(client: Any, corpus: Corpus) 
         assert resp.status_code == 200, url
     notices = client.get("/search.json", query_string={"q": q}).get_json()["notices"]
     assert any("16" in n for n in notices)
+
+
+def _who(client: Any) -> Any:
+    return client.get("/login", headers={"Accept": "application/json"}).get_json()["user"]
+
+
+def _replay(app: Any, cookie: str) -> Any:
+    other = app.test_client()
+    other.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    return _who(other)
+
+
+def _session_cookie(client: Any) -> str:
+    cookie = client.get_cookie(client.application.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    return cookie.value
+
+
+def test_sessions_end_at_sign_out_removal_and_password_change(fresh: Any) -> None:
+    """A replayed cookie is worthless once its session ended: the record lives in the instance."""
+    app = fresh()
+    archive = app.extensions["archive"]
+    client = app.test_client()
+    _login(client)
+    cookie = _session_cookie(client)
+    assert _who(client) == USER and _replay(app, cookie) == USER
+    client.post("/logout", data={"csrf_token": _token(client)})
+    assert _who(client) is None and _replay(app, cookie) is None  # signed out: the old cookie is dead
+
+    _login(client)
+    cookie = _session_cookie(client)
+    archive.add_user(USER, PASSWORD + "-changed")  # a password change ends every session
+    assert _replay(app, cookie) is None
+    archive.add_user(USER, PASSWORD)
+    _login(client)
+    cookie = _session_cookie(client)
+    archive.store.delete_user(USER)  # and so does removal (what `archive user remove` does)
+    assert _replay(app, cookie) is None
+
+
+def test_idle_sessions_expire(fresh: Any) -> None:
+    app = fresh(session_idle_minutes=1)
+    client = app.test_client()
+    _login(client)
+    assert _who(client) == USER
+    state = app.extensions["web_state"]
+    state._conn().execute("UPDATE sessions SET seen = seen - 3600")  # an hour without a request
+    assert _who(client) is None
