@@ -28,8 +28,8 @@ from .extract import (
     PdfText,
     check_header,
     open_pypdf,
-    pdfium_geometry,
     pdfium_text,
+    place,
     pypdf_info,
     pypdf_text,
 )
@@ -44,8 +44,17 @@ def _size(n: float) -> str:
     return f"{n / (1024 * 1024):.1f} MB"  # MB as the settings count them (max_upload_mb * 1024 * 1024)
 
 
-def _pypdf_or_recovery(data: bytes, password: str | None) -> tuple[PdfText, list[str]]:
-    """pypdf's text; if pypdf cannot open the file, PDFium's as recovery."""
+def _read_pdfium(data: bytes, password: str | None) -> tuple[PdfText | None, IngestError | None]:
+    """PDFium's text and glyph geometry, read once per document; or why PDFium could not open it."""
+    try:
+        return pdfium_text(data, password), None
+    except IngestError as exc:
+        return None, exc
+
+
+def _pypdf_or_recovery(data: bytes, password: str | None,
+                       pdfium: tuple[PdfText | None, IngestError | None] | None = None) -> tuple[PdfText, list[str]]:
+    """pypdf's text; if pypdf cannot open the file, PDFium's (``pdfium``, if already read) as recovery."""
     try:
         reader = open_pypdf(data, password)
         return pypdf_text(reader), []
@@ -53,28 +62,28 @@ def _pypdf_or_recovery(data: bytes, password: str | None) -> tuple[PdfText, list
         raise
     except Exception as exc:  # anything pypdf raises on a damaged file
         detail = f"{type(exc).__name__}: {exc}"
-    try:
-        recovered = pdfium_text(data, password)
-    except IngestError as exc:
-        if exc.reason.startswith(("encrypted", "wrong password")):
-            raise
+    recovered, error = pdfium if pdfium is not None else _read_pdfium(data, password)
+    if error is not None:
+        if error.reason.startswith(("encrypted", "wrong password")):
+            raise error
         raise IngestError(f"corrupt PDF: {detail}") from None
-    if not recovered.pages:
+    if recovered is None or not recovered.pages:
         raise IngestError(f"corrupt PDF: {detail}")
     return recovered, [f"recovered with pypdfium2 (pypdf: {detail})"]
 
 
-def _choose(data: bytes, password: str | None, first: PdfText) -> tuple[PdfText, quality.Quality, list[str]]:
-    """The quality gate: keep pypdf's text unless PDFium's is clearly better."""
+def _choose(data: bytes, password: str | None, first: PdfText,
+            second: PdfText | None = None) -> tuple[PdfText, quality.Quality, list[str]]:
+    """The quality gate: keep pypdf's text unless PDFium's (``second``, if already read) is clearly better."""
     text = "\n".join(first.pages)
     verdict = quality.score(text)
     sparse = verdict.chars < MIN_CHARS_PER_PAGE * max(1, first.page_count)
     if first.extractor == "pypdfium2" or (verdict.score >= quality.GOOD and not sparse and not first.warnings):
         return first, verdict, []
-    try:
-        second = pdfium_text(data, password)
-    except IngestError:
-        return first, verdict, []
+    if second is None:
+        second, _ = _read_pdfium(data, password)
+        if second is None:
+            return first, verdict, []
     other = quality.score("\n".join(second.pages))
     better = other.score > verdict.score + 0.02 or (sparse and other.chars > verdict.chars) or (
         first.warnings and not second.warnings and other.chars > verdict.chars)
@@ -85,8 +94,8 @@ def _choose(data: bytes, password: str | None, first: PdfText) -> tuple[PdfText,
     return first, verdict, []
 
 
-def _pdfium_first(data: bytes, password: str | None) -> tuple[PdfText, quality.Quality] | None:
-    """PDFium's text and glyph geometry, when they pass the quality gate on their own; else None.
+def _pdfium_first(data: bytes, password: str | None, text: PdfText | None) -> quality.Quality | None:
+    """The gate's verdict on PDFium's text, when it passes on its own (then it is kept); else None.
 
     Measured against poppler's pdftotext on the real PDFs of the shared set
     (``scripts/extractor_agreement.py``), PDFium reads the characters at least
@@ -95,18 +104,14 @@ def _pdfium_first(data: bytes, password: str | None) -> tuple[PdfText, quality.Q
     reads first; pypdf reads the Info and XMP metadata, and the whole text
     when PDFium's fails the gate (then the better of the two is kept).
     """
-    try:
-        text = pdfium_text(data, password)
-    except IngestError:
-        return None
-    if not text.pages or text.warnings or any(lines is None for lines in text.lines):
+    if text is None or not text.pages or text.warnings or any(lines is None for lines in text.lines):
         return None  # a page PDFium could not read or place: let the full gate decide
     verdict = quality.score("\n".join(text.pages))
     if verdict.score < quality.GOOD or verdict.chars < MIN_CHARS_PER_PAGE * max(1, text.page_count):
         return None
     with contextlib.suppress(Exception):  # pypdf cannot open it: PDFium's Info fields stand
         text.info = pypdf_info(open_pypdf(data, password)) or text.info
-    return text, verdict
+    return verdict
 
 
 def extract_document(data: bytes, *, password: str | None = None, filename: str = "",
@@ -117,13 +122,15 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
     if max_bytes is not None and len(data) > max_bytes:
         raise IngestError(f"too large: {_size(len(data))} (limit {_size(max_bytes)})")
     check_header(data)
-    first_read = _pdfium_first(data, password)
-    if first_read is not None:
-        chosen, verdict = first_read
+    pdfium = _read_pdfium(data, password)
+    placed = pdfium[0]
+    verdict_first = _pdfium_first(data, password, placed)
+    if placed is not None and verdict_first is not None:
+        chosen, verdict = placed, verdict_first
         warnings = list(chosen.warnings)
     else:
-        first, warnings = _pypdf_or_recovery(data, password)
-        chosen, verdict, notes = _choose(data, password, first)
+        first, warnings = _pypdf_or_recovery(data, password, pdfium)
+        chosen, verdict, notes = _choose(data, password, first, placed)
         warnings += chosen.warnings + notes
     if verdict.chars < MIN_CHARS_PER_PAGE * max(1, chosen.page_count):
         raise IngestError("no text layer (needs OCR)")
@@ -133,9 +140,8 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
             "font without a usable ToUnicode map?)"
         )
     geometry = chosen.lines
-    if chosen.extractor != "pypdfium2":  # pypdf's text, placed by PDFium's glyph boxes where they agree
-        placed = pdfium_geometry(data, password, chosen.pages)
-        geometry = [p if p is not None else own for p, own in zip(placed, chosen.lines, strict=False)]
+    if chosen is not placed and placed is not None:  # pypdf's text, placed by PDFium's glyph boxes
+        geometry = place(placed.lines, chosen.pages, chosen.lines)
     pages, running = layout.strip_furniture(layout.page_lines(chosen.pages, geometry))
     typed = layout.type_blocks(layout.build_paragraphs(pages), running)
     fields = _fields(chosen, typed)

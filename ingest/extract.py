@@ -290,36 +290,22 @@ def _pdfium_hyphens(text: str) -> str:
     return text.replace("\ufffe", "-").replace("\x02", "-")
 
 
-def pdfium_geometry(data: bytes, password: str | None, page_texts: list[str]) -> list[list[TextLine] | None]:
+def place(placed: list[list[TextLine] | None], page_texts: list[str],
+          own: list[list[TextLine] | None]) -> list[list[TextLine] | None]:
     """PDFium's glyph-placed lines for each page whose characters agree with ``page_texts``.
 
-    The kept text (pypdf's, usually) decides whether a page is readable;
-    PDFium says *where* each glyph is.  Where the two read different
-    characters, PDFium's lines are used only if the quality gate scores them
-    good and no worse than the kept text (pypdf misreads some embedded CFF
-    CMaps); otherwise the page gets None and layout uses the kept extractor's
-    own line positions there.
+    The kept text (pypdf's, here) decides whether a page is readable; PDFium
+    says *where* each glyph is.  Where the two read different characters,
+    PDFium's lines are used only if the quality gate scores them good and no
+    worse than the kept text (pypdf misreads some embedded CFF CMaps);
+    otherwise the page keeps the kept extractor's own line positions (``own``).
     """
-    out: list[list[TextLine] | None] = [None] * len(page_texts)
-    with _PDFIUM_LOCK:
-        try:
-            doc = pdfium.PdfDocument(data, password=password)
-        except Exception:
-            return out
-        try:
-            for index in range(min(len(doc), len(page_texts))):
-                try:
-                    page = doc[index]
-                    textpage = page.get_textpage()
-                    lines = pdfium_lines(textpage, page.get_height(), page)
-                    textpage.close()
-                    page.close()
-                except Exception:
-                    continue
-                if lines is not None and _better_or_same("".join(line.text for line in lines), page_texts[index]):
-                    out[index] = lines
-        finally:
-            doc.close()
+    out = []
+    for index, text in enumerate(page_texts):
+        lines = placed[index] if index < len(placed) else None
+        fallback = own[index] if index < len(own) else None
+        usable = lines is not None and _better_or_same("".join(line.text for line in lines), text)
+        out.append(lines if usable else fallback)
     return out
 
 

@@ -100,8 +100,6 @@ class _Seg:
     # ^ (index in chars, right of the glyph before, left and right of the glyph after) of each wide gap
     last_right: float = 0.0
     last_wide: bool = False
-    col_left: float = 0.0
-    col_right: float = 0.0
     lead_open: bool = True  # still inside the first word
     head: list[tuple[int, float]] | None = None  # (code point, right edge) of the first glyphs
     cells: list[list[str]] | None = None  # set on the one segment that stands for a whole table
@@ -253,7 +251,7 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
         s.freeze()
     segs = [s for s in segs if s.text]
     for s in segs:
-        s.size = _seg_size(s)
+        s.size = round(s.size, 2)
         s.lead = _lead(s)
     if _vertical(segs):
         return None
@@ -321,11 +319,6 @@ def _split_gutters(segs: list[_Seg]) -> list[_Seg]:
     return out
 
 
-def _seg_size(seg: _Seg) -> float:
-    """The type size of a segment: its box height is not it, so keep the first glyph's (rounded)."""
-    return round(seg.size, 2)
-
-
 def _vertical(segs: list[_Seg]) -> bool:
     """Vertical writing: nearly every segment one ideograph, stacked in columns."""
     if len(segs) < 8:
@@ -363,9 +356,12 @@ def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
             break
         upper = [s for s in segs if s.bottom <= a + 0.01]
         lower = [s for s in segs if s.top >= b - 0.01]
-        if not (upper and lower) or _has_columns(upper, em) == _has_columns(lower, em):
+        if not (upper and lower):
             continue
-        band, rest = (upper, lower) if _has_columns(lower, em) else (lower, upper)
+        upper_cols, lower_cols = _has_columns(upper, em), _has_columns(lower, em)
+        if upper_cols == lower_cols:
+            continue
+        band, rest = (upper, lower) if lower_cols else (lower, upper)
         if b - a >= 0.8 * em or _other_type(band, rest):
             return _order(upper, em, depth + 1) + _order(lower, em, depth + 1)
     vertical = _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi)
