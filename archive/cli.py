@@ -16,6 +16,7 @@ import click
 
 from archive.config import ENV_VAR, resolve_instance
 from archive.service import Archive, Outcome, ServiceError, find_pdfs
+from archive.store import StoreError
 from ingest.sandbox import lower_priority
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
@@ -41,6 +42,15 @@ class _Ctx:
 
     @property
     def archive(self) -> Archive:
+        """The archive; a catalogue that cannot be opened stops here with what to run."""
+        archive = self.any_archive
+        if archive.store_error:
+            _fail(f"{self.path}: {archive.store_error}")
+        return archive
+
+    @property
+    def any_archive(self) -> Archive:
+        """The archive even when its catalogue is damaged (for ``archive check``)."""
         if self._archive is None:
             try:
                 self._archive = Archive(self.path)
@@ -246,11 +256,19 @@ def reindex(c: _Ctx) -> None:
 
 @main.command()
 @click.option("--repair", is_flag=True, help="Fix what can be fixed from the archive.")
+@click.option("--quick", is_flag=True, help="Compare originals' sizes instead of hashing them.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def check(c: _Ctx, repair: bool, as_json: bool) -> None:
-    """Verify that originals, catalogue and index agree."""
-    r = c.archive.check(repair=repair)
+def check(c: _Ctx, repair: bool, quick: bool, as_json: bool) -> None:
+    """Verify the catalogue, every stored document and original, and the index.
+
+    A repair never discards an original: a damaged or empty catalogue is set aside
+    and rebuilt from the originals; a damaged index is rebuilt from the catalogue.
+    """
+    try:
+        r = c.any_archive.check(repair=repair, quick=quick)
+    except ServiceError as exc:
+        _fail(str(exc))
     if as_json:
         click.echo(_dump(r))
     else:
@@ -278,18 +296,30 @@ def delete(c: _Ctx, doc_id: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_ctx
 def export_(c: _Ctx, file: Path) -> None:
-    """Write the whole archive (catalogue and originals) to a .tar.gz file."""
-    r = c.archive.export(file)
+    """Write the whole archive (catalogue and originals) to a .tar.gz file.
+
+    The archive is checked first (every original hashed); a damaged one is not exported.
+    """
+    try:
+        r = c.archive.export(file)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
     click.echo(f"exported {r['documents']} documents to {r['file']} ({r['bytes']} bytes)")
 
 
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--with-users", is_flag=True,
+              help="Also import the export's archivist accounts (not imported by default).")
 @pass_ctx
-def import_(c: _Ctx, file: Path) -> None:
-    """Restore an export into an empty instance and rebuild its index."""
+def import_(c: _Ctx, file: Path, with_users: bool) -> None:
+    """Restore an export into an empty instance and rebuild its index.
+
+    Everything is verified before anything lands: the members' names and sizes, the
+    catalogue's integrity, every document, every original's hash.
+    """
     try:
-        r = c.archive.import_archive(file)
+        r = c.archive.import_archive(file, with_users=with_users)
     except ServiceError as exc:
         _fail(str(exc), 1)
     click.echo(f"imported {r['documents']} documents")
@@ -382,6 +412,9 @@ def run() -> None:
         main(prog_name=os.path.basename(sys.argv[0]) or "archive", standalone_mode=True)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(130)
+    except (ServiceError, StoreError) as exc:  # a damaged record met outside `check`
+        click.echo(f"archive: {exc}", err=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for users
         if os.environ.get("ARCHIVE_DEBUG"):
             raise

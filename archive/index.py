@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -54,6 +55,8 @@ from archive.models import Document
 #: Bump when the schema or the analysis changes: old indexes must be rebuilt.
 SCHEMA_VERSION = 6
 VERSION_FILE = "SCHEMA_VERSION"
+#: Size and SHA-256 of every file of the index as its last commit left it (see ``_seal``).
+SEAL_FILE = "CHECKSUMS.json"
 
 #: Metadata fields that are searchable (``title:`` …) and, apart from title, facets.
 TEXT_FIELDS = ("title", "author", "foundation", "series")
@@ -76,6 +79,10 @@ class IndexError_(Exception):
 
 class IndexVersionError(IndexError_):
     """The index on disk was written by another schema version."""
+
+
+class IndexMissingError(IndexError_):
+    """The index is gone (its link dangles, or it was removed while documents exist)."""
 
 
 class IndexBusyError(IndexError_):
@@ -680,13 +687,27 @@ class SearchIndex:
     """Opens or creates the index at ``path``; one writer at a time, many readers."""
 
     def __init__(
-        self, path: Path | str, *, lock_timeout: float = 10.0, check_version: bool = True
+        self,
+        path: Path | str,
+        *,
+        lock_timeout: float = 10.0,
+        check_version: bool = True,
+        create: bool = True,
     ) -> None:
+        """``create=False``: a missing index is an error, not a new empty one (the service
+        says so when the archive has documents an empty index would silently not find)."""
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.schema = make_schema()
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if check_version and self.path.is_symlink() and not self.path.exists():
+            raise IndexMissingError(
+                f"the search index link {self.path.name} points to a missing directory "
+                f"({os.readlink(self.path)}): run archive reindex"
+            )
+        if not create and not self.path.exists():
+            raise IndexMissingError(f"the search index ({self.path.name}/) is missing: run archive reindex")
         if not self.path.exists() and not self.path.is_symlink():
             with self._lock():
                 if not self.path.exists():
@@ -715,6 +736,7 @@ class SearchIndex:
     def _create_in(self, d: Path) -> None:
         whoosh_index.create_in(str(d), self.schema)
         (d / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+        _seal(d)
 
     def _point_to(self, target: Path) -> None:
         """Swap ``path`` to ``target`` atomically (rename of a fresh symlink over the old one)."""
@@ -818,6 +840,37 @@ class SearchIndex:
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 
+    def verify(self) -> list[str]:
+        """Damage to the index on disk, one line per finding (empty: sound).
+
+        Every file is compared with the size and SHA-256 its last commit sealed
+        (Whoosh never rewrites a file it has written, so any difference is damage);
+        an index without a seal, or with files its seal does not name (a crash
+        between commit and seal), is read through instead: every stored document,
+        every term and its postings in every field.
+        """
+        if self.path.is_symlink() and not self.path.exists():
+            return [f"the index link points to a missing directory ({os.readlink(self.path)})"]
+        d = self.live_dir()
+        try:
+            sealed = json.loads((d / SEAL_FILE).read_text())
+        except (OSError, ValueError):
+            sealed = None
+        found: list[str] = []
+        unsealed = sealed is None
+        if sealed is not None:
+            present = _index_files(d)
+            for name, (size, digest) in sorted(sealed.items()):
+                f = d / name
+                if name not in present:
+                    found.append(f"{name}: missing")
+                elif f.stat().st_size != size or _file_digest(f) != digest:
+                    found.append(f"{name}: its bytes differ from what the last commit wrote")
+            unsealed = bool(present - sealed.keys())
+        if found or not unsealed:
+            return found
+        return _read_through(d)
+
     # -- writing -------------------------------------------------------------
     def add_document(self, doc: Document) -> None:
         self.add_documents([doc])
@@ -833,6 +886,7 @@ class SearchIndex:
                 w.cancel()
                 raise
             w.commit()
+            _seal(self.live_dir())
             return n
 
     def remove_document(self, doc_id: str) -> None:
@@ -841,6 +895,7 @@ class SearchIndex:
             w = ix.writer(codec=codec())
             w.delete_by_term("doc_id", doc_id)
             w.commit()
+            _seal(self.live_dir())
 
     def rebuild(self, docs: Iterable[Document], *, workers: int | None = None) -> int:
         """Build a fresh index from ``docs`` next to the live one and swap it in atomically.
@@ -855,6 +910,7 @@ class SearchIndex:
                 workers = workers if workers is not None else min(2, os.cpu_count() or 1)
                 n = _bulk_build(new, self.schema, docs, workers)
                 (new / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+                _seal(new)
             except BaseException:
                 shutil.rmtree(new, ignore_errors=True)
                 raise
@@ -866,6 +922,59 @@ class SearchIndex:
     @staticmethod
     def clear_cache() -> None:
         """Nothing global to clear; present for symmetry with the service's reset hooks."""
+
+
+def _index_files(d: Path) -> set[str]:
+    """The data files of an index directory (not its locks, not the seal itself)."""
+    return {
+        p.name for p in d.iterdir()
+        if p.is_file() and p.name != SEAL_FILE and not p.name.endswith(("LOCK", ".lock"))
+        and not p.name.startswith(".")
+    }
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _seal(d: Path) -> None:
+    """Record the size and digest of every file of ``d`` after a commit.  Only files new
+    since the last seal are hashed (an index file, once written, never changes)."""
+    try:
+        old = json.loads((d / SEAL_FILE).read_text())
+    except (OSError, ValueError):
+        old = {}
+    seal = {}
+    for name in sorted(_index_files(d)):
+        size = (d / name).stat().st_size
+        kept = old.get(name)
+        seal[name] = kept if kept and kept[0] == size else [size, _file_digest(d / name)]
+    tmp = d / f".{SEAL_FILE}.tmp"
+    tmp.write_text(json.dumps(seal, sort_keys=True))
+    os.replace(tmp, d / SEAL_FILE)
+
+
+def _read_through(d: Path) -> list[str]:
+    """Read every stored document and every posting of the index in ``d`` (the check for an
+    index that has no seal): a damaged segment raises here rather than in someone's search."""
+    try:
+        with whoosh_index.open_dir(str(d)).searcher() as s:
+            for leaf, _offset in s.leaf_readers():
+                for _n, _fields in leaf.iter_docs():
+                    pass
+                for fieldname in leaf.indexed_field_names():
+                    for term in list(leaf.lexicon(fieldname)):
+                        m = leaf.postings(fieldname, term)
+                        while m.is_active():
+                            m.value()
+                            m.next()
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged file raises is the finding
+        return [f"reading the index failed: {type(exc).__name__}: {exc}"[:300]]
+    return []
 
 
 def _write(w: Any, docs: Iterable[Document], *, update: bool) -> int:

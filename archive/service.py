@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
+import pickle
 import shutil
 import sqlite3
+import struct
 import tarfile
 import tempfile
 import threading
 import time
 import unicodedata
 import weakref
+import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -27,11 +31,27 @@ from pathlib import Path
 from archive import passages
 from archive.config import Settings, load_settings
 from archive.models import Document
-from archive.store import Alias, Store, StoreError, atomic_write, now_iso, sha256_hex
+from archive.store import (
+    SCHEMA_VERSION,
+    Alias,
+    CatalogueLost,
+    Store,
+    StoreError,
+    now_iso,
+    sha256_hex,
+)
 from ingest import IngestError
 from ingest.sandbox import ExtractorPool
 
+log = logging.getLogger(__name__)
+
 PDF_SUFFIXES = (".pdf",)
+#: What Whoosh raises when an index file's bytes are damaged (short reads, bad seeks,
+#: unpacking, decompression, decoding): a search meeting one gets a notice, not a 500.
+INDEX_DAMAGE: tuple[type[BaseException], ...] = (
+    OSError, EOFError, struct.error, zlib.error, ValueError, IndexError, KeyError,
+    UnicodeDecodeError, pickle.UnpicklingError,
+)
 #: How long a document's "related documents" are remembered, and for how many documents.
 RELATED_TTL_S = 600.0
 RELATED_CACHE_MAX = 4096
@@ -42,7 +62,15 @@ INDEX_BATCH_SECONDS = 5.0
 
 
 class ServiceError(Exception):
-    """A problem the user can act on, stated in one line."""
+    """A problem the user can act on, stated in one line (English, for the command line).
+
+    ``web`` is the same in the web's language, without server paths; the web
+    shows it, or a generic notice when it is not set.
+    """
+
+    def __init__(self, message: str, *, web: str | None = None) -> None:
+        super().__init__(message)
+        self.web = web
 
 
 @dataclass
@@ -125,17 +153,38 @@ class Archive:
         self.instance = Path(instance)
         self.instance.mkdir(parents=True, exist_ok=True)
         self.settings = settings or load_settings(self.instance)
+        self._store: Store | None = None
+        self.store_error: str | None = None
         try:
-            self.store = Store(self.instance)
+            self._store = Store(self.instance)
         except (StoreError, sqlite3.DatabaseError) as exc:
-            raise ServiceError(f"{self.instance}: cannot open the catalogue: {exc}") from exc
+            # Kept openable so that `archive check` can report and repair it; every other
+            # use of the catalogue fails with this one line (see the `store` property).
+            self.store_error = str(exc) if isinstance(exc, CatalogueLost) else (
+                f"cannot open the catalogue: {exc}; run archive check"
+            )
         self._index = None
         self._index_lock = threading.Lock()
+        index = self.instance / "index"
+        fresh = self._store is not None and not self._store.count()
+        if fresh and not (index.exists() or index.is_symlink()):
+            _ = self.index  # a new archive's empty index, made before its first document
         # "Related documents" cost a scan of the document's terms: remembered for a while
         # per document version (new documents join the list within RELATED_TTL_S).
         self._related: dict[tuple[str, int, int], tuple[float, list[dict]]] = {}
         self._related_lock = threading.Lock()
         self._thread_lock = threading.RLock()
+
+    @property
+    def store(self) -> Store:
+        """The catalogue and originals; a catalogue that could not be opened is a one-line
+        ServiceError naming what to run, wherever it is first needed."""
+        if self._store is None:
+            raise ServiceError(
+                self.store_error or "the catalogue is not open; run archive check",
+                web="典藏目錄無法開啟，暫時無法顯示；請管理員執行 archive check。",
+            )
+        return self._store
 
     # -- the index (derived; opened lazily so that a bad index never blocks the archive) ------
     @property
@@ -144,11 +193,31 @@ class Archive:
 
         with self._index_lock:
             if self._index is None:
-                self._index = SearchIndex(self.instance / "index")
+                path = self.instance / "index"
+                # A new archive gets a new index; one with documents never silently does.
+                fresh = path.exists() or path.is_symlink() or not self.store.count()
+                self._index = SearchIndex(path, create=fresh)
             return self._index
 
     def _index_error(self, exc: Exception) -> ServiceError:
-        return ServiceError(f"search index unavailable: {exc}")
+        from archive.index import IndexBusyError, IndexMissingError
+
+        if isinstance(exc, IndexBusyError):
+            return ServiceError(f"search index unavailable: {exc}", web="索引正在更新，請稍後再試。")
+        if isinstance(exc, IndexMissingError):
+            return ServiceError(f"search index unavailable: {exc}",
+                                web="搜尋索引不見了；請管理員執行 archive reindex。")
+        return ServiceError(f"search index unavailable: {exc}",
+                            web="搜尋索引需要重建；請管理員執行 archive reindex。")
+
+    def _index_damage(self, exc: BaseException) -> ServiceError:
+        """What a damaged index file raised while being read: logged with its traceback,
+        told to the user as a notice naming the repair (never a 500)."""
+        log.error("reading the search index failed", exc_info=exc)
+        return ServiceError(
+            f"search index unreadable ({type(exc).__name__}); run archive check --repair",
+            web="搜尋索引無法讀取；請管理員執行 archive check --repair。",
+        )
 
     # -- the one writer ---------------------------------------------------------------------
     @contextmanager
@@ -204,7 +273,8 @@ class Archive:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     def _read_input(self, filename: str, data: bytes) -> Prepared:
         prep = Prepared(filename=filename, data=data, sha256=sha256_hex(data))
@@ -548,6 +618,8 @@ class Archive:
             )
         except IndexError_ as exc:
             raise self._index_error(exc) from exc
+        except INDEX_DAMAGE as exc:
+            raise self._index_damage(exc) from exc
 
     def highlight_blocks(self, doc_id: str, q: str) -> dict[str, list[list[int]]]:
         from archive import search as search_mod
@@ -572,6 +644,9 @@ class Archive:
             related = search_mod.more_like_this(self.index, self, doc_id, limit=limit)
         except IndexError_:
             return []
+        except INDEX_DAMAGE as exc:  # the document still shows; its related list waits
+            self._index_damage(exc)
+            return []
         with self._related_lock:
             self._related[key] = (now, related)
             while len(self._related) > RELATED_CACHE_MAX:
@@ -593,12 +668,12 @@ class Archive:
     def upgrade_index(self) -> dict | None:
         """Rebuild the index from the archive when it was written by another schema version
         (after an upgrade); None when it is current.  The index is derived data."""
-        from archive.index import IndexVersionError
+        from archive.index import IndexMissingError, IndexVersionError
 
         try:
             self.index.doc_count()
             return None
-        except IndexVersionError as exc:
+        except (IndexVersionError, IndexMissingError) as exc:
             return {"reason": str(exc).split(": run ")[0], **self.reindex()}
 
     def delete_document(self, doc_id: str) -> bool:
@@ -617,85 +692,194 @@ class Archive:
                 self.index.remove_document(doc_id)
         return True
 
-    def check(self, repair: bool = False) -> dict:
-        """Does the archive agree with itself and with the index?  Optionally repair from the archive."""
-        from archive.index import IndexVersionError, SearchIndex
+    def check(self, repair: bool = False, *, quick: bool = False) -> dict:
+        """Does the archive agree with itself and with the index?  Optionally repair from the archive.
 
-        problems: list[dict] = []
-        repaired: list[str] = []
+        Checked: the catalogue file (SQLite's integrity check over every page), every
+        stored document (parsed as the pages parse it), every original (present, and
+        hashed unless ``quick``), stray and temporary files, and every index segment
+        read through.  A repair never discards an original: an empty or damaged
+        catalogue is set aside and rebuilt by re-ingesting the originals.
+        """
+        from archive.integrity import catalogue_problems
+
         with self.write_lock():
-            named: set[str] = set()
-            for row in self.store.all_versions():
-                named.add(row["sha256"])
-                path = self.store.original_path(row["sha256"])
-                if not path.exists():
-                    problems.append(
-                        {"kind": "missing-original", "doc_id": row["doc_id"], "sha256": row["sha256"]}
-                    )
-                elif self.store.file_sha256(path) != row["sha256"]:
-                    problems.append(
-                        {"kind": "checksum-mismatch", "doc_id": row["doc_id"], "sha256": row["sha256"]}
-                    )
-            for tmp in self.store.originals.glob("*/.tmp-*"):
-                problems.append({"kind": "temporary-file", "path": str(tmp)})
-                if repair:
-                    tmp.unlink(missing_ok=True)
-                    repaired.append(f"removed {tmp.name}")
-            for path in self.store.original_files():
-                if path.stem not in named:
-                    problems.append({"kind": "orphan-original", "sha256": path.stem})
-                    if repair:
-                        dest = self.instance / "lost+found" / path.name
-                        dest.parent.mkdir(exist_ok=True)
-                        os.replace(path, dest)
-                        repaired.append(f"moved orphan {path.stem[:12]} to lost+found/")
-            current = self.store.current_ids()
-            rebuild = False
-            try:
-                with self._index_lock:
-                    self._index = None
-                indexed = self.index.doc_versions()
-            except IndexVersionError as exc:
-                problems.append({"kind": "index-schema", "detail": str(exc)})
-                indexed, rebuild = {}, True
-            except Exception as exc:
-                problems.append({"kind": "index-unreadable", "detail": str(exc)})
-                indexed, rebuild = {}, True
-            if not rebuild:
-                for doc_id, version in current.items():
-                    if doc_id not in indexed:
-                        problems.append({"kind": "not-indexed", "doc_id": doc_id})
-                    elif indexed[doc_id] != version:
-                        problems.append({"kind": "stale-index", "doc_id": doc_id})
-                for doc_id in indexed.keys() - current.keys():
-                    problems.append({"kind": "index-orphan", "doc_id": doc_id})
-            if repair:
-                if rebuild:
-                    SearchIndex.rebuild_at(self.instance / "index", self.store.iter_current())
-                    with self._index_lock:
-                        self._index = None
-                    repaired.append("rebuilt the index")
-                else:
-                    for p in problems:
-                        if p["kind"] in ("not-indexed", "stale-index"):
-                            doc = self.store.get(p["doc_id"])
-                            if doc is not None:
-                                self.index.add_document(doc)
-                                repaired.append(f"indexed {p['doc_id']}")
-                        elif p["kind"] == "index-orphan":
-                            self.index.remove_document(p["doc_id"])
-                            repaired.append(f"removed {p['doc_id']} from the index")
-        unrepairable = {"missing-original", "checksum-mismatch"}
+            originals = Store.stored_originals(self.instance / "originals")
+            broken = catalogue_problems(self.instance / "catalogue.sqlite3",
+                                        schema_version=SCHEMA_VERSION)
+            if self._store is None and not broken:
+                broken = [{"kind": "catalogue-unopenable", "detail": self.store_error or ""}]
+            if not broken and originals and not self.store.all_versions():
+                # A fresh catalogue beside originals: they are not orphans, it is lost.
+                broken = [{"kind": "catalogue-empty",
+                           "detail": f"no documents, {len(originals)} originals"}]
+            if broken and not (broken[0]["kind"] == "catalogue-missing" and not originals):
+                if not repair:
+                    return self._report(broken, [], documents=0, versions=0)
+            else:
+                broken = []
+        if broken:
+            return self._rebuild_catalogue(broken, originals)
+        with self.write_lock():
+            return self._check_rows(repair=repair, quick=quick)
+
+    @staticmethod
+    def _report(problems: list[dict], repaired: list[str], *, documents: int, versions: int,
+                repairable: bool = False) -> dict:
+        unrepairable = {"missing-original", "checksum-mismatch", "size-mismatch",
+                        "invalid-sha256", "document-unreadable", "document-mismatch",
+                        "no-current-version", "stray-file"}
         remaining = (
-            [p for p in problems if p["kind"] in unrepairable] if repair else problems
+            [p for p in problems if p["kind"] in unrepairable and not p.get("repaired")]
+            if repairable else problems
         )
         return {
-            "documents": len(current),
-            "versions": len(named),
+            "documents": documents,
+            "versions": versions,
             "problems": problems,
             "repaired": repaired,
             "clean": not remaining,
         }
+
+    def _check_rows(self, *, repair: bool, quick: bool) -> dict:
+        from archive.index import IndexMissingError, IndexVersionError, SearchIndex
+        from archive.integrity import version_problems
+
+        problems: list[dict] = []
+        repaired: list[str] = []
+        store = self.store
+        with store.reading() as conn:
+            found, named = version_problems(
+                conn, store.original_path, hash_file=None if quick else store.file_sha256
+            )
+        problems += found
+        if repair:
+            repaired += self._reextract([p for p in found if p["kind"].startswith("document-")])
+        for tmp in store.originals.glob("*/.tmp-*"):
+            problems.append({"kind": "temporary-file", "path": f"originals/{tmp.parent.name}/{tmp.name}"})
+            if repair:
+                tmp.unlink(missing_ok=True)
+                repaired.append(f"removed {tmp.name}")
+        for stray in store.stray_files():
+            problems.append({"kind": "stray-file", "path": str(stray.relative_to(self.instance))})
+        for path in store.original_files():
+            if path.stem not in named:
+                problems.append({"kind": "orphan-original", "sha256": path.stem})
+                if repair:
+                    dest = self.instance / "lost+found" / path.name
+                    dest.parent.mkdir(exist_ok=True)
+                    os.replace(path, dest)
+                    repaired.append(f"moved orphan {path.stem[:12]} to lost+found/")
+        current = store.current_ids()
+        rebuild = False
+        try:
+            with self._index_lock:
+                self._index = None
+            damage = self.index.verify()
+            if damage:
+                problems.append({"kind": "index-damaged", "detail": damage[0]})
+                indexed, rebuild = {}, True
+            else:
+                indexed = self.index.doc_versions()
+        except IndexVersionError as exc:
+            problems.append({"kind": "index-schema", "detail": str(exc)})
+            indexed, rebuild = {}, True
+        except IndexMissingError as exc:
+            problems.append({"kind": "index-missing", "detail": str(exc)})
+            indexed, rebuild = {}, True
+        except Exception as exc:  # noqa: BLE001 - any failure to read the index is damage
+            problems.append({"kind": "index-unreadable", "detail": f"{type(exc).__name__}: {exc}"})
+            indexed, rebuild = {}, True
+        if not rebuild:
+            for doc_id, version in current.items():
+                if doc_id not in indexed:
+                    problems.append({"kind": "not-indexed", "doc_id": doc_id})
+                elif indexed[doc_id] != version:
+                    problems.append({"kind": "stale-index", "doc_id": doc_id})
+            for doc_id in indexed.keys() - current.keys():
+                problems.append({"kind": "index-orphan", "doc_id": doc_id})
+        if repair:
+            if rebuild:
+                SearchIndex.rebuild_at(self.instance / "index", store.iter_current())
+                with self._index_lock:
+                    self._index = None
+                repaired.append("rebuilt the index")
+            else:
+                for p in problems:
+                    if p["kind"] in ("not-indexed", "stale-index"):
+                        doc = store.get(p["doc_id"])
+                        if doc is not None:
+                            self.index.add_document(doc)
+                            repaired.append(f"indexed {p['doc_id']}")
+                    elif p["kind"] == "index-orphan":
+                        self.index.remove_document(p["doc_id"])
+                        repaired.append(f"removed {p['doc_id']} from the index")
+        return self._report(problems, repaired, documents=len(current), versions=len(named),
+                            repairable=repair)
+
+    def _reextract(self, damaged: list[dict]) -> list[str]:
+        """Rewrite versions whose stored document is unreadable from their originals (the
+        source of truth), keeping the document id, version and ingest time."""
+        done = []
+        for p in damaged:
+            with self.store.reading() as conn:
+                row = conn.execute(
+                    "SELECT sha256, filename, ingested_at FROM versions WHERE doc_id=? AND version=?",
+                    (p["doc_id"], p["version"]),
+                ).fetchone()
+            path = self.store.original_path(row["sha256"])
+            if not path.is_file() or self.store.file_sha256(path) != row["sha256"]:
+                continue
+            try:
+                doc = self._extractor().extract(path.read_bytes(), filename=row["filename"])
+            except (IngestError, OSError):
+                continue  # e.g. an encrypted original (its password is not kept): stays reported
+            doc.doc_id, doc.version = p["doc_id"], int(p["version"])
+            doc.filename, doc.ingested_at = row["filename"], row["ingested_at"]
+            passages.assign_ids(doc)
+            self.store.rewrite_version(doc)
+            p["repaired"] = True
+            if self.store.current_version(doc.doc_id) == doc.version:
+                with contextlib.suppress(Exception):  # the index check below catches up
+                    self.index.add_document(doc)
+            done.append(f"re-extracted {doc.doc_id} v{doc.version} from its original")
+        return done
+
+    def _rebuild_catalogue(self, broken: list[dict], originals: list[Path]) -> dict:
+        """Set the damaged or empty catalogue aside (kept, never deleted) and rebuild it by
+        re-ingesting every original, oldest first, so versions line up again by identity."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        repaired: list[str] = []
+        with self.write_lock():
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            db = self.instance / "catalogue.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{db}{suffix}")
+                if part.exists():
+                    aside = part.with_name(f"{part.name}.damaged-{stamp}")
+                    os.replace(part, aside)
+                    if not suffix:
+                        repaired.append(f"set the catalogue aside as {aside.name}")
+            # The rebuild reads the originals in place; they are never moved or rewritten.
+            self._store = Store(self.instance, rebuilding=True)
+            self.store_error = None
+        ordered = sorted(originals, key=lambda p: (p.stat().st_mtime, p.name))
+        failed = []
+        stored = 0
+        for out in self.ingest_files(ordered):
+            if out.ok:
+                stored += 1
+            else:
+                failed.append({"kind": "original-not-reingested", "sha256": Path(out.filename).stem,
+                               "detail": out.reason or out.status})
+        repaired.append(f"rebuilt the catalogue from {stored} of {len(ordered)} originals "
+                        "(each as version 1 of its own record unless its identity matches an earlier one)")
+        self.reindex()
+        repaired.append("rebuilt the index")
+        return self._report(broken + failed, repaired, documents=self.store.count(),
+                            versions=len(self.store.all_versions()), repairable=True)
 
     # -- users ------------------------------------------------------------------------------
     def add_user(self, name: str, password: str) -> None:
@@ -713,8 +897,27 @@ class Archive:
 
     # -- backup -----------------------------------------------------------------------------
     def export(self, dest: Path) -> dict:
-        """Write a tar archive of the catalogue (a consistent SQLite backup) and every original."""
+        """Write a tar archive of the catalogue (a consistent SQLite backup) and every original.
+
+        The archive is checked first, every original hashed: a backup of a damaged
+        archive would fail on import, so none is written.  The file is private (0600):
+        it holds the archivists' password hashes.
+        """
+        from archive.integrity import catalogue_problems, version_problems
+
         with self.write_lock(), tempfile.TemporaryDirectory() as tmp:
+            problems = catalogue_problems(self.store.db_path, schema_version=SCHEMA_VERSION)
+            if not problems:
+                with self.store.reading() as conn:
+                    problems, _named = version_problems(
+                        conn, self.store.original_path, hash_file=self.store.file_sha256
+                    )
+            if problems:
+                kinds = ", ".join(sorted({p["kind"] for p in problems}))
+                raise ServiceError(
+                    f"{self.instance}: not exported: the archive is damaged "
+                    f"({len(problems)} problems: {kinds}); run archive check"
+                )
             snapshot = Path(tmp) / "catalogue.sqlite3"
             src = self.store.connect()
             try:
@@ -724,37 +927,52 @@ class Archive:
             finally:
                 src.close()
             part = dest.with_name(f".{dest.name}.part")
-            with tarfile.open(part, "w:gz") as tar:
-                tar.add(snapshot, arcname="catalogue.sqlite3")
-                for path in self.store.original_files():
-                    tar.add(path, arcname=f"originals/{path.parent.name}/{path.name}")
-            os.replace(part, dest)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                    tar.add(snapshot, arcname="catalogue.sqlite3")
+                    for path in self.store.original_files():
+                        tar.add(path, arcname=f"originals/{path.parent.name}/{path.name}")
+                os.chmod(part, 0o600)
+                os.replace(part, dest)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    part.unlink()
+                raise
         return {"file": str(dest), "documents": self.store.count(), "bytes": dest.stat().st_size}
 
-    def import_archive(self, src: Path) -> dict:
-        """Restore an export into this (empty) instance, verify every original, rebuild the index."""
-        if self.store.count():
+    def import_archive(self, src: Path, *, with_users: bool = False) -> dict:
+        """Restore an export into this (empty) instance, then rebuild the index.
+
+        Nothing lands until everything is verified: every member's name and size
+        (checked from its header, before it is read), every original's hash, the
+        catalogue's integrity, every version row's digest, original and document.
+        Archivist accounts come along only with ``with_users``.  A failed import
+        leaves the instance as it was.
+        """
+        from archive import backup
+
+        if self.store.count() or self.store.original_files():
             raise ServiceError(f"{self.instance}: not empty; import into a new instance folder")
-        with self.write_lock(), tempfile.TemporaryDirectory(dir=self.instance) as tmp:
+        with self.write_lock():
             try:
-                with tarfile.open(src, "r:*") as tar:
-                    tar.extractall(tmp, filter="data")
-            except (tarfile.TarError, OSError) as exc:
-                raise ServiceError(f"{src}: not an archive export ({exc})") from exc
-            staged = Path(tmp)
-            if not (staged / "catalogue.sqlite3").exists():
-                raise ServiceError(f"{src}: no catalogue.sqlite3 inside; not an archive export")
-            for path in staged.glob("originals/*/*.pdf"):
-                if Store.file_sha256(path) != path.stem:
-                    raise ServiceError(f"{src}: {path.name} does not match its checksum")
-                dest = self.store.original_path(path.stem)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
-            data = (staged / "catalogue.sqlite3").read_bytes()
-            self.store.close()
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self.store.db_path}{suffix}").unlink(missing_ok=True)
-            atomic_write(self.store.db_path, data)
-        self.store = Store(self.instance)
+                staged = backup.stage(src, self.instance,
+                                      max_original=self.settings.max_upload_bytes)
+            except backup.ImportRefused as exc:
+                raise ServiceError(str(exc)) from exc
+            try:
+                report = backup.verify(src, staged, with_users=with_users,
+                                       schema_version=SCHEMA_VERSION)
+                db_path = self.store.db_path
+                self.store.close()
+                self._store = None
+                backup.swap_in(staged, self.instance, db_path, report.named)
+            except backup.ImportRefused as exc:
+                raise ServiceError(str(exc)) from exc
+            finally:
+                shutil.rmtree(staged.root, ignore_errors=True)
+                if self._store is None:
+                    self._store = Store(self.instance)
         result = self.reindex()
-        return {"documents": result["documents"]}
+        return {"documents": result["documents"], "users": report.users,
+                "skipped_originals": report.skipped}

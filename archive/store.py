@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.integrity import is_digest
 from archive.models import Document
 
 SCHEMA_VERSION = 1
@@ -75,6 +76,23 @@ CREATE TABLE IF NOT EXISTS users (
 
 class StoreError(Exception):
     """A catalogue problem stated in one line (e.g. a newer schema)."""
+
+
+class CatalogueLost(StoreError):
+    """The catalogue is missing or empty while originals exist: opening it would start an
+    empty archive beside them (and a repair would then treat every original as an orphan)."""
+
+
+def _document(payload: str, doc_id: str, version: object = None) -> Document:
+    """A stored version's document; a damaged record is a one-line StoreError, not a 500."""
+    try:
+        return Document.from_dict(json.loads(payload))
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        which = f"{doc_id} version {version}" if version is not None else doc_id
+        raise StoreError(
+            f"the stored record of document {which} is damaged ({type(exc).__name__}); "
+            "run archive check"
+        ) from exc
 
 
 @dataclass
@@ -151,14 +169,36 @@ def check_password(stored: str, password: str) -> bool:
 class Store:
     """Originals on disk by SHA-256 and a SQLite catalogue of documents, versions and passages."""
 
-    def __init__(self, instance: Path) -> None:
+    def __init__(self, instance: Path, *, rebuilding: bool = False) -> None:
         self.instance = Path(instance)
         self.originals = self.instance / "originals"
         self.db_path = self.instance / "catalogue.sqlite3"
         self.instance.mkdir(parents=True, exist_ok=True)
         self.originals.mkdir(exist_ok=True)
         self._local = threading.local()
+        if not rebuilding:
+            self._refuse_lost_catalogue()
+        # Private: the catalogue holds the archivists' password hashes (SQLite gives its
+        # -wal and -shm files the same mode).  Created here only when absent: closing any
+        # descriptor of a database file drops every POSIX lock this process holds on it,
+        # so an existing catalogue is never opened outside SQLite.
+        with suppress(FileExistsError):
+            os.close(os.open(self.db_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        if self.db_path.stat().st_mode & 0o077:
+            os.chmod(self.db_path, 0o600)
         self._init_schema()
+
+    def _refuse_lost_catalogue(self) -> None:
+        """Never create a fresh catalogue beside originals an old one named."""
+        if self.db_path.exists() and self.db_path.stat().st_size > 0:
+            return
+        found = len(self.original_files())
+        if found:
+            state = "empty" if self.db_path.exists() else "missing"
+            raise CatalogueLost(
+                f"{self.db_path.name} is {state} but originals/ holds {found} PDFs; "
+                "run archive check --repair to rebuild the catalogue from them"
+            )
 
     # -- connection ----------------------------------------------------------
     def connect(self, *, any_thread: bool = False) -> sqlite3.Connection:
@@ -224,6 +264,10 @@ class Store:
 
     # -- originals -------------------------------------------------------------
     def original_path(self, sha256: str) -> Path:
+        """Where the original with this digest lives.  Only a plain hex digest makes a path:
+        a catalogue row naming anything else (an absolute path, ``..``) is refused."""
+        if not is_digest(sha256):
+            raise StoreError(f"not a SHA-256 digest: {str(sha256)[:80]!r}; run archive check")
         return self.originals / sha256[:2] / f"{sha256}.pdf"
 
     def put_original(self, data: bytes, sha256: str) -> Path:
@@ -243,7 +287,25 @@ class Store:
         return h.hexdigest()
 
     def original_files(self) -> list[Path]:
-        return sorted(p for p in self.originals.glob("*/*.pdf"))
+        """Stored originals: ``<aa>/<digest>.pdf`` files (anything else there is a stray)."""
+        return self.stored_originals(self.originals)
+
+    @staticmethod
+    def stored_originals(folder: Path) -> list[Path]:
+        """The ``<aa>/<digest>.pdf`` regular files under ``folder`` (no symlinks)."""
+        return sorted(
+            p for p in folder.glob("*/*.pdf")
+            if is_digest(p.stem) and p.parent.name == p.stem[:2]
+            and p.is_file() and not p.is_symlink()
+        )
+
+    def stray_files(self) -> list[Path]:
+        """Files under ``originals/`` that are not named as originals are (for ``check``)."""
+        kept = set(self.original_files())
+        return sorted(
+            p for p in self.originals.rglob("*")
+            if (p.is_file() or p.is_symlink()) and p not in kept and not p.name.startswith(".tmp-")
+        )
 
     # -- reads -----------------------------------------------------------------
     def version_by_sha(self, sha256: str) -> sqlite3.Row | None:
@@ -288,18 +350,22 @@ class Store:
                     "SELECT document FROM versions WHERE doc_id=? AND version=?",
                     (doc_id, version),
                 ).fetchone()
-        return Document.from_dict(json.loads(row["document"])) if row else None
+        return _document(row["document"], doc_id, version) if row else None
 
     def iter_current(self) -> Iterator[Document]:
         """Every document's current version, oldest first (streamed, for reindexing)."""
         conn = self.connect(any_thread=True)  # a reindex may consume it in a feeder thread
         try:
             cur = conn.execute(
-                "SELECT v.document FROM versions v JOIN documents d "
+                "SELECT v.doc_id, v.document FROM versions v JOIN documents d "
                 "ON d.doc_id=v.doc_id AND d.current_version=v.version ORDER BY d.created_at, d.doc_id"
             )
             for row in cur:
-                yield Document.from_dict(json.loads(row["document"]))
+                try:
+                    doc = _document(row["document"], row["doc_id"])
+                except StoreError:
+                    continue  # a damaged record is check's to report, not reindex's to stop on
+                yield doc
         finally:
             conn.close()
 
@@ -325,7 +391,10 @@ class Store:
         out = []
         with self.reading() as conn:
             for r in conn.execute(sql, params):
-                doc = Document.from_dict(json.loads(r["document"]))
+                try:
+                    doc = _document(r["document"], r["doc_id"])
+                except StoreError:
+                    continue  # listed again once `archive check` has dealt with it
                 out.append(
                     {
                         "id": r["doc_id"],
@@ -468,6 +537,24 @@ class Store:
                     )
                     for a in aliases
                 ],
+            )
+
+    def rewrite_version(self, doc: Document) -> None:
+        """Replace a version's stored document (a repair re-extracted it from its original);
+        the version's passage rows follow it."""
+        payload = json.dumps(doc.to_dict(), ensure_ascii=False)
+        with self.transaction() as conn:
+            done = conn.execute(
+                "UPDATE versions SET document=? WHERE doc_id=? AND version=? AND sha256=?",
+                (payload, doc.doc_id, doc.version, doc.sha256),
+            ).rowcount
+            if done != 1:
+                raise StoreError(f"no version {doc.version} of {doc.doc_id} with that original")
+            conn.execute("DELETE FROM passages WHERE doc_id=? AND version=?",
+                         (doc.doc_id, doc.version))
+            conn.executemany(
+                "INSERT OR IGNORE INTO passages(passage_id, doc_id, version, ordinal) VALUES (?,?,?,?)",
+                [(b.id, doc.doc_id, doc.version, i) for i, b in enumerate(doc.blocks)],
             )
 
     def delete_document(self, doc_id: str) -> list[str]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from archive.service import ServiceError
+from archive.store import StoreError
 from archive.web.render import render
 
 log = logging.getLogger(__name__)
@@ -21,7 +24,11 @@ TITLES = {
     413: "檔案太大",
     429: "嘗試次數過多",
     500: "伺服器發生錯誤",
+    503: "暫時無法服務",
 }
+
+#: What a reader sees when the catalogue (the source of truth) cannot be read.
+DAMAGED = "典藏目錄有部分無法讀取，暫時無法顯示這裡；已通知管理員（請執行 archive check）。"
 
 
 def _message(exc: HTTPException) -> str:
@@ -59,6 +66,19 @@ def handle_unexpected(exc: Exception) -> Response:
     return handle_http(InternalServerError())
 
 
+def handle_damage(exc: Exception) -> Response:
+    """A damaged catalogue or stored record: a 503 notice naming the repair, logged."""
+    log.error("archive data unreadable on %s %s: %s", request.method, request.path, exc)
+    if isinstance(exc, ServiceError):
+        web = exc.web or "目前無法完成這個請求，請稍後再試。"
+    else:
+        web = DAMAGED
+    return handle_http(ServiceUnavailable(description=web))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(StoreError, handle_damage)
+    app.register_error_handler(sqlite3.DatabaseError, handle_damage)
+    app.register_error_handler(ServiceError, handle_damage)
     app.register_error_handler(Exception, handle_unexpected)

@@ -84,7 +84,7 @@ def index() -> Response:
             result = empty_result(state, [str(exc)])
         except ServiceError as exc:  # e.g. the index is being rebuilt: say so, keep the page
             current_app.logger.warning("search unavailable: %s", exc)
-            result = empty_result(state, [f"搜尋暫時無法使用：{exc}"])
+            result = empty_result(state, [f"搜尋暫時無法使用：{exc.web or '請稍後再試。'}"])
             status = 503
     else:
         result = empty_result(state)
