@@ -10,13 +10,13 @@ HOST     ?= 127.0.0.1
 PORT     ?= 5000
 SHARED   ?= ../shared
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui weasyprint poppler-utils
+APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui weasyprint poppler-utils nginx
 
 .PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence bench-layout check-pdfs check-layout screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
-$(STAMPS)/apt:
+$(STAMPS)/apt: Makefile
 	@mkdir -p $(STAMPS)
 	@dpkg -s $(APT_PKGS) >/dev/null 2>&1 || { \
 	  echo "installing Debian packages: $(APT_PKGS)"; \
@@ -98,9 +98,12 @@ fuzz: setup
 kill9: setup
 	$(BIN)/python scripts/kill9_ingest.py --seed $(SEED) --kills 50
 
+## loadtest: through nginx (deploy/nginx.conf) in front of gunicorn (deploy/gunicorn.conf.py),
+## with a slow-client phase; PROXY= (empty) runs straight at gunicorn
+PROXY ?= --proxy
 loadtest: setup
 	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q wrk
-	$(BIN)/python scripts/loadtest.py --docs 10000 --users 16 --duration 60 --seed $(SEED) --corpus $(SHARED)/corpus
+	$(BIN)/python scripts/loadtest.py --docs 10000 --users 16 --duration 60 --seed $(SEED) --corpus $(SHARED)/corpus $(PROXY)
 
 clean:
 	rm -rf $(STAMPS) .pytest_cache .ruff_cache

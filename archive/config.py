@@ -42,6 +42,7 @@ class Settings:
     login_attempts_per_minute: int = 5
     session_idle_minutes: float = 120.0  # a web session unused this long ends (sign in again)
     base_url: str = ""  # used in citations and feeds when set, e.g. https://archive.example.org
+    trusted_proxies: int = 0  # proxies in front (1 behind deploy/nginx.conf): trust their X-Forwarded-*
 
     @property
     def max_upload_bytes(self) -> int:

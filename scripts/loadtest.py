@@ -2,13 +2,17 @@
 
     python scripts/loadtest.py [--docs 10000] [--users 16] [--duration 60] [--seed 1]
                                [--corpus ../shared/corpus] [--workdir /tmp/archive-load]
+                               [--proxy] [--no-slow]
 
 1. Builds (or reuses) an instance of ``--docs`` commentary-length documents
    synthesised from the corpus (bench/corpus.py says how), stored through the
    service's commit path (passage ids, catalogue, originals) and indexed by one
    ``reindex``.  Each stored original is a small real PDF naming its document.
-2. Starts the production server, gunicorn (gthread workers, one per core), on
-   127.0.0.1 and an ephemeral port.
+2. Starts the production server, gunicorn with ``deploy/gunicorn.conf.py``
+   (gthread workers, one per core, four threads each), on 127.0.0.1 and an
+   ephemeral port; with ``--proxy`` (``make loadtest``), Debian's nginx with
+   ``deploy/nginx.conf`` in a temporary prefix in front of it (only its two
+   addresses changed), and every request goes through nginx.
 3. Runs ``wrk`` (Debian's package) against it with a Lua script that picks
    requests at random from a list: searches (random corpus words and
    substrings in both scripts, some with facet filters and pages), document
@@ -19,7 +23,11 @@
    interpreter's and the word segmenter's start-up); the same while an
    archivist uploads revised PDFs through the web app and polls each job to
    its outcome (the uploads land on either worker); and back to back, no think
-   time (saturation), with the ingest loop.
+   time (saturation), with the ingest loop.  Unless ``--no-slow``, a fifth
+   phase after the baseline: the same users while slow clients attack, 8
+   connections trickling a sign-in POST's body a byte every 2 s and 12
+   trickling their headers (each re-opened as soon as the server drops it).
+   Without the proxy they hold gunicorn's threads; with it, nginx holds them.
 
 Prints throughput, p50/p95/p99 latency and the error count for each phase, and the
 server's processes and resident memory at its end.
@@ -34,6 +42,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import signal
 import socket
@@ -53,6 +62,12 @@ from archive.service import Archive, Prepared  # noqa: E402
 from archive.store import sha256_hex  # noqa: E402
 from bench.corpus import load_corpus, synthetic_documents  # noqa: E402
 from tests import pdfgen  # noqa: E402
+
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+#: The slow-client phase: connections trickling a body, connections trickling headers, and
+#: the seconds between two of their bytes.
+SLOW_BODIES, SLOW_HEADERS, SLOW_INTERVAL_S = 8, 12, 2.0
 
 LUA = r"""
 local paths = {}
@@ -264,6 +279,80 @@ class Uploader(threading.Thread):
             self.error = f"{type(exc).__name__}: {exc}"
 
 
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+
+
+def start_proxy(prefix: Path, port: int, upstream_port: int) -> subprocess.Popen:
+    """nginx with deploy/nginx.conf in ``prefix``: its LISTEN and UPSTREAM addresses replaced by
+    loopback ports, nothing else changed.  In the foreground, in its own process group."""
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    for old, new in (("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{port};"),
+                     ("server 127.0.0.1:8000 ", f"server 127.0.0.1:{upstream_port} ")):
+        if conf.count(old) != 1:
+            raise RuntimeError(f"{NGINX_CONF}: expected one {old!r}")
+        conf = conf.replace(old, new)
+    for sub in ("logs", "tmp"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    (prefix / "nginx.conf").write_text(conf, encoding="utf-8")
+    # as root, nginx's workers would be `nobody`, who may not enter the work directory
+    directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+    return subprocess.Popen([nginx_binary(), "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                             "-g", directives], start_new_session=True)
+
+
+class SlowClients(threading.Thread):
+    """``bodies`` connections that send a sign-in POST's headers and then trickle its body,
+    and ``headers`` connections that trickle their headers, a byte each every ``interval`` s,
+    until ``stop_at``.  A connection the server answers or closes is opened again at once (a
+    persistent attacker); ``dropped`` counts those, ``refused`` the connections that failed."""
+
+    BODY = (b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nname=")
+    HEADER = b"GET /?q=slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+
+    def __init__(self, port: int, bodies: int, headers: int, interval: float, stop_at: float) -> None:
+        super().__init__(daemon=True)
+        self.port, self.interval, self.stop_at = port, interval, stop_at
+        self.kinds = [self.BODY] * bodies + [self.HEADER] * headers
+        self.dropped = self.refused = self.opened = 0
+        self._stop_event = threading.Event()
+
+    def _open(self, first: bytes) -> socket.socket | None:
+        try:
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            s.sendall(first)
+        except OSError:
+            self.refused += 1
+            return None
+        self.opened += 1
+        return s
+
+    def run(self) -> None:
+        conns: list[socket.socket | None] = [self._open(k) for k in self.kinds]
+        try:
+            while not self._stop_event.wait(self.interval) and time.time() < self.stop_at:
+                for i, s in enumerate(conns):
+                    if s is not None:
+                        readable, _, _ = select.select([s], [], [], 0)
+                        try:
+                            if readable:  # answered (a 408, a 400) or closed: drop it
+                                raise ConnectionError
+                            s.send(b"a")
+                            continue
+                        except OSError:
+                            self.dropped += 1
+                            s.close()
+                    conns[i] = self._open(self.kinds[i])
+        finally:
+            for s in conns:
+                if s is not None:
+                    s.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
 def group_memory(pgid: int) -> tuple[int, float]:
     """(processes, MiB resident) of the process group ``pgid``: the server, its workers, their
     writer and extraction children."""
@@ -290,9 +379,17 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "archive-load")
+    ap.add_argument("--proxy", action="store_true",
+                    help="put nginx with deploy/nginx.conf in front of gunicorn (make loadtest does)")
+    ap.add_argument("--slow", action=argparse.BooleanOptionalAction, default=True,
+                    help=f"a phase with {SLOW_BODIES} slow-body and {SLOW_HEADERS} slow-header "
+                         "connections (default: on)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         print("loadtest: wrk is not installed; run: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    if args.proxy and not nginx_binary():
+        print("loadtest: nginx is not installed; run: apt-get install -y nginx", file=sys.stderr)
         return 2
     rng = random.Random(args.seed)
     instance = args.workdir / f"instance-{args.docs}-{args.seed}"
@@ -310,23 +407,32 @@ def main() -> int:
 
     archive.add_user(UPLOADER, UPLOADER_PASSWORD)
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    workers = os.cpu_count() or 2
+    workers = len(os.sched_getaffinity(0)) or 2
+    env = {**os.environ, "ARCHIVE_INSTANCE": str(instance)}
+    if args.proxy:
+        env["ARCHIVE_BEHIND_PROXY"] = "1"  # trusted_proxies = 1: client addresses from nginx
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-k", "gthread", "-w", str(workers),
-         "--threads", "4", "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning",
-         "archive.web:create_app()"],
-        cwd=ROOT, env={**os.environ, "ARCHIVE_INSTANCE": str(instance)}, start_new_session=True,
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", str(GUNICORN_CONF),
+         "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
     )
+    proxy = None
+    front = port
+    if args.proxy:
+        front = free_port()
+        proxy = start_proxy(Path(tempfile.mkdtemp(prefix="nginx-", dir=args.workdir)), front, port)
+    url = f"http://127.0.0.1:{front}"
     results = {}
     try:
         wait_up(url + "/")
         for p in ("/?q=台灣", "/?q=美国"):  # warm the searchers
             urllib.request.urlopen(url + urllib.parse.quote(p, safe="/?="), timeout=30).read()
-        phases = (("users, no ingest (baseline)", (500, 1500), None),
+        phases = [("users, no ingest (baseline)", (500, 1500), None),
                   ("users with think time", (500, 1500), "cli"),
                   ("users, web uploads", (500, 1500), "web"),
-                  ("back to back", (0, 0), "cli"))
+                  ("back to back", (0, 0), "cli")]
+        if args.slow:
+            phases.insert(1, ("users, slow clients", (500, 1500), "slow"))
         for phase, think, writer_kind in phases:
             stop_at = time.time() + args.duration
             writer = ingest_loop(instance, pdf_dir, stop_at) if writer_kind == "cli" else None
@@ -334,8 +440,21 @@ def main() -> int:
             if writer_kind == "web":
                 uploader = Uploader(url, pdf_dir, stop_at, UPLOADER, UPLOADER_PASSWORD)
                 uploader.start()
-            res = run_wrk(url, lua, paths_file, args.users, args.duration, think, args.seed)
+            slow = None
+            if writer_kind == "slow":
+                slow = SlowClients(front, SLOW_BODIES, SLOW_HEADERS, SLOW_INTERVAL_S, stop_at)
+                slow.start()
+                time.sleep(1.0)  # all connected and trickling before the users start
+            try:
+                res = run_wrk(url, lua, paths_file, args.users, args.duration, think, args.seed)
+            finally:
+                if slow is not None:
+                    slow.stop()
+                    slow.join(timeout=30)
             res["ingests_during"] = 0
+            if slow is not None:
+                res["slow"] = {"held": len(slow.kinds), "opened": slow.opened,
+                               "dropped_by_server": slow.dropped, "refused": slow.refused}
             if writer is not None:
                 writer_out, _ = writer.communicate(timeout=300)
                 res["ingests_during"] = int((writer_out or "0").strip().splitlines()[-1] or 0)
@@ -347,13 +466,20 @@ def main() -> int:
                 done = sorted(uploader.seconds)
                 res["upload_p50_s"] = round(done[len(done) // 2], 2) if done else None
             res["server_processes"], res["server_rss_mib"] = group_memory(server.pid)
+            if proxy is not None:
+                res["proxy_processes"], res["proxy_rss_mib"] = group_memory(proxy.pid)
             results[phase] = res
     finally:
+        if proxy is not None:
+            os.killpg(proxy.pid, signal.SIGTERM)
+            proxy.wait(timeout=30)
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.wait(timeout=60)
     check = Archive(instance).check()
+    front_desc = (f"through nginx (deploy/nginx.conf) on 127.0.0.1:{front}" if proxy is not None
+                  else "straight at gunicorn, no proxy")
     print(f"\nload test: {args.docs} documents, {args.users} concurrent users, {args.duration} s a phase, "
-          f"gunicorn gthread {workers}x4 on 127.0.0.1, seed {args.seed}")
+          f"gunicorn gthread {workers}x4 on 127.0.0.1, {front_desc}, seed {args.seed}")
     for phase, r in results.items():
         errors = sum(v for k, v in r.items() if k.startswith("errors_"))
         print(f"  {phase:28} {r['requests']:6d} requests  {r['rps']:7.1f} req/s  "
@@ -363,6 +489,20 @@ def main() -> int:
         if "uploads" in r:
             print(f"  {'':28} web uploads: {r['uploads']} on {workers} workers, upload to outcome "
                   f"p50 {r['upload_p50_s']} s" + (f", error: {r['upload_error']}" if r["upload_error"] else ""))
+        if "slow" in r:
+            sl = r["slow"]
+            print(f"  {'':28} slow clients: {SLOW_BODIES} trickling a body, {SLOW_HEADERS} trickling "
+                  f"headers, a byte every {SLOW_INTERVAL_S:g} s; {sl['opened']} connections opened, "
+                  f"{sl['dropped_by_server']} dropped by the server, {sl['refused']} refused")
+    normal, slowed = results.get("users, no ingest (baseline)"), results.get("users, slow clients")
+    if normal and slowed:
+        def errs(r: dict) -> int:
+            return sum(v for k, v in r.items() if k.startswith("errors_"))
+
+        print(f"  slow clients {'behind nginx' if proxy is not None else 'straight at gunicorn'}: "
+              f"normal p50 {normal['p50_ms']:.1f} ms p95 {normal['p95_ms']:.1f} ms errors {errs(normal)} "
+              f"({normal['requests']} requests); slow p50 {slowed['p50_ms']:.1f} ms "
+              f"p95 {slowed['p95_ms']:.1f} ms errors {errs(slowed)} ({slowed['requests']} requests)")
     print(f"  archive check after the run: {'clean' if check['clean'] else check['problems'][:3]}")
     print(json.dumps(results))
     return 0

@@ -63,12 +63,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update(test_config)
     app.extensions["archive"] = archive
-    if app.config.get("BEHIND_PROXY", os.environ.get("ARCHIVE_BEHIND_PROXY") == "1"):
-        # Trust one proxy's X-Forwarded-For/-Proto/-Host: client addresses for the sign-in
-        # rate limit, and https URLs in permalinks when TLS ends at the proxy.
+    behind_proxy = app.config.get("BEHIND_PROXY", os.environ.get("ARCHIVE_BEHIND_PROXY") == "1")
+    hops = int(settings.trusted_proxies) or (1 if behind_proxy else 0)
+    if hops > 0:
+        # Trust X-Forwarded-For from ``hops`` proxies (each appends the address it saw; the
+        # client's is the one the outermost saw) and the nearest one's -Proto/-Host/-Port:
+        # client addresses for the sign-in rate limit, https URLs when TLS ends at the proxy.
+        # Without it every client would share the proxy's address (one sign-in allowance).
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
     from archive.web import (
         api,
