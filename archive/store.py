@@ -10,6 +10,7 @@ passages and its passage aliases are one transaction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -151,6 +152,12 @@ def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of a random password, made once: checking against it costs what a real check does."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def check_password(stored: str, password: str) -> bool:
@@ -583,8 +590,8 @@ class Store:
         with self.reading() as conn:
             row = conn.execute("SELECT password_hash FROM users WHERE name=?", (name,)).fetchone()
         if row is None:
-            # Spend the same time as a real check so that timing does not reveal names.
-            check_password(hash_password("x"), password)
+            # One hash, as for a real name, so that timing does not tell which names exist.
+            check_password(dummy_hash(), password)
             return False
         return check_password(row["password_hash"], password)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,21 +31,26 @@ def _client_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
-    """Sign in; attempts are rate-limited per client address and per name."""
+    """Sign in.  Failures are throttled per (name, address) with backoff, per address, per
+    name and overall (see :mod:`archive.web.throttle`); a known or unknown name costs the
+    same one password hash, and the answer is the same."""
     next_url = _safe_next(request.values.get("next"))
     data: dict[str, Any] = {"user": current_user(), "error": None, "next": next_url}
     if request.method == "GET":
         return render("login.html", data)
-    limiter = current_app.extensions["login_limiter"]
+    gate = current_app.extensions["signin_throttle"]
     name = (request.form.get("name") or "").strip()[:200]
-    password = request.form.get("password") or ""
-    wait = max(limiter.hit("ip:" + _client_key()), limiter.hit("name:" + name.casefold()))
+    password = (request.form.get("password") or "")[:1024]
+    address = _client_key()
+    device = gate.known_device(request, name)
+    wait = gate.wait(name, address, device=device)
     if wait:
-        exc = TooManyRequests(f"登入嘗試次數過多，請 {int(wait) + 1} 秒後再試。")
-        exc.retry_after = int(wait) + 1  # type: ignore[attr-defined]
+        exc = TooManyRequests(f"登入嘗試次數過多，請 {math.ceil(wait)} 秒後再試。")
+        exc.retry_after = math.ceil(wait)  # type: ignore[attr-defined]
         raise exc
     archive = current_app.extensions["archive"]
-    if name and password and archive.verify_user(name, password):
+    if archive.verify_user(name, password):
+        gate.succeeded(name, address)
         session.clear()  # a fresh session (and CSRF token) on sign-in
         state = current_app.extensions["web_state"]
         session["user"] = name
@@ -52,8 +58,12 @@ def login() -> Response:
         session.permanent = False
         g.pop("archive_user", None)
         if wants_json():
-            return render("login.html", {"user": name, "error": None, "next": next_url})
-        return redirect(next_url, code=303)
+            resp = render("login.html", {"user": name, "error": None, "next": next_url})
+        else:
+            resp = redirect(next_url, code=303)
+        gate.remember_device(request, resp, name, bool(current_app.config["SESSION_COOKIE_SECURE"]))
+        return resp
+    gate.failed(name, address, device=device)
     data["error"] = "帳號或密碼不正確。"
     return render("login.html", data, status=401)
 

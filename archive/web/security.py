@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 
-from archive.web.state import SharedState
+from archive.store import dummy_hash
+from archive.web import throttle
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -121,21 +122,6 @@ def _read_gate() -> Response | None:
     abort(401)
 
 
-# -- rate limiting ---------------------------------------------------------
-class RateLimiter:
-    """A sliding one-minute window per key, shared by every server process (the attempts
-    live in :mod:`archive.web.state`), so several workers do not multiply the allowance."""
-
-    def __init__(self, state: SharedState, per_minute: int, window: float = 60.0) -> None:
-        self.state = state
-        self.per_minute = max(1, per_minute)
-        self.window = window
-
-    def hit(self, key: str) -> float:
-        """Record an attempt; return 0 if allowed, else seconds until the next one is."""
-        return self.state.hit(key, self.per_minute, self.window)
-
-
 # -- wiring ----------------------------------------------------------------
 def _add_headers(resp: Response) -> Response:
     for key, value in SECURITY_HEADERS.items():
@@ -150,8 +136,8 @@ def _add_headers(resp: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Install headers, the read gate, the rate limiter and template helpers."""
     settings = app.extensions["archive"].settings
-    app.extensions["login_limiter"] = RateLimiter(app.extensions["web_state"],
-                                                  settings.login_attempts_per_minute)
+    throttle.init_app(app, app.extensions["web_state"], settings.login_attempts_per_minute)
+    dummy_hash()  # made now, so that the first unknown name costs no more than a known one
     app.before_request(_read_gate)
     app.after_request(_add_headers)
 

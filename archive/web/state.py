@@ -151,25 +151,46 @@ class SharedState:
             (KEEP_FINISHED,),
         )
 
-    # -- sign-in attempts -----------------------------------------------------
-    def hit(self, key: str, per_minute: int, window: float = 60.0) -> float:
-        """Record an attempt under ``key``; 0 if allowed, else seconds until one is."""
-        now = time.time()
+    # -- sign-in failures (archive.web.throttle decides what they mean) ------------
+    #: Failures older than this are forgotten (the longest memory a throttle key has).
+    FAILURE_MEMORY_S = 24 * 3600.0
+
+    def now(self) -> float:
+        """The clock the throttle reads (one place, so that every key agrees)."""
+        return time.time()
+
+    def failures(self, key: str, window: float) -> tuple[int, float | None]:
+        """How many failures ``key`` has had in the last ``window`` seconds, and the latest."""
+        count, last = self._conn().execute(
+            "SELECT count(*), max(at) FROM attempts WHERE key = ? AND at > ?",
+            (key, self.now() - window)).fetchone()
+        return int(count), last
+
+    def wait_for(self, key: str, limit: int, window: float) -> float:
+        """0 if ``key`` has had fewer than ``limit`` failures in ``window`` seconds, else the
+        seconds until its oldest one in the window leaves it."""
+        now = self.now()
+        rows = self._conn().execute(
+            "SELECT at FROM attempts WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+            (key, now - window, max(1, limit))).fetchall()
+        if len(rows) < max(1, limit):
+            return 0.0
+        return max(0.001, window - (now - rows[-1][0]))
+
+    def record_failure(self, keys: list[str]) -> None:
+        now = self.now()
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("DELETE FROM attempts WHERE at <= ?", (now - window,))
-            count, first = conn.execute(
-                "SELECT count(*), min(at) FROM attempts WHERE key = ?", (key,)).fetchone()
-            if count >= max(1, per_minute):
-                conn.execute("COMMIT")
-                return max(0.001, window - (now - first))
-            conn.execute("INSERT INTO attempts(key, at) VALUES (?, ?)", (key, now))
+            conn.execute("DELETE FROM attempts WHERE at <= ?", (now - self.FAILURE_MEMORY_S,))
+            conn.executemany("INSERT INTO attempts(key, at) VALUES (?, ?)", [(k, now) for k in keys])
             conn.execute("COMMIT")
-            return 0.0
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def clear_failures(self, key: str) -> None:
+        self._conn().execute("DELETE FROM attempts WHERE key = ?", (key,))
 
     # -- sessions ---------------------------------------------------------------
     def open_session(self, user: str, stamp: str) -> str:
