@@ -357,8 +357,13 @@ def _upgrade_index(archive: Archive) -> None:
 @pass_ctx
 def serve(c: _Ctx, host: str, port: int, debug: bool) -> None:
     """Serve the web app for local use (use gunicorn in production; see the README)."""
+    from archive.config import LOOPBACK_HOSTS
     from archive.web import create_app
 
+    settings = c.archive.settings
+    if host not in (*LOOPBACK_HOSTS, "::1") and not (settings.base_url or settings.trusted_hosts):
+        _fail(f"serving on {host} needs base_url (or trusted_hosts) in {c.path}/config.toml: "
+              "the names other machines reach this one by; without them only loopback is answered")
     _upgrade_index(c.archive)
     app = create_app({"INSTANCE": str(c.path), "WARM_UP": True})
     click.echo(f"serving {c.path} on http://{host}:{port}/", err=True)
@@ -376,18 +381,23 @@ def user() -> None:
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
 )
+@click.option("--reset", is_flag=True, help="Set a new password for an existing archivist.")
 @pass_ctx
-def user_add(c: _Ctx, name: str, password_stdin: bool) -> None:
-    """Add an archivist or set a new password."""
+def user_add(c: _Ctx, name: str, password_stdin: bool, reset: bool) -> None:
+    """Add an archivist (or, with --reset, set a new password: their sessions end).
+
+    Passwords: at least 12 characters, not easy to guess (a passphrase of a few
+    unrelated words is best).
+    """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        c.archive.add_user(name, password)
+        c.archive.add_user(name, password, reset=reset)
     except ServiceError as exc:
         _fail(str(exc), 1)
-    click.echo(f"user {name} saved")
+    click.echo(f"user {name} {'password reset' if reset else 'added'}")
 
 
 @user.command("list")

@@ -42,6 +42,7 @@ class Settings:
     login_attempts_per_minute: int = 5
     session_idle_minutes: float = 120.0  # a web session unused this long ends (sign in again)
     base_url: str = ""  # used in citations and feeds when set, e.g. https://archive.example.org
+    trusted_hosts: tuple[str, ...] = ()  # Host names accepted besides base_url's and loopback
     trusted_proxies: int = 0  # proxies in front (1 behind deploy/nginx.conf): trust their X-Forwarded-*
 
     @property
@@ -62,7 +63,33 @@ def load_settings(instance: Path) -> Settings:
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise ValueError(f"{path}: unknown setting {unknown[0]!r}; known: {', '.join(known)}")
+    if "trusted_hosts" in data:
+        hosts = data["trusted_hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+            raise ValueError(f"{path}: trusted_hosts must be a list of host names, "
+                             'e.g. trusted_hosts = ["archive.example.org"]')
+        data["trusted_hosts"] = tuple(hosts)
     return Settings(**data)
+
+
+#: Names a request on this machine may carry in its Host header.  (IPv6 literals cannot be
+#: listed: werkzeug's host check cuts a trusted name at its first colon.)
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def accepted_hosts(settings: Settings) -> list[str]:
+    """The Host names the web app answers (Flask's TRUSTED_HOSTS): loopback, ``base_url``'s
+    host and ``trusted_hosts``.  Any other Host gets a 400, so that without ``base_url`` a
+    request cannot make canonical links, citations, the feed or the sitemap name its host."""
+    from urllib.parse import urlsplit
+
+    hosts = list(LOOPBACK_HOSTS)
+    if settings.base_url:
+        name = urlsplit(settings.base_url).hostname
+        if name:
+            hosts.append(name)
+    hosts.extend(settings.trusted_hosts)
+    return hosts
 
 
 def secret_key(instance: Path) -> str:

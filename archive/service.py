@@ -882,11 +882,21 @@ class Archive:
                             versions=len(self.store.all_versions()), repairable=True)
 
     # -- users ------------------------------------------------------------------------------
-    def add_user(self, name: str, password: str) -> None:
-        if not name or len(name) > 64 or any(c.isspace() for c in name):
-            raise ServiceError("user name: 1 to 64 characters, no spaces")
-        if len(password) < 8:
-            raise ServiceError("password: at least 8 characters")
+    def add_user(self, name: str, password: str, *, reset: bool = False) -> None:
+        """Add an archivist, or with ``reset`` set a new password for an existing one (every
+        session of theirs ends).  Names and passwords are vetted by :mod:`archive.accounts`."""
+        from archive import accounts
+
+        try:
+            name = accounts.check_name(name)
+            password = accounts.check_password(password, name)
+        except accounts.AccountError as exc:
+            raise ServiceError(str(exc)) from exc
+        exists = name in self.store.users()
+        if exists and not reset:
+            raise ServiceError(f"user {name} exists; to set a new password use user add --reset")
+        if reset and not exists:
+            raise ServiceError(f"no user {name} to reset (see archive user list)")
         self.store.set_user(name, password)
 
     def verify_user(self, name: str, password: str) -> bool:

@@ -19,6 +19,7 @@ import secrets
 import sqlite3
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -587,6 +588,7 @@ class Store:
             )
 
     def verify_user(self, name: str, password: str) -> bool:
+        password = unicodedata.normalize("NFKC", password)  # as archive.accounts hashed it
         with self.reading() as conn:
             row = conn.execute("SELECT password_hash FROM users WHERE name=?", (name,)).fetchone()
         if row is None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from archive.service import ServiceError
 from archive.store import StoreError
@@ -33,6 +39,9 @@ DAMAGED = "典藏目錄有部分無法讀取，暫時無法顯示這裡；已通
 
 def _message(exc: HTTPException) -> str:
     """A one-line explanation; werkzeug's English defaults are replaced."""
+    if isinstance(exc, SecurityError):
+        return ("這個伺服器不接受此主機名稱（Host）；管理員請在 instance/config.toml 設定 "
+                "base_url 或 trusted_hosts。")
     if exc.code == 413:
         limit = current_app.extensions["archive"].settings.max_upload_mb
         return f"上傳的檔案超過 {limit:g} MB 的上限。"
@@ -49,7 +58,20 @@ def _message(exc: HTTPException) -> str:
     }.get(exc.code or 500, "發生了未預期的錯誤；已記錄下來。")
 
 
+def _untrusted_host(exc: SecurityError) -> Response:
+    """No page for a Host the app does not answer: URLs cannot be built for it, so the
+    answer is the one-line notice itself (JSON for a JSON client)."""
+    message = _message(exc)
+    if "json" in (request.headers.get("Accept") or "") or request.path.endswith(".json"):
+        body = json.dumps({"error": {"status": 400, "title": TITLES[400], "message": message}},
+                          ensure_ascii=False)
+        return Response(body, status=400, mimetype="application/json")
+    return Response(message + "\n", status=400, mimetype="text/plain")
+
+
 def handle_http(exc: HTTPException) -> Response:
+    if isinstance(exc, SecurityError):
+        return _untrusted_host(exc)
     code = exc.code or 500
     data = {"error": {"status": code, "title": TITLES.get(code, exc.name), "message": _message(exc)}}
     headers = {}

@@ -103,8 +103,28 @@ def page_label(pages: list[int] | None) -> str:
     return f"第 {pages[0]}–{pages[-1]} 頁"
 
 
+#: Invisible characters that reorder or hide text: bidi embeddings, overrides and isolates,
+#: directional marks, zero-width spaces and joiners, the word joiner and invisible operators,
+#: and the BOM.  A title or author carrying them can display as something else (a spoofed
+#: "Trojan Source" name); the stored text keeps them, every page prints without them.
+INVISIBLE = dict.fromkeys(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+     *range(0x2066, 0x206A), 0xFEFF, 0x00AD, 0x180E],
+)
+
+
+def visible(value: Any) -> Any:
+    """Jinja's ``finalize``: every printed string without :data:`INVISIBLE` characters."""
+    if isinstance(value, Markup):
+        return Markup(str(value).translate(INVISIBLE))
+    if isinstance(value, str):
+        return value.translate(INVISIBLE)
+    return value
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.finalize = visible
     app.jinja_env.filters.update(marked=marked, safe_href=safe_href, filesize=filesize,
-                                 page_label=page_label)
+                                 page_label=page_label, visible=visible)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

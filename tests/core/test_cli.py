@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.service import Archive
 from tests.pdfgen import commentary_pdf, seed_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +100,43 @@ def test_user_add_stores_a_hash_and_bad_input_is_one_line(tmp_path) -> None:
     ok = run("--instance", inst, "user", "add", "archivist", "--password-stdin", stdin="long enough pw\n")
     assert ok.returncode == 0 and run("--instance", inst, "user", "list").stdout.split() == ["archivist"]
     short = run("--instance", inst, "user", "add", "x", "--password-stdin", stdin="short\n")
-    assert short.returncode == 1 and short.stderr.strip() == "archive: password: at least 8 characters"
+    assert short.returncode == 1 and short.stderr.startswith("archive: password: at least 12 characters")
+    assert len(short.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "says"),
+    [
+        ("editor", "password1234", "password: refused"),  # common, however long
+        ("editor", "qwertyuiopasdf", "password: refused"),  # a keyboard walk
+        ("editor", "editor-editor-editor", "password: refused"),  # the name, repeated
+        ("editor", "aaaaaaaaaaaaaaaa", "password: refused"),
+        ("edi\u200btor", "a long enough passphrase", "user name: no control or invisible"),
+        ("edi\u202etor", "a long enough passphrase", "user name: no control or invisible"),
+        ("edi\x07tor", "a long enough passphrase", "user name: no control or invisible"),
+        ("edi tor", "a long enough passphrase", "user name: no spaces"),
+    ],
+)
+def test_guessable_passwords_and_deceptive_names_are_refused(tmp_path, name, password, says) -> None:
+    inst = str(tmp_path / "i")
+    r = run("--instance", inst, "user", "add", name, "--password-stdin", stdin=password + "\n")
+    assert r.returncode == 1 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r
+    assert run("--instance", inst, "user", "list").stdout.split() == []
+
+
+def test_user_add_on_an_existing_name_needs_reset(tmp_path) -> None:
+    inst = str(tmp_path / "i")
+    first = "first long passphrase here\n"
+    assert run("--instance", inst, "user", "add", "editor", "--password-stdin", stdin=first).returncode == 0
+    again = run("--instance", inst, "user", "add", "editor", "--password-stdin", stdin="another good passphrase\n")
+    assert again.returncode == 1 and "exists; to set a new password use user add --reset" in again.stderr
+    assert Archive(tmp_path / "i").verify_user("editor", first.strip())  # unchanged
+    reset = run("--instance", inst, "user", "add", "editor", "--reset", "--password-stdin",
+                stdin="another good passphrase\n")
+    assert reset.returncode == 0 and "password reset" in reset.stdout
+    assert Archive(tmp_path / "i").verify_user("editor", "another good passphrase")
+    nobody = run("--instance", inst, "user", "add", "nobody", "--reset", "--password-stdin", stdin=first)
+    assert nobody.returncode == 1 and "no user nobody to reset" in nobody.stderr
 
 
 def test_check_and_reindex_report_in_one_line_each(tmp_path, pdfs) -> None:

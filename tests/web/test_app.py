@@ -564,12 +564,30 @@ def test_an_idle_writer_exits_and_the_next_upload_starts_another(fresh: Any,
 @pytest.mark.parametrize("param", ["_anchor=x", "_scheme=https", "_method=POST", "endpoint=x", "_external=1"])
 def test_url_builders_take_no_instructions_from_the_query_string(client: Any, param: str) -> None:
     """url_for treats _anchor, _scheme, _external, _method as instructions: links use the app's own params."""
-    resp = client.get(f"/?q=美國&{param}", headers={"Host": "evil.example"})
+    resp = client.get(f"/?q=美國&{param}")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert "evil.example" not in html and "#x" not in html
+    assert "http://localhost" not in html and "#x" not in html
     twin = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', html)
     assert twin and twin.group(1).startswith("/search.json?") and "_" not in twin.group(1).split("?", 1)[1]
+
+
+@pytest.mark.parametrize("base_url", ["", "https://archive.example.org"])
+def test_no_host_header_names_the_site(fresh: Any, corpus: Corpus, base_url: str) -> None:
+    """Canonical links, citations, the feed and the sitemap never carry a Host the request
+    chose: without base_url only loopback names are answered; with it, links are on it."""
+    app = fresh(base_url=base_url, trusted_hosts=("archive.internal",))
+    client = app.test_client()
+    for url in ("/", "/feed.atom", "/sitemap.xml", "/search.json?q=a"):
+        evil = client.get(url, headers={"Host": "evil.example"})
+        assert evil.status_code == 400, url
+        body = evil.get_data(as_text=True)
+        assert "base_url" in body and "evil.example" not in body and "Traceback" not in body
+    feed = client.get("/feed.atom", headers={"Host": "archive.internal"})
+    assert feed.status_code == 200
+    want = base_url or "http://archive.internal"
+    assert want in feed.get_data(as_text=True)
+    assert client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
 
 
 def test_deeply_nested_query_is_a_notice_not_a_500(client: Any, corpus: Corpus) -> None:
@@ -610,9 +628,9 @@ def test_sessions_end_at_sign_out_removal_and_password_change(fresh: Any) -> Non
 
     _login(client)
     cookie = _session_cookie(client)
-    archive.add_user(USER, PASSWORD + "-changed")  # a password change ends every session
+    archive.add_user(USER, PASSWORD + "-changed", reset=True)  # a password change ends every session
     assert _replay(app, cookie) is None
-    archive.add_user(USER, PASSWORD)
+    archive.add_user(USER, PASSWORD, reset=True)
     _login(client)
     cookie = _session_cookie(client)
     archive.store.delete_user(USER)  # and so does removal (what `archive user remove` does)
@@ -627,3 +645,28 @@ def test_idle_sessions_expire(fresh: Any) -> None:
     state = app.extensions["web_state"]
     state._conn().execute("UPDATE sessions SET seen = seen - 3600")  # an hour without a request
     assert _who(client) is None
+
+
+def test_invisible_characters_in_metadata_never_reach_the_page(fresh: Any, corpus: Corpus) -> None:
+    """A title or author with a bidi override or zero-width characters (a "Trojan Source"
+    spoof) is stored as extracted and printed without them, on every page that shows it."""
+    from archive.models import Field
+
+    app = fresh()
+    archive = app.extensions["archive"]
+    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), "facet-0.pdf")
+    doc = archive.get_document(out.doc_id)
+    doc.metadata["title"] = Field("正常標題\u202egpj.exe\u202c\u200b附件", "text")
+    doc.metadata["author"] = Field("王\u200d小\u2066明\u2069\ufeff", "text")
+    archive.store.rewrite_version(doc)
+    archive.index.add_document(archive.get_document(out.doc_id))
+    client = app.test_client()
+    invisible = "\u202e\u202c\u200b\u200d\u2066\u2069\ufeff"
+    for url in (f"/d/{out.doc_id}", "/", "/?q=正常標題", "/feed.atom", f"/p/{doc.blocks[0].id}"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        html = resp.get_data(as_text=True)
+        assert not set(invisible) & set(html), (url, [hex(ord(c)) for c in set(invisible) & set(html)])
+    assert "正常標題gpj.exe附件" in client.get(f"/d/{out.doc_id}").get_data(as_text=True)
+    stored = client.get(f"/d/{out.doc_id}.json").get_data(as_text=True)
+    assert "\\u202e" in stored.lower() or "\u202e" in stored  # the data keeps what the PDF said
