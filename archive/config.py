@@ -97,6 +97,10 @@ def secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
+    if instance.is_dir() and not os.access(instance, os.W_OK):
+        # A read-only instance without a key: one for this process (nobody signs in there:
+        # nothing can be changed), rather than no web app at all.
+        return secrets.token_hex(32)
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     tmp = path.with_suffix(".tmp")

@@ -963,7 +963,7 @@ def _read_through(d: Path) -> list[str]:
     index that has no seal): a damaged segment raises here rather than in someone's search."""
     try:
         with whoosh_index.open_dir(str(d)).searcher() as s:
-            for leaf, _offset in s.leaf_readers():
+            for leaf, _offset in s.reader().leaf_readers():
                 for _n, _fields in leaf.iter_docs():
                     pass
                 for fieldname in leaf.indexed_field_names():

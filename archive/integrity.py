@@ -34,12 +34,33 @@ def is_digest(value: object) -> bool:
     return isinstance(value, str) and DIGEST.fullmatch(value) is not None
 
 
+def open_read_only(db_path: Path, *, any_thread: bool = False) -> sqlite3.Connection:
+    """A read-only connection that never creates or rewrites the file: ``mode=ro``, where
+    SQLite can share the WAL index with a writer; on a read-only file system without one,
+    ``immutable=1`` (nothing can change the file there)."""
+    uri = f"file:{db_path.resolve().as_posix()}?mode=ro"
+    last: sqlite3.Error | None = None
+    for attempt in (uri, uri + "&immutable=1"):
+        conn = sqlite3.connect(attempt, uri=True, timeout=30.0, isolation_level=None,
+                               check_same_thread=not any_thread)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            last = exc
+            continue
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        conn.row_factory = sqlite3.Row
+        return conn
+    raise last or sqlite3.OperationalError("unable to open database file")
+
+
 @contextmanager
 def read_only(db_path: Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection (``mode=ro``): a check never creates or rewrites the file."""
-    uri = f"file:{db_path.resolve().as_posix()}?mode=ro"
-    with closing(sqlite3.connect(uri, uri=True, timeout=30.0)) as conn:
-        conn.row_factory = sqlite3.Row
+    """:func:`open_read_only`, closed afterwards."""
+    with closing(open_read_only(db_path)) as conn:
         yield conn
 
 

@@ -8,6 +8,7 @@ through :meth:`Archive.write_lock`: one writer at a time across processes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -166,7 +167,7 @@ class Archive:
         self._index = None
         self._index_lock = threading.Lock()
         index = self.instance / "index"
-        fresh = self._store is not None and not self._store.count()
+        fresh = self._store is not None and not self._store.read_only and not self._store.count()
         if fresh and not (index.exists() or index.is_symlink()):
             _ = self.index  # a new archive's empty index, made before its first document
         # "Related documents" cost a scan of the document's terms: remembered for a while
@@ -219,13 +220,40 @@ class Archive:
             web="搜尋索引無法讀取；請管理員執行 archive check --repair。",
         )
 
+    def _storage_error(self, exc: BaseException, where: Path) -> str:
+        """Why a file could not be stored, naming the place (relative to the instance's
+        parent, never more of the server's paths) and the cause."""
+        place = f"{self.instance.name}/{where.relative_to(self.instance)}" if where.is_relative_to(
+            self.instance) else self.instance.name
+        text = str(exc)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in text:
+            cause = "no space left on device"
+        elif isinstance(exc, OSError) and exc.errno == errno.EROFS or "readonly" in text:
+            cause = "read-only file system"
+        elif isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM):
+            cause = "permission denied"
+        elif isinstance(exc, OSError) and exc.errno == errno.EDQUOT:
+            cause = "disk quota exceeded"
+        else:
+            cause = (exc.strerror if isinstance(exc, OSError) and exc.strerror else text) or "error"
+        return f"not stored: {cause}: {place} (nothing was lost; free space or fix, then ingest it again)"
+
     # -- the one writer ---------------------------------------------------------------------
     @contextmanager
     def write_lock(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the archive's single-writer lock (threads and processes alike)."""
         with self._thread_lock:
             path = self.instance / "write.lock"
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                    raise ServiceError(
+                        f"{self.instance}: the instance folder is read-only "
+                        f"({exc.strerror.lower()}); reading works, changes need write access",
+                        web="這個典藏資料夾是唯讀的：可以閱讀與搜尋，但無法上傳或修改。",
+                    ) from exc
+                raise
             try:
                 deadline = None if timeout is None else time.monotonic() + timeout
                 while True:
@@ -433,8 +461,18 @@ class Archive:
             doc.ingested_at = now_iso()
             passages.assign_ids(doc)
             aliases = self._aliases_for(previous, doc) if previous else []
-            self.store.put_original(prep.data, prep.sha256)
-            self.store.add_version(doc, identity=identity, aliases=aliases)
+            try:
+                self.store.put_original(prep.data, prep.sha256)
+            except OSError as exc:
+                where = self.store.original_path(prep.sha256).parent
+                return Outcome("failed", prep.filename, reason=self._storage_error(exc, where))
+            try:
+                self.store.add_version(doc, identity=identity, aliases=aliases)
+            except (OSError, sqlite3.OperationalError) as exc:
+                # The original is on disk without a row: an orphan that check reports; the
+                # same upload again stores it (put_original is idempotent).
+                return Outcome("failed", prep.filename,
+                               reason=self._storage_error(exc, self.store.db_path))
             out = Outcome(
                 "updated" if previous else "ingested",
                 prep.filename,
@@ -703,7 +741,10 @@ class Archive:
         """
         from archive.integrity import catalogue_problems
 
-        with self.write_lock():
+        if self.read_only and repair:
+            with self.write_lock():  # says that the instance is read-only
+                pass
+        with self._check_lock():
             originals = Store.stored_originals(self.instance / "originals")
             broken = catalogue_problems(self.instance / "catalogue.sqlite3",
                                         schema_version=SCHEMA_VERSION)
@@ -720,8 +761,17 @@ class Archive:
                 broken = []
         if broken:
             return self._rebuild_catalogue(broken, originals)
-        with self.write_lock():
+        with self._check_lock():
             return self._check_rows(repair=repair, quick=quick)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the instance folder cannot be written (reading and checking still work)."""
+        return not os.access(self.instance, os.W_OK)
+
+    def _check_lock(self) -> contextlib.AbstractContextManager[None]:
+        """The writer's lock, or nothing on a read-only instance (no one can write it)."""
+        return contextlib.nullcontext() if self.read_only else self.write_lock()
 
     @staticmethod
     def _report(problems: list[dict], repaired: list[str], *, documents: int, versions: int,

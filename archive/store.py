@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.integrity import is_digest
+from archive.integrity import is_digest, open_read_only
 from archive.models import Document
 
 SCHEMA_VERSION = 1
@@ -181,9 +181,19 @@ class Store:
         self.instance = Path(instance)
         self.originals = self.instance / "originals"
         self.db_path = self.instance / "catalogue.sqlite3"
+        self._local = threading.local()
+        #: A read-only instance (a read-only mount, a copy on a DVD, a folder the server's user
+        #: may not write) is served as it is: the catalogue opens read-only, every write says so.
+        self.read_only = self.instance.is_dir() and not os.access(self.instance, os.W_OK)
+        if self.read_only:
+            if not rebuilding:
+                self._refuse_lost_catalogue()
+            if not self.db_path.is_file():
+                raise StoreError(f"{self.instance} is read-only and holds no catalogue")
+            self._check_schema_read_only()
+            return
         self.instance.mkdir(parents=True, exist_ok=True)
         self.originals.mkdir(exist_ok=True)
-        self._local = threading.local()
         if not rebuilding:
             self._refuse_lost_catalogue()
         # Private: the catalogue holds the archivists' password hashes (SQLite gives its
@@ -212,6 +222,8 @@ class Store:
     def connect(self, *, any_thread: bool = False) -> sqlite3.Connection:
         """A new connection: WAL lets readers run during a write.  ``any_thread`` for a
         cursor handed to another thread (one user at a time)."""
+        if self.read_only:
+            return self._connect_read_only(any_thread=any_thread)
         conn = sqlite3.connect(
             self.db_path, timeout=30.0, isolation_level=None, check_same_thread=not any_thread
         )
@@ -231,6 +243,9 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise StoreError(f"{self.instance.name}: the instance folder is read-only; "
+                             "reading works, changes need write access to it")
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -251,6 +266,23 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    def _connect_read_only(self, *, any_thread: bool = False) -> sqlite3.Connection:
+        try:
+            return open_read_only(self.db_path, any_thread=any_thread)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.db_path.name}: cannot be read on this read-only instance "
+                             f"({exc})") from exc
+
+    def _check_schema_read_only(self) -> None:
+        conn = self._connect_read_only()
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        finally:
+            conn.close()
+        if row is not None and int(row["value"]) > SCHEMA_VERSION:
+            raise StoreError(f"{self.db_path}: catalogue schema {row['value']} is newer than this "
+                             f"program's ({SCHEMA_VERSION}); upgrade the program")
 
     def _init_schema(self) -> None:
         conn = self.connect()

@@ -89,7 +89,16 @@ class SharedState:
     """The jobs and attempts tables; one connection per thread, opened lazily."""
 
     def __init__(self, instance: Path) -> None:
-        self.path = Path(instance) / FILENAME
+        self.instance = Path(instance)
+        self.path = self.instance / FILENAME
+        if self.instance.is_dir() and not os.access(self.instance, os.W_OK):
+            # A read-only instance: the state (no uploads can happen; sign-in attempts still
+            # count) lives in the temporary folder, one file per instance, shared by workers.
+            import hashlib
+            import tempfile
+
+            digest = hashlib.sha256(str(self.instance.resolve()).encode()).hexdigest()[:16]
+            self.path = Path(tempfile.gettempdir()) / f"archive-web-state-{digest}.sqlite3"
         self._local = threading.local()
         with self._conn() as conn:
             conn.executescript(_SCHEMA)

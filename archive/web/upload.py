@@ -85,6 +85,8 @@ def form() -> Response:
 @login_required
 def submit() -> Response:
     """Queue every uploaded file; refuse non-PDFs at once with the CLI's words."""
+    if current_app.extensions["archive"].read_only:
+        abort(503, description="這個典藏資料夾是唯讀的：可以閱讀與搜尋，但無法上傳或修改。")
     files = [f for f in request.files.getlist("files") if f and (f.filename or f.content_length)]
     if not files:
         abort(400, description="請選擇至少一個 PDF 檔案。")
