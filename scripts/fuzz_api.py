@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 from archive.service import Archive  # noqa: E402
 from archive.web import create_app  # noqa: E402
 
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
+          "response_schema_conformance,unsupported_method,allow_header_conformance")
 
 
 def main() -> int:

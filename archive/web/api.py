@@ -334,7 +334,12 @@ def spec() -> dict[str, Any]:
             "/p/{passage_id}.json": passage,
             "/ingest": {"get": _page(upload_state["get"]), "post": upload_state["post"]},
             "/ingest.json": {"get": upload_state["get"]},
-            "/login": {"post": {
+            "/login": {"get": _page({
+                "summary": "The sign-in form; its JSON twin says who is signed in",
+                "parameters": [{"name": "next", "in": "query", "schema": STR,
+                                "description": "a same-site path to go to after signing in"}],
+                "responses": {"200": _json("Session", "the form, or who is signed in")}}),
+                       "post": {
                 "summary": "Sign in (rate-limited); form fields name, password, csrf_token",
                 "responses": {"200": _json("Session", "signed in (JSON clients)"),
                               "303": {"description": "signed in (browsers)"},

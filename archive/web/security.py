@@ -144,7 +144,9 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _csrf_for_writes() -> None:
         g.user = current_user()
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        # A write to a route that does not take it is a 405 with Allow (routing's answer),
+        # not a CSRF refusal: only requests that reached a view are checked.
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.routing_exception is None:
             check_csrf()
 
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user)

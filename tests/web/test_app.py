@@ -670,3 +670,20 @@ def test_invisible_characters_in_metadata_never_reach_the_page(fresh: Any, corpu
     assert "正常標題gpj.exe附件" in client.get(f"/d/{out.doc_id}").get_data(as_text=True)
     stored = client.get(f"/d/{out.doc_id}.json").get_data(as_text=True)
     assert "\\u202e" in stored.lower() or "\u202e" in stored  # the data keeps what the PDF said
+
+
+def test_a_wrong_method_is_a_405_with_allow_on_every_route(app: Any, corpus: Corpus) -> None:
+    """Not a CSRF refusal (400): the route does not take the method, and says which it takes."""
+    client = app.test_client()
+    values = {"doc_id": corpus.seed_id, "passage_id": "p-000000000000", "filename": "css/app.css"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        allowed = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+        wrong = next(m for m in ("PUT", "DELETE", "PATCH", "POST") if m not in allowed)
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments},
+                         append_unknown=False)[1]
+        resp = client.open(url, method=wrong)
+        assert resp.status_code == 405, (rule.rule, wrong, resp.status_code)
+        assert allowed <= {m.strip() for m in resp.headers["Allow"].split(",")}, rule.rule
+        checked += 1
+    assert checked >= 15
