@@ -28,6 +28,7 @@ from .extract import (
     PdfText,
     check_header,
     open_pypdf,
+    page_tree,
     pdfium_text,
     place,
     pypdf_info,
@@ -38,6 +39,9 @@ __all__ = ["extract_document", "IngestError"]
 
 #: Fewer non-space characters per page than this, in every extractor: a scan.
 MIN_CHARS_PER_PAGE = 5
+#: A page tree deeper than this is named as the reason no page could be read (real files have a
+#: few levels; pypdf gives up past 100, PDFium past about 1,000).
+DEEP_PAGE_TREE = 32
 
 
 def _size(n: float) -> str:
@@ -133,6 +137,8 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
         chosen, verdict, notes = _choose(data, password, first, placed)
         warnings += chosen.warnings + notes
     if verdict.chars < MIN_CHARS_PER_PAGE * max(1, chosen.page_count):
+        if not chosen.pages or len(chosen.unread) >= chosen.page_count:
+            raise _no_pages(data, password, warnings)
         raise IngestError("no text layer (needs OCR)")
     if verdict.score < quality.ACCEPT:
         raise IngestError(
@@ -156,6 +162,21 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
         filename=filename,
         warnings=warnings,
     )
+
+
+def _no_pages(data: bytes, password: str | None, warnings: list[str]) -> IngestError:
+    """Why no page could be read at all (not a scan: there is nothing to OCR either)."""
+    tree = page_tree(data, password)
+    if tree is not None and tree.looped:
+        return IngestError("the page tree is damaged (a /Kids entry refers back up the tree); "
+                           "no pages could be read")
+    if tree is not None and tree.depth > DEEP_PAGE_TREE:
+        return IngestError(f"the page tree is damaged or nested too deeply ({tree.depth} levels); "
+                           "no pages could be read")
+    if tree is not None and tree.pages == 0:
+        return IngestError("no pages: the page tree is empty or damaged")
+    detail = f" ({warnings[-1]})" if warnings else ""
+    return IngestError(f"no pages could be read{detail}")
 
 
 def _fields(chosen: PdfText, typed: layout.Typed) -> dict[str, Field]:

@@ -43,6 +43,7 @@ class PdfText:
     info: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     lines: list[list[TextLine] | None] = field(default_factory=list)
+    unread: list[int] = field(default_factory=list)  # pages (1-based) the extractor failed to read
 
     @property
     def page_count(self) -> int:
@@ -227,6 +228,7 @@ def pypdf_text(reader: pypdf.PdfReader) -> PdfText:
     pages: list[str] = []
     lines: list[list[TextLine] | None] = []
     warnings: list[str] = []
+    unread: list[int] = []
     with reuse_fonts():  # a document's fonts are parsed once, not once per page
         for number, page in enumerate(reader.pages, start=1):
             collector = _LineCollector(_page_top(page))
@@ -236,10 +238,11 @@ def pypdf_text(reader: pypdf.PdfReader) -> PdfText:
                 pages.append("")
                 lines.append(None)
                 warnings.append(f"pypdf page {number}: {_detail(exc)}")
+                unread.append(number)
                 continue
             pages.append(text)
             lines.append(collector.finish(text))
-    return PdfText("pypdf", pages, pypdf_info(reader), warnings, lines)
+    return PdfText("pypdf", pages, pypdf_info(reader), warnings, lines, unread)
 
 
 def pdfium_text(data: bytes, password: str | None) -> PdfText:
@@ -254,6 +257,7 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
         pages: list[str] = []
         lines: list[list[TextLine] | None] = []
         warnings: list[str] = []
+        unread: list[int] = []
         try:
             for index in range(len(doc)):
                 try:
@@ -269,6 +273,7 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
                     pages.append("")
                     lines.append(None)
                     warnings.append(f"pypdfium2 page {index + 1}: {_detail(exc)}")
+                    unread.append(index + 1)
             info: dict[str, Any] = {}
             try:
                 for key, value in doc.get_metadata_dict(skip_empty=True).items():
@@ -283,7 +288,56 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
     for page_lines in lines:
         for line in page_lines or ():
             line.text = _pdfium_hyphens(line.text)
-    return PdfText("pypdfium2", pages, info, warnings, lines)
+    return PdfText("pypdfium2", pages, info, warnings, lines, unread)
+
+
+@dataclass
+class PageTree:
+    """The shape of a document's page tree, walked without recursion (see :func:`page_tree`)."""
+
+    depth: int  # /Pages nodes on the longest path from the root (a one-level tree: 1)
+    pages: int  # leaves: the page objects
+    looped: bool  # a node is reached twice: a /Kids entry refers back up the tree
+
+
+#: Nodes :func:`page_tree` visits at most (a walk through a hostile file stays short).
+MAX_TREE_NODES = 200_000
+
+
+def page_tree(data: bytes, password: str | None = None) -> PageTree | None:
+    """The page tree's depth, page count and loops, read node by node with pypdf (whose own
+    walk stops at 100 levels); None when even its root cannot be read."""
+    try:
+        reader = open_pypdf(data, password)
+        top = reader.trailer["/Root"].get_object().raw_get("/Pages")
+    except Exception:
+        return None
+    tree = PageTree(0, 0, False)
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, int]] = [(top, 1)]
+    visited = 0
+    while stack and visited < MAX_TREE_NODES:
+        ref, depth = stack.pop()
+        visited += 1
+        if isinstance(ref, IndirectObject):
+            key = (ref.idnum, ref.generation)
+            if key in seen:
+                tree.looped = True
+                continue
+            seen.add(key)
+        try:
+            node = ref.get_object()
+            kids = node.raw_get("/Kids") if "/Kids" in node else None
+            kids = kids.get_object() if isinstance(kids, IndirectObject) else kids
+        except Exception:
+            continue  # an unreadable node: neither a level nor a page
+        if kids is None:
+            tree.pages += 1
+            continue
+        tree.depth = max(tree.depth, depth)
+        if isinstance(kids, list):
+            stack.extend((kid, depth + 1) for kid in reversed(kids))
+    return tree
 
 
 def _pdfium_hyphens(text: str) -> str:

@@ -226,22 +226,123 @@ def _is_han(ch: str) -> bool:
     return _HAN.match(ch) is not None
 
 
+def _glue(end: str, url_open: bool, b: str, spaced_latin: bool) -> str | None:
+    """What ``join`` puts between a text ending in ``end`` (its last two characters or more) and
+    ``b`` (both non-empty): ``""`` or ``" "``, or None to drop the text's final hyphen.
+    ``url_open``: the text ends in a URL (``_URL_TAIL``)."""
+    x, y = end[-1], b[0]
+    if x == "-" and len(end) > 1 and end[-2].isalpha() and y.islower():
+        return None  # undo hyphenation
+    if url_open and _URL_CONT.match(b) and not is_cjk(y):
+        return ""  # a long URL broken by the line end
+    if is_cjk(x) or is_cjk(y):
+        if is_cjk(x) and is_cjk(y):
+            return ""
+        if (_is_han(x) and _LATIN_ALNUM.match(y)) or (_LATIN_ALNUM.match(x) and _is_han(y)):
+            return " " if spaced_latin else ""
+        return ""
+    return " "
+
+
 def join(a: str, b: str, spaced_latin: bool) -> str:
     """Join two pieces of one paragraph the way the author wrote them."""
     if not a or not b:
         return a + b
-    x, y = a[-1], b[0]
-    if x == "-" and len(a) > 1 and a[-2].isalpha() and y.islower():
-        return a[:-1] + b  # undo hyphenation
-    if _URL_TAIL.search(a) and _URL_CONT.match(b) and not is_cjk(y):
-        return a + b  # a long URL broken by the line end
-    if is_cjk(x) or is_cjk(y):
-        if is_cjk(x) and is_cjk(y):
-            return a + b
-        if (_is_han(x) and _LATIN_ALNUM.match(y)) or (_LATIN_ALNUM.match(x) and _is_han(y)):
-            return f"{a} {b}" if spaced_latin else a + b
-        return a + b
-    return f"{a} {b}"
+    sep = _glue(a[-2:], _URL_TAIL.search(a) is not None, b, spaced_latin)
+    return a[:-1] + b if sep is None else a + sep + b
+
+
+_URL_AT_END = re.compile(r"(?:https?://|www\.)\S*\Z")  # _URL_TAIL without its "or before a final newline"
+_SPACE = re.compile(r"\s")
+_TAIL = 8  # characters of the text's end a joint looks at: "https://" and one more
+
+
+class Joined:
+    """A paragraph's text joined line by line as ``join`` would, in time linear in its length.
+
+    ``text = join(text, line)`` copies the whole text so far and searches all of it for a URL at
+    its end, for every line: quadratic in a paragraph's length (issue 10: 92.8 s for 400 pages).
+    Here each line is looked at once: the text is kept as pieces, with what the next joint and
+    ``caption`` need (the last characters, whether a URL is open at the end, the part between
+    the last two closing brackets) updated from the new piece alone.
+    """
+
+    __slots__ = ("_pieces", "_tail", "_url", "_since", "_since_blank", "_closed", "_between",
+                 "_between_closed", "_caption")
+
+    def __init__(self, first: str = "") -> None:
+        self._pieces: list[str] = []
+        self._tail = ""  # the text's last _TAIL characters
+        self._url = False  # a URL prefix after the text's last whitespace (_URL_AT_END)
+        self._since: list[str] = []  # the text after its last closing bracket (all of it if none)
+        self._since_blank = True
+        self._closed = False  # the text has a closing bracket
+        self._between = ""  # the text between its last two closing brackets (or its start and the last)
+        self._between_closed = False  # ... and a closing bracket before that part
+        self._caption = False
+        if first:
+            self._push(first, "")
+
+    def add(self, b: str, spaced_latin: bool) -> None:
+        """``text = join(text, b, spaced_latin)``."""
+        if not b:
+            return
+        if not self._pieces:
+            self._push(b, "")
+            return
+        tail = self._tail
+        url = self._url
+        if tail.endswith("\n"):  # _URL_TAIL's "$" also matches before a final newline
+            url = _URL_TAIL.search(self.text) is not None
+        sep = _glue(tail, url, b, spaced_latin)
+        if sep is None:  # drop the final hyphen (not whitespace, not a bracket, not in a URL prefix)
+            last = self._pieces[-1][:-1]
+            if last:
+                self._pieces[-1] = last
+            else:
+                self._pieces.pop()
+            since = self._since[-1][:-1]
+            if since:
+                self._since[-1] = since
+            else:
+                self._since.pop()
+            tail, sep = tail[:-1], ""
+        self._push(sep + b, tail)
+
+    def _push(self, piece: str, tail: str) -> None:
+        self._pieces.append(piece)
+        if _SPACE.search(piece):
+            self._url = _URL_AT_END.search(piece) is not None
+        else:
+            self._url = self._url or _URL_AT_END.search(tail[-(_TAIL - 1):] + piece) is not None
+        self._tail = (tail + piece)[-_TAIL:]
+        closer = max(piece.rfind(ch) for ch in rules.CREDIT_CLOSERS)
+        if closer < 0:
+            self._since.append(piece)
+            self._since_blank = self._since_blank and not piece.strip()
+        else:
+            before = max(piece.rfind(ch, 0, closer) for ch in rules.CREDIT_CLOSERS)
+            if before >= 0:
+                self._between, self._between_closed = piece[before + 1:closer], True
+            else:
+                self._between = "".join(self._since) + piece[:closer]
+                self._between_closed = self._closed
+            rest = piece[closer + 1:]
+            self._since = [rest] if rest else []
+            self._since_blank = not rest.strip()
+            self._closed = True
+            self._caption = rules.ends_in_credit(self._between, self._between_closed)
+
+    @property
+    def caption(self) -> bool:
+        """``rules.split_caption(text) is not None``: the text is a caption ending in its credit."""
+        return self._closed and self._since_blank and self._caption
+
+    @property
+    def text(self) -> str:
+        if len(self._pieces) > 1:
+            self._pieces = ["".join(self._pieces)]
+        return self._pieces[0] if self._pieces else ""
 
 
 @dataclass
@@ -564,21 +665,26 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
             line, w = item, width_of[id(item)]
             if current is None:
                 current = Para(line.text, [line.page], 1, [w], line.size, line.bold)
+                text, widest, on_pages = Joined(line.text), w, {line.page}
             else:
-                current.text = join(current.text, line.text, spaced)
+                text.add(line.text, spaced)
                 current.lines += 1
                 current.widths.append(w)
+                widest = max(widest, w)
                 current.bold = current.bold and line.bold
-                if line.page not in current.pages:
+                if line.page not in on_pages:
+                    on_pages.add(line.page)
                     current.pages.append(line.page)
             nxt = following[k]
-            if nxt is None or rules.split_caption(current.text) or not _goes_on(line, w, nxt, current, full, measures):
+            if nxt is None or text.caption or not _goes_on(line, w, nxt, current, full, measures, widest):
+                current.text = text.text
                 out.append(current)  # (a credit closes its caption, whatever the width)
                 current = None
                 for held in deferred:
                     out.extend(interruption(held))
                 deferred = []
         if current is not None:
+            current.text = text.text
             out.append(current)
         for held in deferred:
             out.extend(interruption(held))
@@ -591,8 +697,12 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
 _TOC_ENTRY = re.compile(r"(?:[.…·．‧]{4,}|[.…·．‧]\s?(?:[.…·．‧]\s?){3,})\s*(?:[0-9]{1,4}|[ivxlcIVXLC]{1,6})$")
 
 
-def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Measures) -> bool:
-    """Does the paragraph go on after ``line``?  Geometry can say no; then the text decides."""
+def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Measures,
+             widest: float) -> bool:
+    """Does the paragraph go on after ``line``?  Geometry can say no; then the text decides.
+
+    ``widest``: the widest of ``current``'s lines so far (``max(current.widths)``, kept by the caller).
+    """
     if _breaks(line, nxt, m) or _TOC_ENTRY.search(line.text):
         return False
     if line.exact and nxt.exact:
@@ -603,7 +713,7 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
         # beside it (a float's margin).
         return (m.indents and current.lines >= 2 and not ends_sentence(line.text) and _indent(nxt, m) == 0
                 and _size_key(line.size) == _size_key(nxt.size) and not _LIST_MARK.match(nxt.text))
-    widest = max(current.widths)  # smaller print (captions, back matter) sets its own measure
+    # smaller print (captions, back matter) sets its own measure
     local = widest if widest > 1.1 * full else full
     body_line = (line.placed and nxt.placed and m.body_size is not None
                  and _size_key(line.size) == _size_key(nxt.size) == m.body_size and w >= 0.8 * local)

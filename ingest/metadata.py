@@ -198,11 +198,15 @@ def parse_byline(text: str) -> tuple[str, str | None] | None:
 
 # -- caption, note, series ---------------------------------------------------
 
-_CREDIT = re.compile(
+#: A photo credit's opening, ``（圖片來源：``: the credit runs from it to the closing bracket that ends
+#: the text, with no closing bracket between (``split_caption``).
+_CREDIT_HEAD = re.compile(
     r"[（(]\s*(?:圖片來源|图片来源|圖片提供|图片提供|照片來源|照片来源|圖片|图片|圖源|图源|圖|图|Photo(?:\s*credit)?|Image|Source)"
-    r"\s*[:：／/]\s*(?P<credit>[^）)]*)[）)]\s*$",
+    r"\s*[:：／/]\s*",
     re.IGNORECASE,
 )
+#: The closing brackets a credit ends with.
+CREDIT_CLOSERS = "）)"
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()（）「」，。]+")
 _NOTE = re.compile(r"^[【\[]?(?:編按|編者按|编按|编者按|編註|编注|編輯說明|编辑说明|Editor'?s\s+note)[】\]]?\s*[:：]?\s*(?P<text>.+)$", re.IGNORECASE)
 _SERIES = re.compile(
@@ -211,17 +215,44 @@ _SERIES = re.compile(
 )
 
 
+def _credit(text: str, start: int, stop: int) -> tuple[int, str] | None:
+    """The credit that ``text[start:stop]`` (no closing bracket in it) ends with, before a closing
+    bracket at ``stop``: where its opening starts and the credit, or None."""
+    head = _CREDIT_HEAD.search(text, start, stop)
+    if head is None:
+        return None
+    credit = text[head.end():stop].strip().strip("<>").strip()
+    return (head.start(), credit) if credit else None
+
+
 def split_caption(text: str) -> tuple[str, str] | None:
-    """``(caption, credit)`` if ``text`` is a photo caption ending in its credit."""
-    match = _CREDIT.search(text)
-    if not match:
+    """``(caption, credit)`` if ``text`` is a photo caption ending in its credit.
+
+    The credit opens with ``（圖片來源：`` (or Photo:, Source: ...) and runs to the closing bracket
+    that ends the text, with no other closing bracket in it: so only the text after the last
+    closing bracket but one is searched (the time is that part's length, not the text's).
+    """
+    end = len(text.rstrip())
+    if not end or text[end - 1] not in CREDIT_CLOSERS:
         return None
-    credit = match.group("credit").strip().strip("<>").strip()
+    start = max(text.rfind(ch, 0, end - 1) for ch in CREDIT_CLOSERS) + 1
+    found = _credit(text, start, end - 1)
+    if found is None:
+        return None
+    at, credit = found
+    caption = text[:at].strip()
+    if not caption:
+        return None
     url = _URL.search(credit)
-    caption = text[: match.start()].strip()
-    if not caption or not credit:
-        return None
     return caption, (url.group(0).rstrip(".,") if url else credit)
+
+
+def ends_in_credit(between: str, bracket_before: bool) -> bool:
+    """Is a text a caption ending in its credit (``split_caption`` not None), given only
+    ``between``, its part between its last two closing brackets, when it ends with a closing
+    bracket?  ``bracket_before``: a closing bracket precedes ``between`` (else it is the text's start)."""
+    found = _credit(between, 0, len(between))
+    return found is not None and (bracket_before or bool(between[:found[0]].strip()))
 
 
 def note_text(text: str) -> str | None:

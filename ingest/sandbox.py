@@ -114,8 +114,11 @@ class ExtractorPool:
 
     ``extract`` has :func:`ingest.extract_document`'s contract and errors, plus
     ``IngestTimeout`` when a file takes longer than ``timeout`` seconds of wall
-    clock and ``IngestError("out of memory ...")`` / ``IngestCrash`` when the
-    child dies; that child is replaced.  At most ``workers`` files are
+    clock (or the child's CPU-time limit runs out) and ``IngestError("out of
+    memory ...")`` / ``IngestCrash`` when the child dies: killed by a signal
+    that was not the pool's own timeout kill, it says which (``the ingest
+    process was killed (signal SIGKILL) — possibly out of memory``: SIGKILL is
+    what the kernel's out-of-memory killer sends).  That child is replaced.  At most ``workers`` files are
     extracted at once; more callers wait for a free child.  ``nice`` lowers the children's
     CPU priority (background work: a server on the same cores answers readers first).
     """
@@ -233,23 +236,25 @@ class ExtractorPool:
         started = time.monotonic()
         worker.conn.send((password, filename, max_bytes))  # OSError: the idle child had died
         worker.conn.send_bytes(data)
-        answered = False
+        timed_out = False  # silent at the limit: killed by us, whatever its exit code then says
         try:
-            answered = worker.conn.poll(self.timeout)
-            if answered:
+            timed_out = not worker.conn.poll(self.timeout)
+            if not timed_out:
                 raw = worker.conn.recv_bytes(MAX_REPLY)
         except (EOFError, OSError):
             raw = None
         if raw is None:
-            if answered:  # the socket closed: it died on its own; let it finish dying
+            code = None
+            if not timed_out:  # the socket closed: it died on its own; let it finish dying
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     worker.process.wait(2)
-            worker.stop()  # kill and reap before reading its exit code
-            if answered and worker.exitcode == -signal.SIGKILL and time.monotonic() - started < 0.5:
+                code = worker.exitcode  # what it died of, before stop() kills what is left
+            worker.stop()  # kill and reap
+            if code == -signal.SIGKILL and time.monotonic() - started < 0.5:
                 # Killed from outside while idle (the send went into the socket buffer before
                 # the socket closed): not this PDF's doing.
                 raise _StaleWorker
-            raise self._death(worker.exitcode)
+            raise self._death(code, timed_out)
         try:
             reply = json.loads(raw)
         except ValueError:
@@ -260,15 +265,44 @@ class ExtractorPool:
             raise IngestCrash("extraction crashed (unreadable reply)")
         return reply
 
-    def _death(self, code: int | None) -> IngestError:
-        """What a child that gave no answer died of, as the one-line error."""
-        if code in (-signal.SIGXCPU, -signal.SIGKILL, None):
+    def _death(self, code: int | None, timed_out: bool) -> IngestError:
+        """What a child that gave no answer died of, as the one-line error.
+
+        ``timed_out``: it was still silent at the wall-clock limit and the pool killed it (with
+        SIGKILL, so its exit code alone cannot tell this from a kill by anyone else, such as
+        the kernel's out-of-memory killer).
+        """
+        if timed_out:
             return IngestTimeout(f"timed out after {self.timeout:g} s")
+        if code == -signal.SIGXCPU:
+            return IngestTimeout(f"timed out: the ingest process used up its CPU-time limit "
+                                 f"({cpu_budget(self.timeout):g} s)")
         if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
             # native code that cannot get memory under RLIMIT_AS aborts rather than raising
             return IngestError(
                 f"out of memory (limit {self.memory_mb} MB; the PDF library died with signal {-code})")
+        if code is not None and code < 0:
+            return IngestCrash(killed_by(-code))
+        if code is None:
+            return IngestCrash("extraction crashed (the ingest process closed its connection "
+                               "without an answer)")
         return IngestCrash(f"extraction crashed (exit code {code})")
+
+
+def signal_name(number: int) -> str:
+    """``SIGKILL`` for 9; the number itself for one with no name here."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def killed_by(number: int, process: str = "the ingest process") -> str:
+    """The reason for a child that a signal (not our own timeout) ended."""
+    reason = f"{process} was killed (signal {signal_name(number)})"
+    if number == signal.SIGKILL:  # what the kernel's out-of-memory killer sends
+        reason += " — possibly out of memory"
+    return reason
 
 
 class _StaleWorker(Exception):

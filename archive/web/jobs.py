@@ -12,6 +12,7 @@ file name is only ever a label.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import queue
 import secrets
@@ -59,13 +60,16 @@ class JobQueue:
         self._owner = process_token()
 
     def _record(self, *, filename: str, size: int, user: str, status: str = "queued",
-                reason: str | None = None, replaces: str | None = None) -> str:
+                reason: str | None = None, replaces: str | None = None,
+                sha256: str | None = None) -> str:
         job_id = secrets.token_urlsafe(12)
         now = time.time()
         self.state.add_job({
             "id": job_id, "filename": filename, "size": size, "user": user,
             "replaces": replaces, "status": status, "reason": reason, "queued_at": now,
             "finished_at": None if status in PENDING else now, "owner": self._owner,
+            # the bytes' digest: a job whose server died is looked up by it in the catalogue
+            "sha256": sha256,
         })
         return job_id
 
@@ -79,7 +83,8 @@ class JobQueue:
         password: str | None = None,
         replaces: str | None = None,
     ) -> dict[str, Any]:
-        job_id = self._record(filename=filename, size=len(data), user=user, replaces=replaces)
+        job_id = self._record(filename=filename, size=len(data), user=user, replaces=replaces,
+                              sha256=hashlib.sha256(data).hexdigest())
         self._queue.put(_Work(job_id, filename, data, password, replaces))
         if self._autostart:
             self.start()

@@ -11,20 +11,29 @@ a document).
 A job records the process that took it (pid and start time).  The bytes stay
 in that process's memory until its writer thread stores them, so a job whose
 process is gone while it was still pending can never finish: it is reported
-as failed, with the reason, instead of "queued" for ever.
+as failed, with the reason, instead of "queued" for ever.  Unless the catalogue
+shows it was stored all the same (the writer child finishes the file it holds
+when the web process dies): then it is reported stored, with the document.
+The catalogue is looked up by the upload's SHA-256 when the job has one, else
+by its file name and size among the versions stored since it was queued.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 FILENAME = "web-state.sqlite3"
+#: The archive's catalogue in the instance folder (``archive.store.Store.db_path``), read here
+#: only, to tell whether an interrupted upload was stored.
+CATALOGUE = "catalogue.sqlite3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -39,7 +48,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     reason TEXT,
     queued_at REAL NOT NULL,
     finished_at REAL,
-    owner TEXT NOT NULL
+    owner TEXT NOT NULL,
+    sha256 TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_pending ON jobs(status, queued_at);
 CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL);
@@ -58,8 +68,64 @@ PENDING = ("queued", "working")
 #: How many finished jobs are remembered for polling.
 KEEP_FINISHED = 500
 JOB_FIELDS = ("id", "filename", "size", "user", "replaces", "status", "doc_id", "version",
-              "reason", "queued_at", "finished_at", "owner")
+              "reason", "queued_at", "finished_at", "owner", "sha256")
+#: A pending job whose process is gone, and the catalogue has no version of it.
 INTERRUPTED = "interrupted: the server stopped before storing it; upload the file again"
+#: ... and the catalogue could not be read to tell.
+UNKNOWN_IF_STORED = ("interrupted: the server stopped while handling it, and the catalogue could "
+                     "not be read to tell whether it was stored; upload the file again (the same "
+                     "file is never stored twice)")
+#: A pending job whose process is gone, but the catalogue has it.
+STORED_UNCONFIRMED = "stored, but the server stopped before it could confirm the upload"
+#: How long after a job was reported interrupted its upload is still looked for in the catalogue
+#: (the orphaned writer child may still be finishing it).
+RECHECK_S = 900.0
+
+
+class CatalogueUnreadable(Exception):
+    """The catalogue could not be read: whether an upload was stored is unknown."""
+
+
+def _iso(epoch: float) -> str:
+    """``epoch`` as the catalogue writes times (``archive.store.now_iso``: UTC, whole seconds)."""
+    return datetime.fromtimestamp(epoch, UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def stored_version(instance: Path, *, sha256: str | None = None, filename: str | None = None,
+                   size: int | None = None, since: float | None = None) -> dict[str, Any] | None:
+    """The catalogue's version of an upload, or None if it was not stored.
+
+    By ``sha256`` when known (then a version stored before ``since`` is the same bytes stored
+    earlier: ``"unchanged"``); else the latest version of that ``filename`` and ``size``
+    stored since ``since``.  Returns ``{"status", "doc_id", "version"}``; raises
+    :class:`CatalogueUnreadable` when it cannot tell.
+    """
+    path = Path(instance) / CATALOGUE
+    if not path.exists():
+        return None  # no catalogue, no documents
+    floor = _iso(since) if since is not None else ""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            if sha256:
+                row = conn.execute("SELECT doc_id, version, ingested_at FROM versions WHERE sha256 = ?",
+                                   (sha256,)).fetchone()
+            elif filename is not None and size is not None:
+                row = conn.execute(
+                    "SELECT doc_id, version, ingested_at FROM versions WHERE filename = ? AND size = ? "
+                    "AND ingested_at >= ? ORDER BY ingested_at DESC, version DESC LIMIT 1",
+                    (filename, size, floor)).fetchone()
+            else:
+                raise CatalogueUnreadable("nothing to look the upload up by")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise CatalogueUnreadable(str(exc)) from exc
+    if row is None:
+        return None
+    doc_id, version, ingested_at = row[0], int(row[1]), str(row[2])
+    status = "unchanged" if ingested_at < floor else "updated" if version > 1 else "ingested"
+    return {"status": status, "doc_id": doc_id, "version": version}
 
 
 def process_token(pid: int | None = None) -> str:
@@ -102,6 +168,10 @@ class SharedState:
         self._local = threading.local()
         with self._conn() as conn:
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+            if "sha256" not in columns:  # a state file from before jobs kept the upload's digest
+                with contextlib.suppress(sqlite3.OperationalError):  # another process added it first
+                    conn.execute("ALTER TABLE jobs ADD COLUMN sha256 TEXT")
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -137,10 +207,19 @@ class SharedState:
             return None
         job = dict(row)
         if job["status"] in PENDING and not _alive(job["owner"]):
-            job.update(status="failed", reason=INTERRUPTED, finished_at=time.time())
-            conn.execute("UPDATE jobs SET status = ?, reason = ?, finished_at = ? WHERE id = ? "
-                         "AND status IN ('queued', 'working')",
-                         (job["status"], job["reason"], job["finished_at"], job_id))
+            job.update(self._lost(job), finished_at=time.time())
+            conn.execute("UPDATE jobs SET status = ?, reason = ?, doc_id = ?, version = ?, "
+                         "finished_at = ? WHERE id = ? AND status IN ('queued', 'working')",
+                         (job["status"], job["reason"], job["doc_id"], job["version"],
+                          job["finished_at"], job_id))
+        elif (job["status"] == "failed" and job["reason"] in (INTERRUPTED, UNKNOWN_IF_STORED)
+              and time.time() - (job["finished_at"] or 0.0) < RECHECK_S):
+            found = self._lost(job)  # the orphaned writer may have finished it since
+            if found["status"] != "failed" or found["reason"] != job["reason"]:
+                job.update(found)
+                conn.execute("UPDATE jobs SET status = ?, reason = ?, doc_id = ?, version = ? "
+                             "WHERE id = ? AND status = 'failed'",
+                             (job["status"], job["reason"], job["doc_id"], job["version"], job_id))
         position = None
         if job["status"] in PENDING:
             position = conn.execute(
@@ -151,6 +230,17 @@ class SharedState:
         job["position"] = position
         job["done"] = job["status"] not in PENDING
         return job
+
+    def _lost(self, job: dict[str, Any]) -> dict[str, Any]:
+        """The outcome of a job whose process is gone: stored after all, or interrupted."""
+        try:
+            found = stored_version(self.instance, sha256=job.get("sha256"), filename=job["filename"],
+                                   size=job["size"], since=job["queued_at"])
+        except CatalogueUnreadable:
+            return {"status": "failed", "reason": UNKNOWN_IF_STORED, "doc_id": None, "version": None}
+        if found is None:
+            return {"status": "failed", "reason": INTERRUPTED, "doc_id": None, "version": None}
+        return {**found, "reason": STORED_UNCONFIRMED}
 
     def _trim(self, conn: sqlite3.Connection) -> None:
         conn.execute(

@@ -15,21 +15,30 @@ once on the new one (storing is idempotent: the same bytes again are
 ``unchanged``, never a second copy).  If the web process dies, the child
 reads end-of-file and exits; after ``IDLE_EXIT_S`` without a job it exits too,
 giving its memory back, and the next upload starts a new one.
+
+An outcome the child could not give names what happened to it: timed out
+(this side stopped it), killed by a signal (which one: SIGKILL is what the
+kernel's out-of-memory killer sends), or exited; and if the catalogue has the
+upload's bytes all the same, the outcome says it was stored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
+import subprocess
 import sys
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import Any
 
 from archive.config import Settings
-from ingest.sandbox import ChildProcess, lower_priority
+from archive.web.state import CatalogueUnreadable, stored_version
+from ingest.sandbox import ChildProcess, killed_by, lower_priority
 
 #: A writer with no job for this long exits (with its extraction child); the next starts anew.
 IDLE_EXIT_S = 300.0
@@ -60,6 +69,10 @@ class WriterProcess:
             self._child = child
             self._finalizer.detach()
             self._finalizer = weakref.finalize(self, _stop, [child])
+            # Reaped the moment it exits (idle, or killed), not left a zombie until the next
+            # upload happens to look at it.
+            threading.Thread(target=_reap, args=(child.process,), name="writer-reaper",
+                             daemon=True).start()
         return self._child
 
     def _stop_child(self) -> None:
@@ -70,6 +83,7 @@ class WriterProcess:
     def ingest(self, data: bytes, *, filename: str, password: str | None = None,
                replaces: str | None = None) -> dict[str, Any]:
         """``Archive.ingest_bytes`` in the child: the outcome as a dict (``Outcome.to_dict``)."""
+        started = time.time()
         with self._lock:
             for attempt in (1, 2):
                 child = self._start()
@@ -78,17 +92,53 @@ class WriterProcess:
                     child.conn.send_bytes(data)
                     if not child.conn.poll(self.timeout):
                         self._stop_child()
-                        return _failed(filename, f"timed out after {self.timeout:g} s")
+                        return self._unanswered(data, filename, started, (
+                            f"timed out after {self.timeout:g} s (the writer process did not "
+                            "answer and was stopped)"))
                     return json.loads(child.conn.recv_bytes())
-                except (EOFError, OSError, ValueError):
-                    self._stop_child()
-                    if attempt == 2:
-                        return _failed(filename, "internal error: the writer process died")
+                except ValueError:
+                    cause = "the writer process gave an unreadable answer"
+                except (EOFError, OSError):
+                    cause = _death(child)
+                self._stop_child()
+                if attempt == 2:
+                    return self._unanswered(data, filename, started, cause)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unanswered(self, data: bytes, filename: str, started: float, cause: str) -> dict[str, Any]:
+        """The outcome of a job the writer did not answer: stored after all (the catalogue has
+        its bytes), or failed, with ``cause``."""
+        try:
+            found = stored_version(self.instance, sha256=hashlib.sha256(data).hexdigest(),
+                                   since=started)
+        except CatalogueUnreadable:
+            found = None
+        if found is None:
+            return _failed(filename, cause)
+        return {"status": found["status"], "filename": filename, "doc_id": found["doc_id"],
+                "version": found["version"], "reason": f"stored, but then {cause}", "title": None,
+                "warnings": []}
 
     def close(self) -> None:
         with self._lock:
             self._stop_child()
+
+
+def _reap(process: subprocess.Popen) -> None:
+    with contextlib.suppress(Exception):
+        process.wait()
+
+
+def _death(child: ChildProcess) -> str:
+    """What the writer child whose socket closed died of (it is given two seconds to exit)."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.process.wait(2)
+    code = child.process.poll()
+    if code is None:
+        return "the writer process closed its connection without an answer"
+    if code < 0:
+        return killed_by(-code, "the writer process")
+    return f"the writer process exited (status {code}) without an answer"
 
 
 def _failed(filename: str, reason: str) -> dict[str, Any]:
