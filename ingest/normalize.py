@@ -52,7 +52,9 @@ LOOKALIKES: dict[int, str] = _lookalike_table()
 # Controls except tab/newline/CR, soft hyphen, zero-width chars, BOM: never content.
 _INVISIBLE = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0x7F, 0xAD,
                             0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
-_CHAR_TABLE: dict[int, str | None] = {**_INVISIBLE, **LOOKALIKES, 0x09: " "}
+#: Lone UTF-16 surrogates (a damaged ToUnicode map can yield one): not text, and not encodable.
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
+_CHAR_TABLE: dict[int, str | None] = {**_INVISIBLE, **_SURROGATES, **LOOKALIKES, 0x09: " "}
 
 #: Characters that sit between ideographs without spaces: ideographs, CJK
 #: punctuation, kana, bopomofo, full-width forms, radicals.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import resource
 import sys
 import traceback
@@ -95,7 +96,7 @@ def serve(conn: Any, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
             return
         try:
             result = run(data, password, filename, max_bytes, memory_mb)
-            message = json.dumps(result, ensure_ascii=False).encode()
+            message = _utf8(json.dumps(result, ensure_ascii=False))
         except MemoryError:  # the Document did not fit as JSON
             result, message = {"error": f"out of memory (limit {memory_mb} MB)"}, b""
         del data
@@ -104,11 +105,23 @@ def serve(conn: Any, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
         if retire:
             result["retire"] = True
         if retire or not message:
-            message = json.dumps(result, ensure_ascii=False).encode()
+            message = _utf8(json.dumps(result, ensure_ascii=False))
         conn.send_bytes(message)
         if retire:
             conn.close()
             return
+
+
+#: Lone UTF-16 surrogates: a PDF string decoded leniently can carry one; UTF-8 cannot.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str) -> bytes:
+    """The result as UTF-8, a lone surrogate anywhere in it (text or metadata) shown as U+FFFD."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text).encode()
 
 
 def main() -> int:

@@ -94,3 +94,24 @@ def test_no_text_layer(tmp_path):
 def test_junk_before_header_is_still_a_pdf(good):
     doc = extract_document(b"\x0a\xa0\xa4\x03" + good)
     assert doc.meta("title") == "兩岸關係的新局"
+
+
+def test_a_lone_surrogate_in_a_font_map_never_breaks_ingest() -> None:
+    """A font whose ToUnicode map yields a lone UTF-16 surrogate: pypdf's text carries it;
+    normalised text and the sandbox's answer carry U+FFFD or nothing, and both encode."""
+    import json
+
+    from ingest.normalize import normalize_page
+    from ingest.sandbox import ExtractorPool
+    from tests.ingest.surrogate_pdf import surrogate_pdf
+
+    data = surrogate_pdf()
+    raw = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "\ud800" in raw  # the fixture is what it claims
+    lines = normalize_page(raw)
+    assert lines and "\ud800" not in "".join(lines) and "\ufffd" in "".join(lines)
+    "\n".join(lines).encode()
+    with ExtractorPool(1, timeout=60, memory_mb=1024) as pool:
+        doc = pool.extract(data, filename="surrogate.pdf")
+    json.dumps(doc.to_dict(), ensure_ascii=False).encode()
+    assert any("fox" in b.text for b in doc.blocks)
