@@ -7,6 +7,7 @@ dictionaries.  Nothing here knows about PDFs, SQLite, Whoosh or Flask.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,16 @@ class Block:
         return d
 
 
+#: What a document without a title is called on pages, in feeds and citations.
+UNTITLED = "（無標題）"
+
+
+def base_name(name: str | None) -> str:
+    """The last part of a file name as given (``/srv/in/a.pdf`` or ``C:\\in\\a.pdf`` → ``a.pdf``):
+    a document records the name it was uploaded or ingested under, never a folder."""
+    return re.split(r"[\\/]", name or "")[-1]
+
+
 @dataclass
 class Document:
     """A rebuilt document as ingest returns it and the store keeps it.
@@ -106,7 +117,12 @@ class Document:
 
     @property
     def title(self) -> str:
-        return self.meta("title") or self.filename or self.doc_id
+        """The title found or set; never the file's name (a file name is not a title, and a
+        path would publish the server's folders)."""
+        return self.meta("title") or UNTITLED
+
+    def __post_init__(self) -> None:
+        self.filename = base_name(self.filename)
 
     def passages(self) -> list[Block]:
         """Blocks that carry a passage id (all of them, in reading order)."""

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.integrity import is_digest, open_read_only
-from archive.models import Document
+from archive.models import Document, base_name
 
 SCHEMA_VERSION = 1
 
@@ -446,7 +446,7 @@ class Store:
                         "version": int(r["current_version"]),
                         "page_count": doc.page_count,
                         "sha256": r["sha256"],
-                        "filename": r["filename"],
+                        "filename": base_name(r["filename"]),
                         "created_at": r["created_at"],
                         "ingested_at": r["updated_at"],
                     }
@@ -471,7 +471,7 @@ class Store:
                 "version": int(r["version"]),
                 "sha256": r["sha256"],
                 "size": int(r["size"]),
-                "filename": r["filename"],
+                "filename": base_name(r["filename"]),
                 "ingested_at": r["ingested_at"],
                 "page_count": r["page_count"],
                 "current": int(r["version"]) == current,

@@ -126,16 +126,39 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         affiliation="研究員", series="政策評析", foundation="台灣智庫", date="2021-07-12",
         paragraphs=["南海仲裁案判斷書公布後，各國對海洋法公約的解釋出現明顯分歧。"],
     )
+    # One document ingested as the command line does, by its absolute path: no page, JSON,
+    # feed or citation may show that path (see the ``app`` fixture's watch on every response).
+    deep = pdfs / "deep" / "folder"
+    deep.mkdir(parents=True)
+    by_path = commentary_pdf(deep / "by-path.pdf", title="以路徑收錄的文件", author="路徑測試",
+                             paragraphs=["這份文件以絕對路徑收錄，路徑不得出現在任何頁面。"])
+    (outcome,) = list(archive.ingest_files([by_path]))
+    assert outcome.ok, outcome
+    corpus.by_path_id = str(outcome.doc_id)
     archive.add_user(USER, PASSWORD)
     archive.close()  # its extraction children; the app opens its own Archive
     return corpus
 
 
 @pytest.fixture(scope="session")
-def app(corpus: Corpus) -> Iterator[Any]:
+def app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     app = create_app({"INSTANCE": str(corpus.instance), "TESTING": True, "PER_PAGE": PER_PAGE})
+    secret = [str(tmp_path_factory.getbasetemp()), str(corpus.instance), str(corpus.pdf_dir)]
+    leaks: list[str] = []
+
+    @app.after_request
+    def _no_server_paths(resp: Any) -> Any:
+        """Every response of the session is read for the server's folders."""
+        if not resp.direct_passthrough and resp.mimetype != "application/pdf":
+            body = resp.get_data(as_text=True)
+            for path in secret:
+                if path in body or path in str(resp.headers):
+                    leaks.append(f"{path} in the response to {resp.status_code} {resp.mimetype}")
+        return resp
+
     yield app
     app.extensions["archive"].close()
+    assert not leaks, leaks[:5]
 
 
 @pytest.fixture(scope="session")

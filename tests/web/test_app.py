@@ -688,3 +688,13 @@ def test_a_wrong_method_is_a_405_with_allow_on_every_route(app: Any, corpus: Cor
         assert allowed <= {m.strip() for m in resp.headers["Allow"].split(",")}, rule.rule
         checked += 1
     assert checked >= 15
+
+
+def test_a_document_ingested_by_path_shows_only_its_file_name(client: Any, corpus: Corpus) -> None:
+    """The CLI ingests by absolute path: the record keeps the base name only (the session's
+    response watch in conftest checks every page for the folders themselves)."""
+    twin = client.get(f"/d/{corpus.by_path_id}.json").get_json()
+    assert twin["filename"] == "by-path.pdf"
+    assert all(v["filename"] == "by-path.pdf" for v in twin.get("versions", []))
+    listed = client.get("/search.json").get_json().get("recent") or []
+    assert all("/" not in (d.get("filename") or "") for d in listed)

@@ -19,6 +19,9 @@ def damaged(corpus: Any, tmp_path: Path) -> Path:
     dest = tmp_path / "instance"
     shutil.copytree(corpus.instance, dest, symlinks=True,
                     ignore=shutil.ignore_patterns("web-state.sqlite3*"))
+    conn = sqlite3.connect(dest / "catalogue.sqlite3")  # every page into the file itself,
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")      # so damage to the file is damage
+    conn.close()
     return dest
 
 
@@ -39,9 +42,10 @@ def _assert_notice(client: Any, url: str, instance: Path) -> None:
 
 def test_a_garbled_catalogue_gives_notices(corpus: Any, damaged: Path) -> None:
     db = damaged / "catalogue.sqlite3"
-    with open(db, "r+b") as fh:
+    size = db.stat().st_size
+    with open(db, "r+b") as fh:  # every page after the first (the header) is garbage
         fh.seek(4096)
-        fh.write(os.urandom(8192))
+        fh.write(os.urandom(size - 4096))
     client = _client(damaged)
     for url in [*PAGES, f"/d/{corpus.seed_id}", f"/d/{corpus.seed_id}.json"]:
         _assert_notice(client, url, damaged)

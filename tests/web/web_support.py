@@ -70,6 +70,7 @@ class Corpus:
     rev_id: str = ""
     upload_pdf: Path | None = None
     rev_v2_pdf: Path | None = None
+    by_path_id: str = ""
 
 
 
