@@ -3,7 +3,8 @@
 Syntax: terms are ANDed; ``"quoted phrases"`` (also “…” and 「…」); ``OR``;
 ``NOT term`` / ``-term``; parentheses; ``title:`` ``author:`` ``foundation:``
 ``series:`` (a word or a quoted phrase); ``date:2023``, ``date:2023-11``,
-``date:2023-11-30``, ``date:[2023-01 TO 2023-12]`` (``*`` for an open end) and
+``date:2023-11-30``, ``date:2023-01..2023-06`` and ``date:[2023-01 TO 2023-12]`` (an empty
+end or ``*`` for an open one) and
 民國 years (``date:民國112年``, ``date:民國112年11月``).
 
 A query that cannot be parsed is never an error: it is searched as plain text
@@ -113,7 +114,8 @@ def parse_date(value: str) -> str:
 
 
 def date_clause(value: str) -> DateRange:
-    """``2023`` / ``[2023-01 TO 2023-12]`` / ``民國112年`` → a :class:`DateRange`."""
+    """``2023`` / ``2023-01..2023-06`` / ``[2023-01 TO 2023-12]`` / ``民國112年`` → a
+    :class:`DateRange` (``..`` and ``*`` leave an end open)."""
     v = value.strip()
     if v.startswith("[") and v.endswith("]"):
         parts = re.split(r"\s+TO\s+", v[1:-1].strip(), flags=re.IGNORECASE)
@@ -121,6 +123,15 @@ def date_clause(value: str) -> DateRange:
             raise QuerySyntaxError("a date range needs [FROM TO UNTIL]")
         lo = "" if parts[0].strip() in ("*", "") else parse_date(parts[0])
         hi = "" if parts[1].strip() in ("*", "") else parse_date(parts[1])
+        if lo and hi and lo > hi:
+            lo, hi = hi, lo
+        return DateRange(lo, hi)
+    if ".." in v:  # 2023-01..2023-06, 2023.., ..民國112年
+        lo_text, _sep, hi_text = v.partition("..")
+        lo = parse_date(lo_text) if lo_text.strip() else ""
+        hi = parse_date(hi_text) if hi_text.strip() else ""
+        if not (lo or hi):
+            raise QuerySyntaxError("a date range needs a start or an end: date:2023-01..2023-06")
         if lo and hi and lo > hi:
             lo, hi = hi, lo
         return DateRange(lo, hi)
