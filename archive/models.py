@@ -36,6 +36,7 @@ METADATA_KEYS = (
     "editor_note",
     "script",  # "Traditional" | "Simplified" | "mixed"
     "language",  # BCP 47, e.g. "zh-Hant", "zh-Hans", "en"
+    "pdf_author",  # the Info/XMP Author as the file has it (often an account name): never a facet
     "pdf_created",  # ISO 8601 from Info/XMP
     "pdf_modified",
     "producer",

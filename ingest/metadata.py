@@ -322,8 +322,6 @@ _JUNK_TITLE = re.compile(
     r"\.(?:docx?|pdf|odt|rtf|txt|pptx?|xlsx?|indd|pages|html?|tex|dvi|e?ps|wps|hwp)$|^[a-z]:\\|^/|\\",
     re.IGNORECASE,
 )
-_JUNK_AUTHOR = {"user", "admin", "administrator", "owner", "windows 使用者", "使用者", "微軟用戶", "微软用户", "hp",
-                "pc", "unknown", "author", "default", "guest", "asus", "acer", "lenovo", "dell"}
 
 
 def repair_mojibake(text: str, raw: bytes | None = None) -> str:
@@ -372,10 +370,59 @@ def clean_info_title(text: str) -> str | None:
     return text
 
 
+#: Words that name a computer account rather than a person (Windows and Office defaults).
+_ACCOUNT_WORDS = re.compile(r"使用者|用戶|用户|管理員|管理员|電腦|电脑|"
+                            r"\b(?:[Uu]ser|[Oo]wner|[Aa]dmin(?:istrator)?|[Gg]uest|Windows|"
+                            r"Microsoft|[Uu]nknown|[Dd]efault)\b")
+#: Endings of an organisation's name: institutes, foundations, universities, ministries, firms.
+_ORG_END = re.compile(
+    r"(?:會|会|院|所|學|学|部|局|處|处|署|中心|大學|大学|基金會|基金会|研究院|智庫|智库|協會|协会|"
+    r"學會|学会|公司|集團|集团|辦公室|办公室|委員會|委员会|小組|小组|論壇|论坛|社)$"
+)
+_ORG_WORD = re.compile(
+    r"\b(?:Institute|Foundation|University|College|Cent(?:er|re)|Council|Association|Society|"
+    r"Ministry|Office|Bank|Research|Press|Agency|Forum|Academy|Committee|Department|Group|"
+    r"Corporation|Company|Inc|Ltd|LLC|Trust|Fund|School)\b", re.IGNORECASE)
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,4}|[\u4e00-\u9fff]{1,8}(?:[·‧・][\u4e00-\u9fff]{1,8})+")
+_HANGUL_NAME = re.compile(r"[\uac00-\ud7af]{2,4}")
+_LATIN_PART = re.compile(r"(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.|(?:de|da|del|van|von|der|den|la|le|bin|al)\b)")
+_SEPARATORS = re.compile(r"\s*(?:[、,，;；&]|\band\b|與|和)\s*")
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether an Info Author reads as people's or organisations' names, as a byline would
+    print them, rather than the account that saved the file (``user00``, ``win7 2007``, a
+    login, a product, a sentence).  By orthography, not by a list of names: every part
+    between separators (、 , and) is a Han name of 2-4 characters (or a transliteration with
+    a middle dot), a Hangul name, two to five capitalised Latin words, or an organisation
+    (its name ends as institutes, foundations, universities and firms do)."""
+    text = text.strip()
+    if not text or len(text) > 120 or re.search(r"[0-9０-９@/\\_|<>#%=~:]", text):
+        return False
+    if _ACCOUNT_WORDS.search(text) or re.search(r"[\u3040-\u30ff。！？]", text):
+        return False
+    parts = [p for p in _SEPARATORS.split(text) if p]
+    return bool(parts) and all(_name_part(p) for p in parts)
+
+
+def _name_part(part: str) -> bool:
+    part = part.strip()
+    compact = re.sub(r"\s+", "", part)
+    if _HAN_NAME.fullmatch(compact) or _HANGUL_NAME.fullmatch(compact):
+        return True
+    if re.fullmatch(r"[\u4e00-\u9fff（）()]{3,30}", compact) and _ORG_END.search(compact):
+        return True
+    words = part.split()
+    if _ORG_WORD.search(part) and all(re.fullmatch(r"[A-Za-z'’&.-]+", w) for w in words):
+        return len(words) >= 2
+    return 2 <= len(words) <= 5 and all(_LATIN_PART.fullmatch(w) for w in words) and any(
+        len(w) > 2 and w[0].isupper() for w in words)
+
+
 def clean_info_author(text: str) -> str | None:
-    """A usable Info author, or None for a PC account name or junk."""
+    """An Info author fit for the author field (a name, see :func:`looks_like_name`), else None."""
     text = re.sub(r"\s+", " ", text).strip()
-    if len(text) < 2 or text.lower() in _JUNK_AUTHOR or quality_score(text).score < 0.75:
+    if len(text) < 2 or quality_score(text).score < 0.75 or not looks_like_name(text):
         return None
     return text
 
@@ -398,7 +445,10 @@ def info_fields(info: dict[str, Any]) -> dict[str, Field]:
             fields["title"] = Field(title, "pdf-info")
             break
     for text in (_info_text(info, "Author"), _info_text(info, "xmp_author")):
-        author = clean_info_author(text) if text else None
+        if not text or not text.strip():
+            continue
+        fields.setdefault("pdf_author", Field(re.sub(r"\s+", " ", text).strip()[:200], "pdf-info"))
+        author = clean_info_author(text)
         if author:
             fields["author"] = Field(author, "pdf-info")
             break

@@ -36,6 +36,8 @@ META_LABELS = {
     "date": "日期",
     "script": "字體",
     "language": "語言",
+    "pdf_created": "PDF 檔案建立時間（非出版日期）",
+    "pdf_author": "PDF 檔案的作者欄（存檔帳號，非作者）",
 }
 SCRIPT_LABELS = {"Traditional": "繁體", "Simplified": "簡體", "mixed": "繁簡混用"}
 BLOCK_LABELS = {"caption": "圖說", "note": "附註", "back_matter": "文末資訊", "footnote": "註腳",

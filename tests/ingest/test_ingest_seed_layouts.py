@@ -34,7 +34,9 @@ def expected_fields(seed: dict, layout: str) -> dict[str, tuple[str, str]]:
     }
     if layout == "header":
         common |= {"address": ("臺北市汀州路三段 60 巷 1 號", "text"), "phone": ("886-2-23654366", "text"),
-                   "fax": ("886-2-23679193", "text")}
+                   "fax": ("886-2-23679193", "text"),
+                   # the account that saved the file: kept as it is, never the author
+                   "pdf_author": ("USER", "pdf-info")}
     else:
         common |= {"address": ("台北市汀州路三段60巷1號", "text"), "phone": ("(02)2365-4366", "text"),
                    "fax": ("(02)2367-9193", "text"), "date": ("2023-11-30", "text")}
