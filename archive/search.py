@@ -30,6 +30,9 @@ FACETS = ix.FACET_FIELDS
 SNIPPET_CHARS = 160
 SNIPPET_LEAD = 50
 FACET_LIMIT = 50
+#: The year facet's value for documents without a publication date (they are counted, and
+#: can be filtered to, rather than silently missing from every year).
+NO_DATE = "無日期"
 
 
 class DocumentSource(Protocol):
@@ -151,6 +154,21 @@ def evaluate(node: Node | None, ctx: _Ctx, *, bonus: bool = True) -> dict[int, f
                 acc[d] = acc.get(d, 0.0) + s
         return acc
     raise TypeError(node)
+
+
+def _undated_left_out(node: Node | None, ctx: _Ctx, searcher: Any) -> int:
+    """How many undated documents match a query's other parts but not its date: a date
+    clause at the top (alone or ANDed) never silently hides them."""
+    if isinstance(node, DateRange):
+        rest: Node | None = None
+    elif isinstance(node, And) and any(isinstance(c, DateRange) for c in node.children):
+        others = tuple(c for c in node.children if not isinstance(c, DateRange))
+        rest = others[0] if len(others) == 1 else And(others) if others else None
+    else:
+        return 0
+    table = _facet_table(searcher, "year")
+    matched = evaluate(rest, ctx, bonus=False) or {}
+    return sum(1 for d in matched if table[d] == ((NO_DATE, NO_DATE),))
 
 
 def _filter_docs(searcher: Any, facet: str, values: list[str]) -> set[int]:
@@ -303,6 +321,8 @@ def _facet_table(searcher: Any, facet: str) -> list[tuple[tuple[str, str], ...]]
             rows = []
             for raw in ix.leaf_cached(leaf, ("column", name), ix.leaf_column(name)):
                 vals = [v for v in raw.split(ix.FACET_SEP) if v] if raw else []
+                if facet == "year" and not vals:
+                    vals = [NO_DATE]
                 rows.append(tuple((v if facet == "year" else analysis.keyword(v), v) for v in vals))
             return rows
 
@@ -321,8 +341,8 @@ def _count(searcher: Any, facet: str, docnums: Any) -> list[dict[str, Any]]:
         for key, shown in table[d]:
             counts[key] += 1
             display.setdefault(key, shown)
-    if facet == "year":
-        items = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+    if facet == "year":  # newest first, the undated last
+        items = sorted(counts.items(), key=lambda kv: (kv[0] != NO_DATE, kv[0]), reverse=True)
     else:
         items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [{"value": display[k], "count": c} for k, c in items[:FACET_LIMIT]]
@@ -368,6 +388,10 @@ def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
     ctx = _Ctx(ix.Evaluator.for_searcher(searcher), limits, notices)
 
     base = evaluate(parsed.node, ctx) or {}
+    undated = _undated_left_out(parsed.node, ctx, searcher)
+    if undated:
+        notices.append(f"另有 {undated} 份沒有出版日期的文件符合其餘條件，未列入日期範圍"
+                       f"（可用年份篩選「{NO_DATE}」查看）。")
     fsets = {f: _filter_docs(searcher, f, vals) for f, vals in filters.items()}
     matched = base
     for fs in fsets.values():

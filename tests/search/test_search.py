@@ -361,3 +361,19 @@ def test_single_character_terms_are_exact_and_cached(build):
     for _ in range(2):  # the second run comes from the per-searcher prefix cache
         assert match_ids(index, "灣") == {"a", "c"}
         assert match_ids(index, "的") == {"a"}
+
+
+def test_undated_documents_are_counted_filtered_and_never_silently_dropped(build):
+    docs = [make_doc("dated", "兩岸經貿往來持續。", date="2023-05-01"),
+            make_doc("old", "兩岸經貿往來曾經中斷。", date="2019-02-01"),
+            make_doc("undated", "兩岸經貿往來的回顧，未註明日期。")]
+    index, source = build(docs)
+    r = search(index, source, "兩岸經貿")
+    assert [(f["value"], f["count"]) for f in r["facets"]["year"]] == [
+        ("2023", 1), ("2019", 1), ("無日期", 1)]  # newest first, the undated last
+    only = search(index, source, "兩岸經貿", filters={"year": ["無日期"]})
+    assert {h["id"] for h in only["hits"]} == {"undated"}
+    dated = search(index, source, "兩岸經貿 date:2023")
+    assert {h["id"] for h in dated["hits"]} == {"dated"}
+    assert any("1 份沒有出版日期" in n and "無日期" in n for n in dated["notices"])
+    assert not search(index, source, "兩岸經貿")["notices"]
