@@ -284,6 +284,38 @@ def check(c: _Ctx, repair: bool, quick: bool, as_json: bool) -> None:
 
 @main.command()
 @click.argument("doc_id")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="Correct a field (title, series, author, affiliation, foundation, address, "
+                   "date, language); repeatable.")
+@click.option("--unset", "unsets", multiple=True, metavar="FIELD", help="Remove a field.")
+@click.option("--as", "who", metavar="NAME", help="Who is editing (default: your login name).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def edit(c: _Ctx, doc_id: str, sets: tuple[str, ...], unsets: tuple[str, ...],
+         who: str | None, as_json: bool) -> None:
+    """Correct a document's metadata; the change is kept with who, when and the old value,
+    survives re-ingests of new versions, and is searchable at once."""
+    pairs: dict[str, str] = {}
+    for item in sets:
+        field, sep, value = item.partition("=")
+        if not sep:
+            _fail(f"--set {item!r}: write FIELD=VALUE, e.g. --set date=2023-11-30", 1)
+        pairs[field.strip()] = value
+    user = who or f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
+    try:
+        view = c.archive.edit(doc_id, sets=pairs, unsets=unsets, user=user)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
+    if as_json:
+        click.echo(_dump(view))
+        return
+    for field in [*pairs, *unsets]:
+        value = (view["metadata"].get(field) or {}).get("value")
+        click.echo(f"{doc_id}: {field} = {value!r}" if value is not None else f"{doc_id}: {field} removed")
+
+
+@main.command()
+@click.argument("doc_id")
 @pass_ctx
 def delete(c: _Ctx, doc_id: str) -> None:
     """Remove a document (its originals are kept under deleted/)."""

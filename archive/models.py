@@ -16,7 +16,10 @@ BLOCK_TYPES = ("title", "heading", "paragraph", "list_item", "caption", "table",
                "note", "back_matter")
 
 #: Where a metadata value came from.
-PROVENANCES = ("pdf-info", "text", "inferred")
+PROVENANCES = ("pdf-info", "text", "inferred", "archivist")
+
+#: Fields an archivist may correct (``archive edit``, the document page).
+EDITABLE = ("title", "series", "author", "affiliation", "foundation", "address", "date", "language")
 
 #: Metadata keys ingest may fill.  A key that was not found is absent.
 METADATA_KEYS = (

@@ -473,6 +473,7 @@ class Archive:
                 # same upload again stores it (put_original is idempotent).
                 return Outcome("failed", prep.filename,
                                reason=self._storage_error(exc, self.store.db_path))
+            self.store.with_edits(doc)  # an archivist's corrections carry over to the new version
             out = Outcome(
                 "updated" if previous else "ingested",
                 prep.filename,
@@ -548,10 +549,44 @@ class Archive:
         view["title"] = doc.title
         view["versions"] = self.store.versions(doc_id)
         view["current"] = self.store.current_version(doc_id) == doc.version
+        view["edits"] = self.store.edit_history(doc_id)
         return view
 
     def original_path(self, sha256: str) -> Path:
         return self.store.original_path(sha256)
+
+    # -- archivists' corrections --------------------------------------------------------------
+    def edit(self, doc_id: str, *, sets: dict[str, str] | None = None,
+             unsets: Iterable[str] = (), user: str) -> dict:
+        """Correct a document's metadata: ``sets`` field → value, ``unsets`` removed.
+
+        Values are checked by :mod:`archive.edits` (a date must parse; 民國 years are
+        converted); each change is recorded with who, when and the old value, outlives
+        re-ingests of new versions, and is in the index at once.  Returns the document view.
+        """
+        from archive import edits
+
+        try:
+            changes = edits.validate(sets or {}, unsets)
+        except edits.EditError as exc:
+            raise ServiceError(str(exc), web=exc.web) from exc
+        with self.write_lock():
+            doc = self.store.get(doc_id)
+            if doc is None:
+                raise ServiceError(f"no document {doc_id}; see archive list",
+                                   web="找不到這份文件。")
+            old = {k: doc.meta(k) for k in changes}
+            changed = {k: v for k, v in changes.items() if old[k] != v}
+            if changed:
+                self.store.add_edits(doc_id, changed, user, old)
+                warnings = self._index_document(self.store.get(doc_id))
+                if warnings:
+                    log.warning("edit of %s: %s", doc_id, "; ".join(warnings))
+        with self._related_lock:
+            self._related.clear()
+        view = self.document_view(doc_id)
+        assert view is not None
+        return view
 
     def resolve_passage(self, passage_id: str) -> dict | None:
         """Where a passage link lands now: the same passage, its revision, or an honest "gone"."""

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.integrity import is_digest, open_read_only
-from archive.models import Document, base_name
+from archive.models import Document, Field, base_name
 
 SCHEMA_VERSION = 1
 
@@ -68,6 +68,16 @@ CREATE TABLE IF NOT EXISTS aliases (
     confidence REAL,
     status TEXT NOT NULL CHECK (status IN ('revised', 'gone'))
 );
+CREATE TABLE IF NOT EXISTS edits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT,
+    old_value TEXT,
+    user TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edits_doc ON edits(doc_id, id);
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
@@ -390,7 +400,7 @@ class Store:
                     "SELECT document FROM versions WHERE doc_id=? AND version=?",
                     (doc_id, version),
                 ).fetchone()
-        return _document(row["document"], doc_id, version) if row else None
+        return self.with_edits(_document(row["document"], doc_id, version)) if row else None
 
     def iter_current(self) -> Iterator[Document]:
         """Every document's current version, oldest first (streamed, for reindexing)."""
@@ -405,7 +415,7 @@ class Store:
                     doc = _document(row["document"], row["doc_id"])
                 except StoreError:
                     continue  # a damaged record is check's to report, not reindex's to stop on
-                yield doc
+                yield self.with_edits(doc, conn)
         finally:
             conn.close()
 
@@ -432,7 +442,7 @@ class Store:
         with self.reading() as conn:
             for r in conn.execute(sql, params):
                 try:
-                    doc = _document(r["document"], r["doc_id"])
+                    doc = self.with_edits(_document(r["document"], r["doc_id"]), conn)
                 except StoreError:
                     continue  # listed again once `archive check` has dealt with it
                 out.append(
@@ -579,6 +589,47 @@ class Store:
                 ],
             )
 
+    # -- archivists' corrections ---------------------------------------------------
+    def with_edits(self, doc: Document, conn: sqlite3.Connection | None = None) -> Document:
+        """``doc`` with the archivists' corrections over what ingest found.  They belong to
+        the document, not a version, so a re-ingest of a new version keeps them."""
+        conn = conn or self._conn()
+        try:
+            rows = conn.execute(
+                "SELECT field, value FROM edits WHERE id IN "
+                "(SELECT MAX(id) FROM edits WHERE doc_id=? GROUP BY field)", (doc.doc_id,)
+            ).fetchall()
+        except sqlite3.OperationalError:  # a read-only catalogue from before edits existed
+            return doc
+        for row in rows:
+            if row["value"] is None:
+                doc.metadata.pop(row["field"], None)
+            else:
+                doc.metadata[row["field"]] = Field(row["value"], "archivist")
+        return doc
+
+    def add_edits(self, doc_id: str, changes: dict[str, str | None], user: str,
+                  old: dict[str, str | None]) -> None:
+        """Record corrections (None: the field is removed) in one transaction."""
+        at = now_iso()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO edits(doc_id, field, value, old_value, user, at) VALUES (?,?,?,?,?,?)",
+                [(doc_id, k, v, old.get(k), user, at) for k, v in changes.items()],
+            )
+
+    def edit_history(self, doc_id: str) -> list[dict]:
+        """Every correction of a document, newest first: field, value, old value, who, when."""
+        try:
+            with self.reading() as conn:
+                rows = conn.execute(
+                    "SELECT field, value, old_value, user, at FROM edits WHERE doc_id=? "
+                    "ORDER BY id DESC", (doc_id,)
+                ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [dict(r) for r in rows]
+
     def rewrite_version(self, doc: Document) -> None:
         """Replace a version's stored document (a repair re-extracted it from its original);
         the version's passage rows follow it."""
@@ -605,6 +656,7 @@ class Store:
                 for r in conn.execute("SELECT sha256 FROM versions WHERE doc_id=?", (doc_id,))
             ]
             conn.execute("DELETE FROM aliases WHERE doc_id=?", (doc_id,))
+            conn.execute("DELETE FROM edits WHERE doc_id=?", (doc_id,))
             conn.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
             conn.execute("DELETE FROM versions WHERE doc_id=?", (doc_id,))
             conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))

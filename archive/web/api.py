@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from archive.models import BLOCK_TYPES
+from archive.models import BLOCK_TYPES, EDITABLE, PROVENANCES
 from archive.web.urls import FACETS, SORTS
 
 bp = Blueprint("api", __name__)
@@ -50,7 +50,7 @@ SCHEMAS: dict[str, Any] = {
         },
         required=["id", "type", "text", "pages"],
     ),
-    "Field": _obj({"value": STR, "source": _s("string", enum=["pdf-info", "text", "inferred"])}),
+    "Field": _obj({"value": STR, "source": _s("string", enum=list(PROVENANCES))}),
     "Facet": _obj({"value": STR, "count": INT}),
     "PassageHit": _obj(
         {
@@ -105,6 +105,11 @@ SCHEMAS: dict[str, Any] = {
         {"version": INT, "sha256": STR, "ingested_at": STR, "page_count": INT_N,
          "current": _s("boolean")},
     ),
+    "Edit": _obj(
+        {"field": _s("string", enum=list(EDITABLE)), "value": STR_N, "old_value": STR_N,
+         "user": STR, "at": _s("string", description="ISO 8601, UTC")},
+        required=["field", "value", "old_value", "user", "at"],
+    ),
     "DocumentView": _obj(
         {
             "id": STR,
@@ -124,6 +129,8 @@ SCHEMAS: dict[str, Any] = {
             "metadata": _s("object", additionalProperties=_ref("Field")),
             "blocks": _s("array", items=_ref("Block")),
             "versions": _s("array", items=_ref("Version")),
+            "edits": _s("array", items=_ref("Edit"),
+                        description="archivists' corrections of the metadata, newest first"),
             "url": _s("string", format="uri", description="the document's permanent URL"),
             "original_url": _s("string", format="uri", description="the stored PDF"),
             "query": _s("string", description="only with ?q="),
@@ -320,6 +327,18 @@ def spec() -> dict[str, Any]:
                                       "content": {"application/pdf": {}}},
                               "400": _err("bad version"),
                               "404": _err("no such document or version")}}},
+            "/d/{doc_id}/edit": {"post": {
+                "summary": "Correct a document's metadata (signed-in archivists); a field sent "
+                           "empty is removed, one not sent is left alone",
+                "parameters": [_DOC_PARAMS[0]],
+                "requestBody": {"required": True, "content": {
+                    "application/x-www-form-urlencoded": {"schema": _obj(
+                        {"csrf_token": STR, **{f: STR for f in EDITABLE}})}}},
+                "responses": {"200": _json("DocumentView", "the corrected document (JSON clients)"),
+                              "303": {"description": "corrected (browsers)"},
+                              "400": _err("a value that does not validate, nothing to change, "
+                                          "or no CSRF token"),
+                              "401": _err("not signed in"), "404": _err("no such document")}}},
             "/d/{doc_id}/delete": {"post": {
                 "summary": "Delete a document and all its versions (signed-in archivists)",
                 "parameters": [_DOC_PARAMS[0]],

@@ -16,9 +16,12 @@ from flask import (
     url_for,
 )
 
+from archive.edits import LABELS as EDIT_LABELS
+from archive.models import EDITABLE
+from archive.service import ServiceError
 from archive.web import urls
 from archive.web.render import render, wants_json
-from archive.web.security import login_required
+from archive.web.security import current_user, login_required
 
 bp = Blueprint("documents", __name__)
 
@@ -100,6 +103,8 @@ def show(doc_id: str) -> Response:
         script_labels=SCRIPT_LABELS,
         block_labels=BLOCK_LABELS,
         related=_related(archive, doc_id),
+        editable=EDITABLE,
+        edit_labels=EDIT_LABELS,
     )
 
 
@@ -134,6 +139,37 @@ def original(doc_id: str) -> Response:
     # The pages' CSP would keep browsers' PDF viewers from showing the file.
     resp.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     return resp
+
+
+@bp.route("/d/<doc_id>/edit", methods=["POST"])
+@login_required
+def edit(doc_id: str) -> Response:
+    """An archivist's corrections from the document page's form (or a JSON client posting
+    the same fields): a field left empty is removed, an unchanged one is left alone."""
+    archive = current_app.extensions["archive"]
+    current = archive.get_document(doc_id)
+    if current is None:
+        abort(404, description="找不到這份文件。")
+    sets: dict[str, str] = {}
+    unsets: list[str] = []
+    for field in EDITABLE:
+        if field not in request.form:
+            continue
+        value = request.form.get(field, "")[:2000].strip()
+        if value:
+            if value != (current.meta(field) or ""):
+                sets[field] = value
+        elif current.meta(field):
+            unsets.append(field)
+    if not sets and not unsets:
+        abort(400, description="沒有要修改的欄位。")
+    try:
+        view = archive.edit(doc_id, sets=sets, unsets=unsets, user=current_user() or "")
+    except ServiceError as exc:
+        abort(400, description=exc.web or str(exc))
+    if wants_json():
+        return jsonify(view)
+    return redirect(url_for("documents.show", doc_id=doc_id), code=303)
 
 
 @bp.route("/d/<doc_id>/delete", methods=["POST"])

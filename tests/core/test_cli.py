@@ -173,3 +173,28 @@ def test_a_bad_config_file_is_named_in_the_error(tmp_path) -> None:
     r = run("--instance", str(inst), "list")
     assert r.returncode == 2 and "config.toml: unknown setting 'not_a_setting'" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_edit_corrects_fields_with_provenance_and_refuses_bad_values(tmp_path, pdfs) -> None:
+    inst = str(tmp_path / "i")
+    run("--instance", inst, "ingest", str(pdfs / "more" / "other.pdf"))
+    doc_id = json.loads(run("--instance", inst, "list", "--json").stdout)[0]["id"]
+    r = run("--instance", inst, "edit", doc_id, "--set", "title=能源轉型的下一步",
+            "--set", "date=民國111年6月1日", "--unset", "series", "--as", "editor")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"{doc_id}: title = '能源轉型的下一步'",
+                                     f"{doc_id}: date = '2022-06-01'", f"{doc_id}: series removed"]
+    shown = json.loads(run("--instance", inst, "show", doc_id, "--json").stdout)
+    assert shown["metadata"]["title"] == {"value": "能源轉型的下一步", "source": "archivist"}
+    assert "series" not in shown["metadata"]
+    assert shown["edits"][0]["user"] == "editor" and {e["old_value"] for e in shown["edits"]} == {
+        "臺灣的能源轉型", "2022-05-01", "國策評論"}
+    found = run("--instance", inst, "search", "下一步", "--json", stdin=None)
+    assert json.loads(found.stdout)["total"] == 1
+    for args, says in ((("--set", "date=someday"), "date: 'someday' is not a date"),
+                       (("--set", "pages=3"), "pages: not an editable field"),
+                       (("--set", "title"), "write FIELD=VALUE"),
+                       ((), "nothing to change")):
+        bad = run("--instance", inst, "edit", doc_id, *args)
+        assert bad.returncode == 1 and says in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert run("--instance", inst, "edit", "nosuchdoc", "--set", "title=x").returncode == 1

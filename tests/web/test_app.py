@@ -698,3 +698,46 @@ def test_a_document_ingested_by_path_shows_only_its_file_name(client: Any, corpu
     assert all(v["filename"] == "by-path.pdf" for v in twin.get("versions", []))
     listed = client.get("/search.json").get_json().get("recent") or []
     assert all("/" not in (d.get("filename") or "") for d in listed)
+
+
+def test_editing_needs_an_archivist_a_token_and_a_valid_value(fresh: Any, corpus: Corpus) -> None:
+    app = fresh()
+    archive = app.extensions["archive"]
+    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), "facet-0.pdf")
+    url = f"/d/{out.doc_id}/edit"
+    anonymous = app.test_client()
+    assert anonymous.post(url, data={"title": "x", "csrf_token": _token(anonymous)},
+                          headers={"Accept": "application/json"}).status_code == 401
+    client = app.test_client()
+    _login(client)
+    assert client.post(url, data={"title": "沒有權杖"}).status_code == 400  # no CSRF token
+    bad = client.post(url, data={"date": "下週二", "csrf_token": _token(client)},
+                      headers={"Accept": "application/json"})
+    assert bad.status_code == 400 and "日期格式不正確" in bad.get_json()["error"]["message"]
+    assert archive.get_document(out.doc_id).meta("date") != "下週二"
+    ok = client.post(url, data={"author": "林校正", "date": "民國110年3月5日", "series": "",
+                                "csrf_token": _token(client)}, headers={"Accept": "application/json"})
+    assert ok.status_code == 200, ok.get_data(as_text=True)
+    view = ok.get_json()
+    assert view["metadata"]["author"] == {"value": "林校正", "source": "archivist"}
+    assert view["metadata"]["date"] == {"value": "2021-03-05", "source": "archivist"}
+    assert "series" not in view["metadata"]  # sent empty: removed
+    assert {e["field"] for e in view["edits"]} == {"author", "date", "series"}
+    assert all(e["user"] == USER for e in view["edits"])
+    facets = client.get("/search.json?q=半導體").get_json()["facets"]
+    assert {"value": "林校正", "count": 1} in facets["author"]  # reindexed at once
+    assert {"value": "2021", "count": 1} in facets["year"]
+    assert client.get("/search.json?q=author:林校正").get_json()["total"] == 1
+
+
+def test_an_edit_survives_a_new_version(fresh: Any, corpus: Corpus) -> None:
+    app = fresh()
+    archive = app.extensions["archive"]
+    first = archive.ingest_bytes(corpus.pdf_dir.joinpath("rev-v1.pdf").read_bytes(), "rev-v1.pdf")
+    archive.edit(first.doc_id, sets={"title": "館員訂正的標題"}, user="editor")
+    second = archive.ingest_bytes(corpus.rev_v2_pdf.read_bytes(), "rev-v2.pdf")
+    assert (second.doc_id, second.version) == (first.doc_id, 2)
+    doc = archive.get_document(first.doc_id)
+    assert doc.version == 2 and doc.title == "館員訂正的標題"
+    assert doc.metadata["title"].source == "archivist"
+    assert archive.search("館員訂正")["total"] == 1

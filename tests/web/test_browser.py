@@ -343,3 +343,21 @@ def test_axe_finds_no_serious_violations(page: Any, corpus: Corpus, archive: Any
     page.goto("/ingest")
     problems["/ingest"] = run_axe(page)
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_an_archivist_corrects_a_title_on_the_document_page(page: Any, corpus: Corpus,
+                                                           watch: PageWatch) -> None:
+    login(page)
+    page.goto(f"/d/{corpus.by_path_id}")
+    page.get_by_text("修正書目資料").click()
+    page.get_by_label("標題", exact=True).fill("館員校正的標題：路徑測試")
+    page.get_by_label("日期", exact=True).fill("民國112年5月4日")
+    page.get_by_role("button", name="儲存修正").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/d/{corpus.by_path_id}")
+    assert page.locator("h1").first.inner_text().strip() == "館員校正的標題：路徑測試"
+    history = page.locator("ol.edits").inner_text()
+    assert "館員校正的標題：路徑測試" in history and USER in history and "2023-05-04" in history
+    page.goto("/?q=館員校正")
+    assert page.locator(f'a[href^="/d/{corpus.by_path_id}"]').count() >= 1
+    assert not watch.errors
