@@ -131,7 +131,9 @@ def test_many_single_adds_merge_segments_and_keep_every_document(tmp_path):
     assert result["total"] == 14
     assert sum(f["count"] for f in result["facets"]["author"]) == 14
     dated = sum(1 for d in docs if d.meta("date"))
-    assert sum(f["count"] for f in result["facets"]["year"]) == dated
+    years = {f["value"]: f["count"] for f in result["facets"]["year"]}
+    assert sum(years.values()) == 14 and years.pop("無日期") == 14 - dated  # the undated counted
+    assert sum(years.values()) == dated
 
 
 def test_facets_count_documents_in_a_segment_without_the_field(tmp_path):
@@ -146,7 +148,8 @@ def test_facets_count_documents_in_a_segment_without_the_field(tmp_path):
         index.add_document(d)
     result = search(index, DictSource([dated, undated, later]), "臺灣", sort="newest")
     assert [h["id"] for h in result["hits"]] == ["c", "a", "b"]
-    assert {f["value"]: f["count"] for f in result["facets"]["year"]} == {"2024": 1, "2023": 1}
+    assert {f["value"]: f["count"] for f in result["facets"]["year"]} == {"2024": 1, "2023": 1,
+                                                                          "無日期": 1}
     assert {f["value"] for f in result["facets"]["author"]} == {"甲", "乙", "丙"}
 
 
