@@ -919,6 +919,11 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
         elif rules.note_text(text) is not None:
             found.setdefault("editor_note", rules.note_text(text) or "")
             blocks.append(Block("note", text, list(para.pages)))
+        elif i >= first_body and (note := rules.author_note(text)):
+            # The author's note that closes a text names its author where no byline did.
+            if "author" not in found:
+                found["author"], found["affiliation"] = note
+            blocks.append(Block("note", text, list(para.pages)))
         elif date and (i < first_body or para.lines == 1):
             found.setdefault("date", date)
         elif i < first_body:

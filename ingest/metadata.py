@@ -153,7 +153,11 @@ _NAME_ONLY = re.compile(rf"^{_NAME}$")
 _NOT_NAMES = {"前言", "結論", "结论", "摘要", "導言", "导言", "引言", "緒論", "绪论", "背景", "結語", "结语", "小結",
               "小结", "序言", "目錄", "目录", "附錄", "附录", "註釋", "注释", "說明", "说明", "總結", "总结", "展望",
               "分析", "建議", "建议", "評估", "评估", "方向", "觀察", "观察", "何去何從", "王道", "周邊", "周边"}
-_BYLINE_PREFIX = r"(?:文|作者|撰文|撰稿|執筆|执笔|By)\s*[／/:：]\s*"
+_BYLINE_PREFIX = r"(?:(?:文|作者|撰文|撰稿|執筆|执笔|By)\s*[／/:：]\s*|[◎●○]\s*|By\s+)"
+#: Names in Latin script as bylines print them (John Smith, J. R. Tolkien, Mary-Jane O'Neil).
+_LATIN_NAME = r"(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.|(?:de|van|von|der|bin)\b)){1,4}"
+#: Between two names of one byline.
+_AND = r"\s*(?:[、，,]|\s與\s|\s和\s|與|和|\s+and\s+|\s*&\s*)\s*"
 _AFFIL_WORDS = re.compile(
     r"研究員|研究员|研究長|研究长|研發長|研发长|教授|講師|讲师|主任|所長|所长|院長|院长|執行長|执行长|董事|理事|秘書長|秘书长|"
     r"顧問|顾问|博士|碩士|硕士|學者|学者|專家|专家|記者|记者|主編|主编|編輯|编辑|分析師|分析师|智庫|智库|大學|大学|學院|学院|"
@@ -178,21 +182,55 @@ def is_byline_prefixed(text: str) -> bool:
 def parse_byline(text: str) -> tuple[str, str | None] | None:
     """``(author, affiliation or None)`` if ``text`` is a byline, else None.
 
-    Accepts ``李明峻``, ``文／李明峻``, ``作者：李明峻（新台灣國策智庫研發長）`` and
-    ``李明峻／新台灣國策智庫研發長``.
+    Accepts ``李明峻``, ``文／李明峻``, ``◎李明峻``, ``作者：李明峻（新台灣國策智庫研發長）``,
+    ``李明峻／新台灣國策智庫研發長``, a name and its position set apart by a full-width space
+    (``王大同　亞洲研究中心研究員``), several names (``王大同、李小華``, joined with 、), and
+    Latin names after ``By``.
     """
     text = text.strip()
     prefixed = re.match(_BYLINE_PREFIX, text)
     body = text[prefixed.end():] if prefixed else text
-    match = re.match(rf"^(?P<name>{_NAME})\s*(?:[（(](?P<a1>[^）)]{{2,50}})[）)]|[／/|｜]\s*(?P<a2>.{{2,50}}))?$", body)
+    one = _LATIN_NAME if prefixed and re.match(r"By\b", text) else _NAME
+    match = re.match(
+        rf"^(?P<names>{one}(?:{_AND}{one}){{0,5}})\s*(?:[（(](?P<a1>[^）)]{{2,50}})[）)]|"
+        rf"[／/|｜]\s*(?P<a2>.{{2,50}})|[\u3000]+\s*(?P<a3>\S.{{1,49}}))?$",
+        body,
+    )
     if not match:
         return None
-    name = match.group("name")
-    affiliation = match.group("a1") or match.group("a2")
-    if name in _NOT_NAMES or (affiliation and not is_affiliation(affiliation)):
+    names = [n for n in re.split(_AND, match.group("names")) if n]
+    affiliation = match.group("a1") or match.group("a2") or match.group("a3")
+    if any(n in _NOT_NAMES for n in names) or (affiliation and not is_affiliation(affiliation)):
         return None
     if affiliation:
         affiliation = _AFFIL_PREFIX.sub("", affiliation).strip()
+    return "、".join(names), affiliation
+
+
+#: An author's note closing the text: （作者為某大學政治學系副教授張小文）, 本文作者張小文為…,
+#: （張小文，某大學政治學系副教授）.
+_AUTHOR_NOTE = re.compile(
+    rf"^[（(]?\s*(?:(?:本文)?作者(?:為|为|係|系|是)\s*(?P<a1>[^）)]{{2,60}}?)(?P<n1>{_NAME})"
+    rf"|本文作者\s*(?P<n2>{_NAME})\s*(?:為|为|係|系|是)\s*(?P<a2>[^）)。]{{2,60}})"
+    rf"|(?P<n3>{_NAME})\s*[，,]\s*(?P<a3>[^）)]{{2,60}}))\s*[）)]?\s*[。.]?$"
+)
+
+
+def author_note(text: str) -> tuple[str, str] | None:
+    """``(author, affiliation)`` from a closing author's note, else None."""
+    text = text.strip()
+    if len(text) > 90:
+        return None
+    bracketed = text[:1] in "（(" and text.rstrip("。.")[-1:] in "）)"
+    match = _AUTHOR_NOTE.match(text)
+    if not match:
+        return None
+    name = match.group("n1") or match.group("n2") or match.group("n3")
+    affiliation = (match.group("a1") or match.group("a2") or match.group("a3") or "").strip()
+    if match.group("n3") and not bracketed:
+        return None  # "張小文，某大學…" unbracketed is a sentence, not a note
+    if name in _NOT_NAMES or not is_affiliation(affiliation):
+        return None
     return name, affiliation
 
 

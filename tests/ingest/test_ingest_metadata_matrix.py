@@ -1,0 +1,79 @@
+"""Author, affiliation and date across the forms commentaries print them: bylines of many
+shapes, several authors, an author's note closing the text, datelines in every common form
+(民國 years converted) at the top or the end, and PDF Info author fields that are account
+names.  Real PDFs from our generator; every field exact, every field not printed absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest import extract_document
+from tests.pdfgen import commentary_pdf
+
+TITLE = "區域安全情勢的新變化"
+BODY = ["隨著國際局勢變化，區域各國紛紛調整其外交與安全政策，以因應新的戰略環境與挑戰。" * 3,
+        "另一方面，經濟安全議題日益受到重視，供應鏈重組成為各國政府的施政重點之一。" * 3]
+
+#: name -> (commentary_pdf arguments, the fields that must come out; any other is absent)
+CASES: dict[str, tuple[dict, dict[str, str]]] = {
+    "date-cjk": ({"date": "2021年3月5日"}, {"date": "2021-03-05"}),
+    "date-labelled": ({"date": "報告日期：2021年03月05日"}, {"date": "2021-03-05"}),
+    "date-roc-bare": ({"date": "110年3月5日"}, {"date": "2021-03-05"}),
+    "date-roc": ({"date": "中華民國110年3月5日"}, {"date": "2021-03-05"}),
+    "date-dots": ({"date": "2021.03.05"}, {"date": "2021-03-05"}),
+    "date-slashes": ({"date": "2021/3/5"}, {"date": "2021-03-05"}),
+    "date-published": ({"date": "發布時間 2021-03-05"}, {"date": "2021-03-05"}),
+    "date-fullwidth": ({"date": "２０２１年３月５日"}, {"date": "2021-03-05"}),
+    "date-month": ({"date": "2021年3月"}, {"date": "2021-03"}),
+    "date-end": ({"date": "2021年3月5日", "date_at_end": True}, {"date": "2021-03-05"}),
+    "date-end-labelled": ({"date": "出版日期：民國110年3月5日", "date_at_end": True},
+                          {"date": "2021-03-05"}),
+    "byline-slash": ({"author": "王大同／亞洲研究中心研究員"},
+                     {"author": "王大同", "affiliation": "亞洲研究中心研究員"}),
+    "byline-wen": ({"author": "文／王大同"}, {"author": "王大同"}),
+    "byline-zhuanwen": ({"author": "撰文：王大同"}, {"author": "王大同"}),
+    "byline-circle": ({"author": "◎王大同"}, {"author": "王大同"}),
+    "byline-by": ({"author": "By John Smith"}, {"author": "John Smith"}),
+    "byline-two": ({"author": "王大同、李小華"}, {"author": "王大同、李小華"}),
+    "byline-two-labelled": ({"author": "作者：王大同、李小華（亞洲研究中心研究員）"},
+                            {"author": "王大同、李小華", "affiliation": "亞洲研究中心研究員"}),
+    "byline-paren": ({"author": "王大同（亞洲研究中心研究員）"},
+                     {"author": "王大同", "affiliation": "亞洲研究中心研究員"}),
+    "byline-labelled": ({"author": "作者：歐陽志宏（國立大學政治學系教授）"},
+                        {"author": "歐陽志宏", "affiliation": "國立大學政治學系教授"}),
+    "byline-lines": ({"author": "王大同", "affiliation": "亞洲研究中心研究員"},
+                     {"author": "王大同", "affiliation": "亞洲研究中心研究員"}),
+    "note-as": ({"paragraphs": [*BODY, "（作者為某大學政治學系副教授張小文）"]},
+                {"author": "張小文", "affiliation": "某大學政治學系副教授"}),
+    "note-sentence": ({"paragraphs": [*BODY, "本文作者張小文為某大學政治學系副教授。"]},
+                      {"author": "張小文", "affiliation": "某大學政治學系副教授"}),
+    "note-pair": ({"paragraphs": [*BODY, "（張小文，某大學政治學系副教授）"]},
+                  {"author": "張小文", "affiliation": "某大學政治學系副教授"}),
+    "byline-wins-over-note": ({"author": "文／王大同",
+                               "paragraphs": [*BODY, "（作者為某大學政治學系副教授張小文）"]},
+                              {"author": "王大同"}),
+    "info-account": ({"info_author": "user00"}, {"pdf_author": "user00"}),
+    "info-version": ({"info_author": "win7 2007"}, {"pdf_author": "win7 2007"}),
+    "info-kana": ({"info_author": "君の名は。"}, {"pdf_author": "君の名は。"}),
+    "info-name": ({"info_author": "陳大文"}, {"author": "陳大文", "pdf_author": "陳大文"}),
+    "byline-over-info": ({"author": "文／王大同", "info_author": "Administrator"},
+                         {"author": "王大同", "pdf_author": "Administrator"}),
+    "byline-and-date": ({"author": "王大同／亞洲研究中心研究員", "date": "民國112年11月30日"},
+                        {"author": "王大同", "affiliation": "亞洲研究中心研究員", "date": "2023-11-30"}),
+    "nothing": ({}, {}),
+}
+FIELDS = ("author", "affiliation", "date", "pdf_author")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fields_are_exact_and_the_unprinted_absent(tmp_path: Path, name: str) -> None:
+    args, want = CASES[name]
+    args = {"paragraphs": BODY, **args}
+    pdf = commentary_pdf(tmp_path / f"{name}.pdf", title=TITLE, **args)
+    doc = extract_document(pdf.read_bytes(), filename=f"{name}.pdf")
+    got = {k: doc.meta(k) for k in FIELDS if doc.meta(k) is not None}
+    assert got == want
+    assert doc.meta("title") == TITLE
+    assert [b.text for b in doc.blocks if b.type == "paragraph"][:2] == BODY  # the body intact
