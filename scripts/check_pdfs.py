@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import logging
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -91,6 +92,7 @@ def check(folder: Path, passwords: dict[str, str]) -> int:
             categories = {row["file"]: row["category"] for row in csv.DictReader(fh, delimiter="\t")}
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".pdf")
     wrong = 0
+    docs: dict[str, object] = {}
     print(f"{'file':44} {'category':24} {'outcome':9} {'extractor':9} {'quality':>7} {'chars':>7} {'ref':>5}  note")
     for path in files:
         data = path.read_bytes()
@@ -99,6 +101,7 @@ def check(folder: Path, passwords: dict[str, str]) -> int:
         outcome, reason, extractor, score, chars, agree = "failed", "", "-", "-", 0, None
         try:
             doc = extract_document(data, password=password, filename=path.name)
+            docs[path.name] = doc
             outcome, extractor, score = "ingested", doc.extractor, f"{doc.quality:.3f}"
             kept = "\n".join(b.text for b in doc.blocks)
             chars = len(kept)
@@ -121,7 +124,40 @@ def check(folder: Path, passwords: dict[str, str]) -> int:
         note = problem and f"WRONG: {problem}" or reason
         print(f"{path.name[:44]:44} {category[:24]:24} {outcome:9} {extractor:9} {score:>7} {chars:>7} {ref_s:>5}  {note}")
     print(f"{len(files)} files, {wrong} wrong")
-    return 1 if wrong else 0
+    print()
+    print("metadata, for review by eye (WRONG: a path or file name as title, an account as author,")
+    print("a licence line as series or title):")
+    print(f"{'file':44} {'title':34} {'author':16} {'publisher':20} {'date':10}  pdf_author")
+    meta_wrong = 0
+    for name, doc in docs.items():
+        fields = {k: doc.meta(k) or "" for k in ("title", "author", "foundation", "date",  # type: ignore[attr-defined]
+                                                  "series", "pdf_author")}
+        problem = metadata_problem(fields)
+        meta_wrong += problem is not None
+        note = f"  WRONG: {problem}" if problem else ""
+        print(f"{name[:44]:44} {fields['title'][:34]:34} {fields['author'][:16]:16} "
+              f"{fields['foundation'][:20]:20} {fields['date'][:10]:10}  {fields['pdf_author'][:24]}{note}")
+    print(f"{len(docs)} ingested, {meta_wrong} with wrong metadata")
+    return 1 if wrong or meta_wrong else 0
+
+
+_LICENCE = re.compile(r"版權所有|版权所有|翻印必究|著作權|著作权|All rights reserved|Copyright|©|CC BY|授權條款|授权条款",
+                      re.IGNORECASE)
+
+
+def metadata_problem(fields: dict[str, str]) -> str | None:
+    """What is wrong with a document's title, author or series, by rules of what they are."""
+    from ingest.metadata import looks_like_name
+
+    title, author = fields["title"], fields["author"]
+    if re.search(r"[\\/]|\.(?:pdf|docx?|pptx?|indd|odt)$", title, re.IGNORECASE) and not re.search(
+            r"[\u4e00-\u9fff]", title.split("/")[-1]):
+        return f"title looks like a file name or path: {title[:40]!r}"
+    if _LICENCE.search(title) or _LICENCE.search(fields["series"]):
+        return "a licence line as title or series"
+    if author and not looks_like_name(author):
+        return f"author is not a name: {author[:30]!r}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
