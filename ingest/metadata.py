@@ -307,9 +307,13 @@ def is_series(text: str) -> bool:
 # -- back matter -----------------------------------------------------------
 
 _FOUNDATION = re.compile(
-    r"^(?:財團法人|财团法人|社團法人|社团法人)?[^\s，。、：:]{2,30}(?:基金會|基金会|研究院|智庫|智库|學會|学会|協會|协会|研究中心|"
-    r"Foundation|Institute)$"
+    r"^(?:財團法人|财团法人|社團法人|社团法人)?[^\s，。、：:]{2,30}(?:基金會|基金会|研究院|研究所|智庫|智库|學會|学会|"
+    r"協會|协会|研究中心|學系|学系|出版社|股份有限公司)$"
 )
+#: An organisation's name in English: title-case words, one of them what organisations are called.
+_ORG_EN = re.compile(r"^(?:[A-Z][A-Za-z&.'-]*|of|for|and|the|on|in|de)(?:\s+(?:[A-Z][A-Za-z&.'-]*|of|for|and|the|on|in|de)){1,10}$")
+_ORG_EN_WORD = re.compile(r"\b(?:Foundation|Institute|Institution|Center|Centre|Council|University|Think Tank|"
+                          r"Academy|Forum)\b")
 _PHONE = re.compile(r"(?:Tel|TEL|Phone|電話|电话|電\s話)\s*[.:：]?\s*(?P<v>[+(]?\d[\d()\s+\-－–]{5,}\d)")
 _FAX = re.compile(r"(?:Fax|FAX|傳真|传真)\s*[.:：]?\s*(?P<v>[+(]?\d[\d()\s+\-－–]{5,}\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -320,6 +324,8 @@ _ADDRESS = re.compile(
 
 def is_foundation(text: str) -> bool:
     """A publisher's name line: 財團法人兩岸交流遠景基金會, ○○研究院, ... Foundation."""
+    if _ORG_EN.match(text) and _ORG_EN_WORD.search(text):
+        return len(text) <= 90
     return len(text) <= 40 and bool(_FOUNDATION.match(text))
 
 

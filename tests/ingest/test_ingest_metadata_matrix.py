@@ -62,9 +62,20 @@ CASES: dict[str, tuple[dict, dict[str, str]]] = {
                          {"author": "王大同", "pdf_author": "Administrator"}),
     "byline-and-date": ({"author": "王大同／亞洲研究中心研究員", "date": "民國112年11月30日"},
                         {"author": "王大同", "affiliation": "亞洲研究中心研究員", "date": "2023-11-30"}),
+    "publisher-foundation": ({"foundation": "財團法人國策研究院文教基金會"},
+                             {"foundation": "財團法人國策研究院文教基金會"}),
+    "publisher-institute": ({"foundation": "中華經濟研究院"}, {"foundation": "中華經濟研究院"}),
+    "publisher-research-institute": ({"foundation": "台灣經濟研究所"}, {"foundation": "台灣經濟研究所"}),
+    "publisher-centre": ({"foundation": "國立政治大學國際關係研究中心"},
+                         {"foundation": "國立政治大學國際關係研究中心"}),
+    "publisher-department": ({"foundation": "國立臺灣大學政治學系"}, {"foundation": "國立臺灣大學政治學系"}),
+    "publisher-firm": ({"foundation": "元富證券投資顧問股份有限公司"},
+                       {"foundation": "元富證券投資顧問股份有限公司"}),
+    "publisher-english": ({"foundation": "Center for Strategic and International Studies"},
+                          {"foundation": "Center for Strategic and International Studies"}),
     "nothing": ({}, {}),
 }
-FIELDS = ("author", "affiliation", "date", "pdf_author")
+FIELDS = ("author", "affiliation", "date", "pdf_author", "foundation")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
