@@ -966,6 +966,12 @@ def _emit_title(parts: list[Para], blocks: list[Block], found: dict[str, str]) -
 def _front(para: Para, following: Para | None, st: _Front) -> None:
     """One paragraph before the body: series, byline, affiliation, title, subtitle or caption."""
     text, found = para.text, st.found
+    if rules.not_a_title(text):  # a licence line or a masthead: front matter, never the title
+        name = rules.masthead_name(text)
+        if name and "series" not in found:
+            found["series"] = name
+        st.blocks.append(Block("note", text, list(para.pages)))
+        return
     title_type = st.is_title_type(para)
     if ("series" not in found and not st.title_parts and not st.title_done and not title_type
             and rules.is_series(text)):

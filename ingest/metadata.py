@@ -300,8 +300,9 @@ def note_text(text: str) -> str | None:
 
 
 def is_series(text: str) -> bool:
-    """A series name such as 遠景論壇 (short, no punctuation, a series word at the end)."""
-    return bool(_SERIES.match(text))
+    """A series name such as 遠景論壇 (short, no punctuation, a series word at the end; never a
+    licence line)."""
+    return bool(_SERIES.match(text)) and not LICENCE.search(text)
 
 
 # -- back matter -----------------------------------------------------------
@@ -406,10 +407,33 @@ def _unhex(text: str) -> str:
     return text
 
 
+#: A licence or copyright line: never a title or a series.
+LICENCE = re.compile(r"版權所有|版权所有|翻印必究|翻印必糾|著作權所有|著作权所有|All rights reserved|Copyright|©|"
+                     r"\bCC[ -]BY\b|創用\s*CC|创用\s*CC|授權條款|授权条款", re.IGNORECASE)
+#: A journal's masthead: its name, then volume and issue (國策研究季刊 第12卷第3期, Vol. 12 No. 3).
+MASTHEAD = re.compile(r"^(?P<name>.{0,24}?)\s*(?:第\s*[0-9０-９一二三四五六七八九十百]+\s*卷\s*(?:第\s*)?"
+                      r"[0-9０-９一二三四五六七八九十百]+\s*期|Vol(?:ume)?\.?\s*\d+\s*[,，]?\s*(?:No|Issue)\.?\s*\d+)",
+                      re.IGNORECASE)
+
+
+def not_a_title(text: str) -> bool:
+    """A line that can never be a title: a licence line, a journal masthead, a URL."""
+    return bool(LICENCE.search(text) or MASTHEAD.match(text) or re.match(r"^(?:https?://|www\.)", text))
+
+
+def masthead_name(text: str) -> str | None:
+    """The journal's name in a masthead line (國策研究季刊 of 國策研究季刊 第12卷第3期)."""
+    match = MASTHEAD.match(text)
+    name = match.group("name").strip(" 　,，:：") if match else ""
+    return name if 2 <= len(name) <= 24 else None
+
+
 def clean_info_title(text: str) -> str | None:
-    """A usable Info title, or None for junk (about:blank, file names, Word's prefix, Untitled)."""
+    """A usable Info title, or None for junk (about:blank, file names, Word's prefix, Untitled,
+    a licence line, a masthead)."""
     text = re.sub(r"\s+", " ", _unhex(text)).strip()
-    if len(text) < 2 or _JUNK_TITLE.search(text) or quality_score(text).score < 0.75:
+    if (len(text) < 2 or _JUNK_TITLE.search(text) or not_a_title(text)
+            or quality_score(text).score < 0.75):
         return None
     return text
 

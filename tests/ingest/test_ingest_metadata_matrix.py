@@ -73,9 +73,16 @@ CASES: dict[str, tuple[dict, dict[str, str]]] = {
                        {"foundation": "元富證券投資顧問股份有限公司"}),
     "publisher-english": ({"foundation": "Center for Strategic and International Studies"},
                           {"foundation": "Center for Strategic and International Studies"}),
+    "info-title-licence": ({"info_title": "版權所有 翻印必究"}, {}),
+    "info-title-masthead": ({"info_title": "國策研究季刊 第12卷第3期"}, {}),
+    "info-title-url": ({"info_title": "https://www.example.org/report/2021/03"}, {}),
+    "info-title-path": ({"info_title": "C:\\Users\\user\\Desktop\\報告.docx"}, {}),
+    "masthead-line": ({"series": "國策研究季刊 第12卷第3期"}, {"series": "國策研究季刊"}),
+    "masthead-vol": ({"series": "Strategic Review Vol. 12, No. 3"}, {"series": "Strategic Review"}),
+    "licence-line": ({"series": "翻印必究版權所有"}, {}),
     "nothing": ({}, {}),
 }
-FIELDS = ("author", "affiliation", "date", "pdf_author", "foundation")
+FIELDS = ("author", "affiliation", "date", "pdf_author", "foundation", "series")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
