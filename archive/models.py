@@ -87,6 +87,15 @@ class Block:
 UNTITLED = "（無標題）"
 
 
+#: Between two names in one author field (王大同、李小華; John Smith and Mary Lee).
+NAME_SEPARATORS = re.compile(r"\s*(?:[、，,;；/／]|\s+and\s+|\s*&\s*)\s*")
+
+
+def split_names(value: str) -> list[str]:
+    """An author (or affiliation) field's parts, in order."""
+    return [p.strip() for p in NAME_SEPARATORS.split(value or "") if p.strip()]
+
+
 def base_name(name: str | None) -> str:
     """The last part of a file name as given (``/srv/in/a.pdf`` or ``C:\\in\\a.pdf`` → ``a.pdf``):
     a document records the name it was uploaded or ingested under, never a folder."""
@@ -127,6 +136,16 @@ class Document:
 
     def __post_init__(self) -> None:
         self.filename = base_name(self.filename)
+
+    def authors(self) -> list[dict[str, str | None]]:
+        """The authors as a list, each with an affiliation: paired one to one when the
+        affiliations are as many as the names, else the one affiliation given to each."""
+        names = split_names(self.meta("author") or "")
+        affiliation = self.meta("affiliation")
+        places = split_names(affiliation or "")
+        if len(names) > 1 and len(places) == len(names):
+            return [{"name": n, "affiliation": a} for n, a in zip(names, places, strict=True)]
+        return [{"name": n, "affiliation": affiliation} for n in names]
 
     def passages(self) -> list[Block]:
         """Blocks that carry a passage id (all of them, in reading order)."""

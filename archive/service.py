@@ -550,6 +550,7 @@ class Archive:
         view["versions"] = self.store.versions(doc_id)
         view["current"] = self.store.current_version(doc_id) == doc.version
         view["edits"] = self.store.edit_history(doc_id)
+        view["authors"] = doc.authors()
         return view
 
     def original_path(self, sha256: str) -> Path:

@@ -129,6 +129,8 @@ SCHEMAS: dict[str, Any] = {
             "metadata": _s("object", additionalProperties=_ref("Field")),
             "blocks": _s("array", items=_ref("Block")),
             "versions": _s("array", items=_ref("Version")),
+            "authors": _s("array", items=_obj({"name": STR, "affiliation": STR_N}),
+                          description="the author field as a list, each with an affiliation"),
             "edits": _s("array", items=_ref("Edit"),
                         description="archivists' corrections of the metadata, newest first"),
             "url": _s("string", format="uri", description="the document's permanent URL"),
@@ -188,8 +190,9 @@ SCHEMAS: dict[str, Any] = {
         description="A W3C Web Annotation whose target is the passage.",
     ),
     "Citation": _obj(
-        {"author": STR_N, "title": STR, "series": STR_N, "foundation": STR_N, "date": STR_N,
-         "page": STR_N, "url": STR, "text": _s("string", description="ready to paste")},
+        {"author": STR_N, "authors": _s("array", items=STR), "title": STR, "series": STR_N,
+         "foundation": STR_N, "date": STR_N, "page": STR_N, "url": STR,
+         "text": _s("string", description="ready to paste")},
     ),
     "PassagePage": _obj(
         {

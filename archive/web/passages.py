@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app
 
+from archive.models import split_names
 from archive.web import urls
 from archive.web.render import render
 
@@ -28,6 +29,7 @@ def citation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
     )
     parts = {
         "author": doc.get("author"),
+        "authors": split_names(doc.get("author") or ""),
         "title": doc.get("title"),
         "series": doc.get("series"),
         "foundation": doc.get("foundation"),

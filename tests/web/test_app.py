@@ -741,3 +741,24 @@ def test_an_edit_survives_a_new_version(fresh: Any, corpus: Corpus) -> None:
     assert doc.version == 2 and doc.title == "館員訂正的標題"
     assert doc.metadata["title"].source == "archivist"
     assert archive.search("館員訂正")["total"] == 1
+
+
+def test_several_authors_are_a_list_each_with_an_affiliation(fresh: Any, corpus: Corpus) -> None:
+    app = fresh()
+    archive = app.extensions["archive"]
+    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), "facet-0.pdf")
+    archive.edit(out.doc_id, sets={"author": "林一、王二", "affiliation": "甲大學教授、乙研究院研究員"},
+                 user="editor")
+    client = app.test_client()
+    view = client.get(f"/d/{out.doc_id}.json").get_json()
+    assert view["authors"] == [{"name": "林一", "affiliation": "甲大學教授"},
+                               {"name": "王二", "affiliation": "乙研究院研究員"}]
+    facets = client.get("/search.json?q=半導體").get_json()["facets"]["author"]
+    assert {"value": "林一", "count": 1} in facets and {"value": "王二", "count": 1} in facets
+    pid = view["blocks"][1]["id"]
+    cite = client.get(f"/p/{pid}.json").get_json()["citation"]
+    assert cite["authors"] == ["林一", "王二"] and cite["text"].startswith("林一、王二，")
+    archive.edit(out.doc_id, sets={"affiliation": "丙中心研究員"}, user="editor")
+    shared = client.get(f"/d/{out.doc_id}.json").get_json()["authors"]
+    assert shared == [{"name": "林一", "affiliation": "丙中心研究員"},
+                      {"name": "王二", "affiliation": "丙中心研究員"}]
