@@ -188,6 +188,7 @@ def _fields(chosen: PdfText, typed: layout.Typed) -> dict[str, Field]:
     """
     fields = metadata.info_fields(chosen.info)
     found = dict(typed.found)
+    found.pop("_date_labelled", None)  # layout's note of which dateline it took
     if "author" in found:
         fields.pop("author", None)
     if "title" in fields:

@@ -925,7 +925,7 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
                 found["author"], found["affiliation"] = note
             blocks.append(Block("note", text, list(para.pages)))
         elif date and (i < first_body or para.lines == 1):
-            found.setdefault("date", date)
+            _take_date(found, text, date)
         elif i < first_body:
             _front(para, body_paras[i + 1] if i + 1 < first_body else None, front)
         elif _is_small(para, body) and _FIGURE_LABEL.match(text):
@@ -949,8 +949,22 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
             for key, value in rules.contact_fields(line).items():
                 found.setdefault(key, value)
             if rules.dateline(line):
-                found.setdefault("date", rules.dateline(line) or "")
+                _take_date(found, line, rules.dateline(line) or "")
     return Typed(blocks, found)
+
+
+#: Whether the date found so far was labelled as the publication's (a key ingest strips).
+_LABELLED = "_date_labelled"
+
+
+def _take_date(found: dict[str, str], line: str, date: str) -> None:
+    """The first dateline's date, unless a later one is labelled as the publication date
+    and the first was not (an event's date printed on its own line is not the date of
+    the text)."""
+    labelled = rules.is_publication_dateline(line)
+    if "date" not in found or (labelled and not found.get(_LABELLED)):
+        found["date"] = date
+        found[_LABELLED] = "1" if labelled else ""
 
 
 def _emit_title(parts: list[Para], blocks: list[Block], found: dict[str, str]) -> None:

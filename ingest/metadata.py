@@ -104,6 +104,17 @@ def dateline(text: str) -> str | None:
     return found[0] if len(rest) <= 4 else None
 
 
+#: A publication date's own label (報告日期, 發布時間, 出版日期, Published): a dateline that
+#: carries one says when the text was published, over any other date printed in it.
+_PUBLICATION_LABEL = re.compile(r"報告|报告|發布|发布|發表|发表|出版|發行|发行|刊登|刊出|撰稿|撰寫|撰写|Published|Date",
+                                re.IGNORECASE)
+
+
+def is_publication_dateline(text: str) -> bool:
+    """A dateline labelled as the publication's date (``報告日期：2021年03月05日``)."""
+    return dateline(text) is not None and _PUBLICATION_LABEL.search(text) is not None
+
+
 def pdf_date(value: str) -> str | None:
     """A PDF date string (``D:20231130120000+08'00'``) as ISO 8601, or None."""
     match = re.match(

@@ -80,6 +80,10 @@ CASES: dict[str, tuple[dict, dict[str, str]]] = {
     "masthead-line": ({"series": "國策研究季刊 第12卷第3期"}, {"series": "國策研究季刊"}),
     "masthead-vol": ({"series": "Strategic Review Vol. 12, No. 3"}, {"series": "Strategic Review"}),
     "licence-line": ({"series": "翻印必究版權所有"}, {}),
+    "date-labelled-wins": ({"date": "2023年11月15日", "paragraphs": [*BODY, "出版日期：2023年12月1日"]},
+                           {"date": "2023-12-01"}),
+    "date-first-labelled-kept": ({"date": "發布時間 2023-12-01",
+                                  "paragraphs": [*BODY, "2023年11月15日"]}, {"date": "2023-12-01"}),
     "nothing": ({}, {}),
 }
 FIELDS = ("author", "affiliation", "date", "pdf_author", "foundation", "series")
