@@ -165,6 +165,10 @@ _NOT_NAMES = {"前言", "結論", "结论", "摘要", "導言", "导言", "引�
               "小结", "序言", "目錄", "目录", "附錄", "附录", "註釋", "注释", "說明", "说明", "總結", "总结", "展望",
               "分析", "建議", "建议", "評估", "评估", "方向", "觀察", "观察", "何去何從", "王道", "周邊", "周边"}
 _BYLINE_PREFIX = r"(?:(?:文|作者|撰文|撰稿|執筆|执笔|By)\s*[／/:：]\s*|[◎●○]\s*|By\s+)"
+#: A position printed before the name in a byline (分析師：王大同, 分析师 王大同, 記者／王大同):
+#: the name is the author and the position the affiliation.
+_ROLE_PREFIX = re.compile(r"^(?P<role>分析師|分析师|首席分析師|首席分析师|研究員|研究员|助理研究員|助理研究员|"
+                          r"特約記者|特约记者|記者|记者|編輯|编辑|譯者|译者)\s*[／/:：]?\s*")
 #: Names in Latin script as bylines print them (John Smith, J. R. Tolkien, Mary-Jane O'Neil).
 _LATIN_NAME = r"(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.|(?:de|van|von|der|bin)\b)){1,4}"
 #: Between two names of one byline.
@@ -199,6 +203,12 @@ def parse_byline(text: str) -> tuple[str, str | None] | None:
     Latin names after ``By``.
     """
     text = text.strip()
+    role = _ROLE_PREFIX.match(text)
+    if role:
+        rest = parse_byline(text[role.end():]) if role.end() < len(text) else None
+        if rest is None or rest[0] == text:
+            return None
+        return rest[0], rest[1] or role.group("role")
     prefixed = re.match(_BYLINE_PREFIX, text)
     body = text[prefixed.end():] if prefixed else text
     one = _LATIN_NAME if prefixed and re.match(r"By\b", text) else _NAME
@@ -427,9 +437,16 @@ MASTHEAD = re.compile(r"^(?P<name>.{0,24}?)\s*(?:第\s*[0-9０-９一二三四�
                       re.IGNORECASE)
 
 
+#: A licence or registration number line (an analyst's 執業證書編號, a firm's 許可證號).
+CERTIFICATE = re.compile(r"(?:執業證書編號|执业证书编号|證書編號|证书编号|登記證號|登记证号|許可證號|许可证号|"
+                         r"營業執照|营业执照|證照字號|证照字号)\s*[:：]?")
+
+
 def not_a_title(text: str) -> bool:
-    """A line that can never be a title: a licence line, a journal masthead, a URL."""
-    return bool(LICENCE.search(text) or MASTHEAD.match(text) or re.match(r"^(?:https?://|www\.)", text))
+    """A line that can never be a title: a licence line, a journal masthead, a URL, a
+    licence or registration number."""
+    return bool(LICENCE.search(text) or MASTHEAD.match(text) or CERTIFICATE.search(text)
+                or re.match(r"^(?:https?://|www\.)", text))
 
 
 def masthead_name(text: str) -> str | None:

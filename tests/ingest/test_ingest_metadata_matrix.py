@@ -84,9 +84,21 @@ CASES: dict[str, tuple[dict, dict[str, str]]] = {
                            {"date": "2023-12-01"}),
     "date-first-labelled-kept": ({"date": "發布時間 2023-12-01",
                                   "paragraphs": [*BODY, "2023年11月15日"]}, {"date": "2023-12-01"}),
+    "analyst": ({"author": "分析師：王大同"}, {"author": "王大同", "affiliation": "分析師"}),
+    "analyst-simplified": ({"author": "分析师 王大同"}, {"author": "王大同", "affiliation": "分析师"}),
+    "analyst-licence": ({"author": "分析師：王大同", "affiliation": "執業證書編號：S0570519080001"},
+                        {"author": "王大同", "affiliation": "分析師"}),
+    "address-postcode": ({"foundation": "中華經濟研究院", "address": "106台北市大安區長興街75號"},
+                         {"foundation": "中華經濟研究院", "address": "106台北市大安區長興街75號"}),
+    "address-postcode-tai": ({"foundation": "中華經濟研究院", "address": "10617 臺北市大安區長興街75號"},
+                             {"foundation": "中華經濟研究院", "address": "10617 臺北市大安區長興街75號"}),
+    "address-floor": ({"foundation": "財團法人國策研究院文教基金會",
+                       "address": "10055臺北市中正區八德路一段1號3樓"},
+                      {"foundation": "財團法人國策研究院文教基金會",
+                       "address": "10055臺北市中正區八德路一段1號3樓"}),
     "nothing": ({}, {}),
 }
-FIELDS = ("author", "affiliation", "date", "pdf_author", "foundation", "series")
+FIELDS = ("author", "affiliation", "date", "pdf_author", "foundation", "series", "address")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
