@@ -454,8 +454,10 @@ def _lines(column: list[_Seg]) -> list[_Seg]:
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom; y down from the page's top
 
 
-def page_rules(page: Any, page_height: float) -> tuple[list[Box], list[Box]]:
-    """The page's thin drawn lines (table rules) and its larger drawn rectangles (frames, shading)."""
+def page_rules(page: Any, page_height: float, dots: list[Box] | None = None) -> tuple[list[Box], list[Box]]:
+    """The page's thin drawn lines (table rules) and its larger drawn rectangles (frames,
+    shading); with ``dots``, small square shapes are added to it (list bullets that a
+    browser draws as a disc or a square rather than typing a character)."""
     rules: list[Box] = []
     boxes: list[Box] = []
     try:
@@ -470,6 +472,8 @@ def page_rules(page: Any, page_height: float) -> tuple[list[Box], list[Box]]:
                 rules.append(box)
             elif w >= 30 and h >= 14:
                 boxes.append(box)
+            elif dots is not None and 1.5 <= w <= 9 and 1.5 <= h <= 9 and 0.6 <= w / h <= 1.6:
+                dots.append(box)
     except Exception:  # a page whose objects PDFium cannot walk has no rules we can use
         return [], []
     return rules, boxes
@@ -675,8 +679,43 @@ def pdfium_lines(textpage: Any, page_height: float, page: Any = None) -> list[Te
     segs = page_segments(textpage, page_height)
     if segs is None:
         return None
+    dots: list[Box] = []
     if page is not None:
-        rules, boxes = page_rules(page, page_height)
+        rules, boxes = page_rules(page, page_height, dots)
         segs = take_tables(segs, rules)
         segs = take_asides(segs, boxes, page_height * max(page.get_width(), 1.0))
-    return reading_order(segs)
+    lines = reading_order(segs)
+    return mark_bullets(lines, dots) if dots else lines
+
+
+#: The character a drawn bullet is read as (the one the other producers type).
+BULLET = "•"
+
+
+def mark_bullets(lines: list[TextLine], dots: list[Box]) -> list[TextLine]:
+    """Lines that start just right of a drawn dot (a list bullet) get the bullet as text.
+
+    A dot counts when it is a quarter to three quarters of the line's type size, sits
+    within the line's height above its baseline, and ends less than two ems before the
+    line starts, with no other line between them.
+    """
+    for line in lines:
+        if line.cells is not None or line.text.startswith(BULLET):
+            continue
+        em = line.size or 1.0
+        for x0, top, x1, bottom in dots:
+            size = max(x1 - x0, bottom - top)
+            middle = (top + bottom) / 2
+            if not 0.2 * em <= size <= 0.75 * em:
+                continue
+            if not line.top - em <= middle <= line.top + 0.1 * em:
+                continue
+            gap = line.x0 - x1
+            if not 0 <= gap <= 2 * em:
+                continue
+            if any(o is not line and abs(o.top - line.top) < 0.5 * em and x1 <= o.x1 <= line.x0
+                   for o in lines):
+                continue  # text between the dot and the line: the dot is not its bullet
+            line.text = f"{BULLET} {line.text}"
+            break
+    return lines
