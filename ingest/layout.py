@@ -705,6 +705,8 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
     """
     if _breaks(line, nxt, m) or _TOC_ENTRY.search(line.text):
         return False
+    if _CONTENTS_HEAD.match(nxt.text) or _CONTENTS_HEAD.match(line.text):
+        return False  # a contents heading (目次, Contents) is a line of its own
     if line.exact and nxt.exact:
         if _fills(line, nxt, m.measure) or _unclosed(line.text):
             return True
@@ -977,6 +979,12 @@ def _emit_title(parts: list[Para], blocks: list[Block], found: dict[str, str]) -
     parts.clear()
 
 
+_CONTENTS_HEAD = re.compile(r"^\s*(?:目\s*次|目\s*錄|目\s*录|Contents|Table of Contents)\s*$", re.IGNORECASE)
+_CONTENTS_OR_SECTION = re.compile(
+    r"^(?:目次|目錄|目录|Contents|Table of Contents)\s*$|^(?:[壹貳參肆伍陸柒捌玖拾]|[一二三四五六七八九十]{1,3})、"
+    r"|^第\s*[一二三四五六七八九十0-9]+\s*[章節节]|^\d{1,2}\.\s*\S", re.IGNORECASE)
+
+
 def _front(para: Para, following: Para | None, st: _Front) -> None:
     """One paragraph before the body: series, byline, affiliation, title, subtitle or caption."""
     text, found = para.text, st.found
@@ -1009,6 +1017,13 @@ def _front(para: Para, following: Para | None, st: _Front) -> None:
         return
     if "author" in found and "affiliation" not in found and rules.is_affiliation(text) and not st.title_parts:
         found["affiliation"] = text
+        return
+    if st.title_parts and _CONTENTS_OR_SECTION.match(text):
+        # A contents heading (目次, Contents) or an enumerated section line (壹、 一、 1.) ends
+        # the title, whatever its type: titles are not enumerated.
+        st.emit_title()
+        st.title_done = True
+        st.blocks.append(Block("heading", text, list(para.pages)))
         return
     if st.title_size is not None:  # the title is known by its type
         if title_type and not st.title_done:
