@@ -180,3 +180,33 @@ def test_slow_clients_are_held_by_nginx_and_searches_go_on(gunicorn_port: int, p
 
     # and once the slow clients are gone, gunicorn answers again
     assert _search(gunicorn_port, timeout=10)[0] == 200
+
+
+def _burst(port: int, source: str, count: int) -> list[int]:
+    """``count`` requests at once from ``source`` (another loopback address than the exempt
+    127.0.0.1, as a client elsewhere would be); their status codes."""
+    codes: list[int] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0)) as s:
+            s.sendall(b"GET /static/favicon.svg HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            status = int(s.recv(64).split(b" ", 2)[1])
+        with lock:
+            codes.append(status)
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return codes
+
+
+def test_one_address_cannot_take_the_server_but_loopback_is_exempt(proxy_port: int) -> None:
+    """nginx's per-address request rate (10/s, bursts of 40): a flood from one address gets
+    429s, and the address behind it is still answered; loopback (health checks) is exempt."""
+    flood = _burst(proxy_port, "127.0.0.9", 80)
+    assert flood.count(429) >= 20 and flood.count(200) >= 30, sorted(flood)
+    assert set(_burst(proxy_port, "127.0.0.10", 5)) == {200}  # another address: not affected
+    assert set(_burst(proxy_port, "127.0.0.1", 80)) == {200}  # the exempt loopback
