@@ -561,13 +561,25 @@ def _mark_footnotes(lines: list[Line], body: float | None) -> None:
         if line.placed and line.cells is None and not line.aside and abs(line.size - body) <= 0.08 * body:
             key = (line.page, round(line.col_left), round(line.col_right)) if line.exact else (line.page,)
             lowest[key] = max(lowest.get(key, 0.0), line.top)
+            lowest[(line.page,)] = max(lowest.get((line.page,), 0.0), line.top)
     number, page, open_note = 0, 0, False
+    # A box's lines are notes only if the box opens with a note mark (a note area drawn as a
+    # box, as WeasyPrint's can be); a code listing or a sidebar whose later line starts with
+    # "*" or a digit is not.
+    box_of_notes: dict[tuple[int, int], bool] = {}
+    for line in lines:
+        if line.aside and (line.page, line.aside) not in box_of_notes:
+            box_of_notes[(line.page, line.aside)] = bool(_NOTE_MARK.match(line.text))
     for line in lines:
         if line.page != page:
             number, page, open_note = 0, line.page, False
-        key = (line.page, round(line.col_left), round(line.col_right)) if line.exact else (line.page,)
+        # a boxed note area has its box's edges, not a column's: it is measured against the page
+        key = ((line.page, round(line.col_left), round(line.col_right)) if line.exact and not line.aside
+               else (line.page,))
         below = line.placed and key in lowest and line.top > lowest[key] and line.size < 0.92 * body
-        if not below or line.cells is not None or line.aside or rules.is_contact(line.text):
+        if line.aside and not box_of_notes.get((line.page, line.aside)):
+            below = False
+        if not below or line.cells is not None or rules.is_contact(line.text):
             open_note = False
             continue
         if _NOTE_MARK.match(line.text):
@@ -898,11 +910,11 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
         if para.cells is not None:
             blocks.append(Block("table", text, list(para.pages), rows=para.cells))
             continue
-        if para.aside and i >= first_body:
-            blocks.append(Block("aside", text, list(para.pages)))
-            continue
         if para.footnote:
             blocks.append(Block("footnote", text, list(para.pages)))
+            continue
+        if para.aside and i >= first_body:
+            blocks.append(Block("aside", text, list(para.pages)))
             continue
         if _TOC_ENTRY.search(text):
             last = blocks[-1] if blocks else None
