@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -50,6 +49,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from archive import analysis
+from archive.integrity import file_sha256
 from archive.models import Document
 
 #: Bump when the schema or the analysis changes: old indexes must be rebuilt.
@@ -864,7 +864,7 @@ class SearchIndex:
                 f = d / name
                 if name not in present:
                     found.append(f"{name}: missing")
-                elif f.stat().st_size != size or _file_digest(f) != digest:
+                elif f.stat().st_size != size or file_sha256(f) != digest:
                     found.append(f"{name}: its bytes differ from what the last commit wrote")
             unsealed = bool(present - sealed.keys())
         if found or not unsealed:
@@ -933,14 +933,6 @@ def _index_files(d: Path) -> set[str]:
     }
 
 
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _seal(d: Path) -> None:
     """Record the size and digest of every file of ``d`` after a commit.  Only files new
     since the last seal are hashed (an index file, once written, never changes)."""
@@ -952,7 +944,7 @@ def _seal(d: Path) -> None:
     for name in sorted(_index_files(d)):
         size = (d / name).stat().st_size
         kept = old.get(name)
-        seal[name] = kept if kept and kept[0] == size else [size, _file_digest(d / name)]
+        seal[name] = kept if kept and kept[0] == size else [size, file_sha256(d / name)]
     tmp = d / f".{SEAL_FILE}.tmp"
     tmp.write_text(json.dumps(seal, sort_keys=True))
     os.replace(tmp, d / SEAL_FILE)

@@ -10,6 +10,7 @@ export staged for import before anything lands.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -27,6 +28,15 @@ REQUIRED_TABLES = frozenset({"meta", "documents", "versions", "passages", "alias
 
 #: How many lines of SQLite's integrity report are kept in a problem.
 REPORT_LINES = 3
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a mebibyte at a time (originals and index files alike)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def is_digest(value: object) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.integrity import is_digest, open_read_only
+from archive.integrity import file_sha256, is_digest, open_read_only
 from archive.models import Document, Field, base_name
 
 SCHEMA_VERSION = 1
@@ -328,13 +328,7 @@ class Store:
         atomic_write(path, data, mode=0o444)
         return path
 
-    @staticmethod
-    def file_sha256(path: Path) -> str:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
+    file_sha256 = staticmethod(file_sha256)
 
     def original_files(self) -> list[Path]:
         """Stored originals: ``<aa>/<digest>.pdf`` files (anything else there is a stray)."""

@@ -109,7 +109,6 @@ def test_an_upload_on_a_full_disk_ends_failed_not_working(tmpfs: Tmpfs) -> None:
         time.sleep(0.2)
     assert job["done"] and job["status"] == "failed", job
     assert "no space left on device" in job["reason"] and str(tmpfs.path) not in job["reason"]
-    app.extensions["jobs"].close() if hasattr(app.extensions["jobs"], "close") else None
     archive.close()
 
 
