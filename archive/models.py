@@ -122,6 +122,9 @@ class Document:
     version: int = 0
     ingested_at: str = ""
     warnings: list[str] = field(default_factory=list)
+    #: What paragraph boundaries came from: "structure" (the tagged PDF's tree, which agreed
+    #: with the page) or "geometry" (glyph positions and the text).
+    layout: str = "geometry"
 
     # -- convenience -------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

@@ -161,6 +161,7 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
         quality=verdict.score,
         filename=filename,
         warnings=warnings,
+        layout="structure" if typed.structure else "geometry",
     )
 
 

@@ -24,6 +24,7 @@ from .errors import IngestError, one_line
 from .fontcache import reuse_fonts
 from .geometry import TextLine, pdfium_lines
 from .normalize import width
+from .structure import document_roles, is_tagged
 
 _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
 
@@ -259,12 +260,14 @@ def pdfium_text(data: bytes, password: str | None) -> PdfText:
         warnings: list[str] = []
         unread: list[int] = []
         try:
+            roles = document_roles(data, password) if is_tagged(doc.raw) else None
             for index in range(len(doc)):
                 try:
                     page = doc[index]
                     textpage = page.get_textpage()
                     text = textpage.get_text_range()
-                    geometry = pdfium_lines(textpage, page.get_height(), page)
+                    geometry = pdfium_lines(textpage, page.get_height(), page,
+                                            roles.get(index) if roles else None)
                     pages.append(text)
                     lines.append(geometry)
                     textpage.close()

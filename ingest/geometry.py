@@ -24,10 +24,14 @@ falls back to its text-only rules.
 from __future__ import annotations
 
 import ctypes
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
+
+from .structure import glyph_block
 
 #: A gap wider than this many ems, with no space typed in it, separates two columns or cells.
 GUTTER = 0.8
@@ -65,6 +69,8 @@ class TextLine:
     cells: list[list[str]] | None = None  # a ruled table found on the page: its rows of cells
     aside: int = 0  # > 0: the line is inside a framed or shaded box (a sidebar, a callout), its number
     col_lines: int = 0  # how many lines the column has
+    block: int = 0  # tagged PDF: the structure element (paragraph, heading, item) it is in; 0 untagged
+    role: str = ""  # that element's structure type (P, H1, LI, Caption, TD…)
 
 
 _SPACES = {0x20, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
@@ -105,6 +111,7 @@ class _Seg:
     cells: list[list[str]] | None = None  # set on the one segment that stands for a whole table
     boxed: list[_Seg] | None = None  # set on the one segment that stands for a framed box's text
     spelled: str | None = None  # ``text``, once the segment is complete
+    tags: list[tuple[int, str] | None] | None = None  # tagged PDF: each glyph's structure block
 
     @property
     def text(self) -> str:
@@ -118,6 +125,10 @@ class _Seg:
         """Spell the text once; the segment does not change after this (merges unfreeze)."""
         self.spelled = None
         self.spelled = self.text
+
+
+#: Marks that Chinese text doubles into one (the two-em dash, the six-dot ellipsis).
+_DOUBLED = frozenset("\u2014\u2015\u2026\u22ef\u2500")
 
 
 def _cjk_punct(ch: str) -> bool:
@@ -137,18 +148,31 @@ def _spell(chars: list[str], gaps: list[tuple[float, bool, bool, bool]]) -> str:
         return "".join(chars).strip()
     plain = sorted(g for g, typed, _, _ in gaps if not typed)
     usual = max(0.0, plain[len(plain) // 2]) if plain else 0.0
+    # Justification spreads CJK text by adding room beside each ideograph, not between Latin letters:
+    # a gap beside an ideograph is measured against the line's other gaps beside ideographs.
+    beside = sorted(g for g, typed, _, cjk in gaps if not typed and cjk)
+    usual_cjk = max(0.0, beside[len(beside) // 2]) if beside else usual
     out = [chars[0]]
     for prev, ch, (gap, typed, inferred, cjk) in zip(chars[:-1], chars[1:], gaps, strict=True):
-        stands_out = gap > usual + 0.15 and not (_cjk_punct(prev) or _cjk_punct(ch))  # they carry their own room
-        if typed or (inferred and stands_out) or (not cjk and gap > usual + 0.2):
+        # (CJK punctuation carries its own room)
+        stands_out = gap > (usual_cjk if cjk else usual) + 0.15 and not (_cjk_punct(prev) or _cjk_punct(ch))
+        if prev == ch and ch in _DOUBLED:
+            pass  # one mark set as two glyphs (——, ……): never a space inside it
+        elif typed or (inferred and stands_out) or (not cjk and gap > usual + 0.2):
             out.append(" ")
         out.append(ch)
     return "".join(out).strip()
 
 
-def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
-    """The page's characters grouped into segments in content order; None if the text is not horizontal."""
+def page_segments(textpage: Any, page_height: float,
+                  roles: dict[int, tuple[int, str]] | None = None) -> list[_Seg] | None:
+    """The page's characters grouped into segments in content order; None if the text is not horizontal.
+
+    With ``roles`` (a tagged page's marked-content ids, see :mod:`ingest.structure`), each
+    glyph's structure block is kept with it.
+    """
     raw = textpage.raw
+    tag_cache: dict[int, tuple[int, str] | None] = {}
     count = pdfium_c.FPDFText_CountChars(raw)
     rect = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
@@ -220,7 +244,9 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
             same_line = abs(base - cur.base) <= 0.35 * em or (
                 top < cur.bottom - 0.3 * em and bottom > cur.top + 0.3 * em and abs(base - cur.base) <= 0.6 * em
                 and size < 0.8 * cur.size)  # a superscript mark stays on its line
-            split = (not same_line or gap < -1.2 * em or gap > WIDE_GAP * em
+            # Two characters in one glyph box (a ligature such as the two-em dash ——) are one glyph.
+            one_glyph = abs(right - cur.last_right) < 0.05 * em and gap < 0
+            split = (not same_line or (gap < -1.2 * em and not one_glyph) or gap > WIDE_GAP * em
                      or (gap > LONE_GUTTER * em and not cur.spaced_gap))
             if not split:
                 if gap > GUTTER * em:  # spaces in it: a wide word space, or a gutter if other lines agree
@@ -230,6 +256,8 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
                 if cur.spaced_gap or cur.generated_gap or gap > 0.25 * em:
                     cur.lead_open = False
                 cur.chars.append(ch)
+                if cur.tags is not None:
+                    cur.tags.append(glyph_block(raw, i, roles, tag_cache) if roles else None)
                 if cur.lead_open and cur.head is not None and len(cur.head) < 64:
                     cur.head.append((cp, right))
                 cur.x1 = max(cur.x1, right)
@@ -243,6 +271,8 @@ def page_segments(textpage: Any, page_height: float) -> list[_Seg] | None:
         cur = _Seg([ch], left, right, top, bottom, base, size, right - left,
                    pdfium_c.FPDFText_GetFontWeight(raw, i) >= 600, last_right=right, last_wide=wide,
                    head=[(cp, right)])
+        if roles:
+            cur.tags = [glyph_block(raw, i, roles, tag_cache)]
         segs.append(cur)
     if glyphs and turned > 0.2 * glyphs:
         return None
@@ -312,7 +342,8 @@ def _split_gutters(segs: list[_Seg]) -> list[_Seg]:
         start, x0, head = 0, seg.x0, seg.head
         for k, a, b, r in cuts + [(len(seg.chars), seg.x1, 0.0, 0.0)]:
             part = _Seg(seg.chars[start:k], x0, a, seg.top, seg.bottom, seg.base, seg.size, seg.lead,
-                        seg.bold, head=head, gaps=seg.gaps[start:k - 1] if k > start else [])
+                        seg.bold, head=head, gaps=seg.gaps[start:k - 1] if k > start else [],
+                        tags=seg.tags[start:k] if seg.tags is not None else None)
             if part.text:
                 out.append(part)
             start, x0, head = k, b, [(ord(seg.chars[k]) if k < len(seg.chars) else 32, r)]
@@ -341,16 +372,38 @@ def _gaps(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[
     return sorted(((a, b) for a, b in out if a > lo and b < hi), key=lambda g: g[0] - g[1])
 
 
-def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
+def _leading(segs: list[_Seg]) -> float | None:
+    """The usual blank between a line and the next one below it in its column (line boxes, points).
+
+    Measured line under line (segments that overlap across), not over the page's
+    width: two columns whose baselines do not line up leave only slivers between
+    the rows of the page as a whole.
+    """
+    ordered = sorted(segs, key=lambda s: s.top)
+    blanks = []
+    for k, seg in enumerate(ordered):
+        for other in ordered[k + 1:k + 40]:
+            if other.top >= seg.bottom - 0.1 * seg.size and other.x0 < seg.x1 and other.x1 > seg.x0:
+                blanks.append(other.top - seg.bottom)
+                break
+    return sorted(blanks)[len(blanks) // 2] if blanks else None
+
+
+def _order(segs: list[_Seg], em: float, depth: int = 0, leading: float | None = None) -> list[list[_Seg]]:
     """Recursive XY-cut: the segments as columns (leaf regions) in reading order."""
     if len(segs) <= 1 or depth > 40:
         return [sorted(segs, key=lambda s: (s.base, s.x0))] if segs else []
+    if depth == 0:
+        leading = _leading(segs)
     x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
     y_lo, y_hi = min(s.top for s in segs), max(s.bottom for s in segs)
     horizontal = _gaps([(s.top, s.bottom) for s in segs], y_lo, y_hi)
     # A band set apart by a blank line above or below the columns (a title, a byline, an abstract, a
     # footer) is read before or after them, even when it sits over one column only.
     # A band in other type right above or below them (a byline over one column) is one too.
+    # A blank line is more room than the leading between the columns' own lines (loose leading
+    # leaves most of an em between two rows of text; that is no blank line).
+    blank = max(0.8 * em, leading + 0.5 * em) if leading is not None else 0.8 * em
     for a, b in horizontal:
         if b - a < 0.15 * em:
             break
@@ -362,15 +415,15 @@ def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
         if upper_cols == lower_cols:
             continue
         band, rest = (upper, lower) if lower_cols else (lower, upper)
-        if b - a >= 0.8 * em or _other_type(band, rest):
-            return _order(upper, em, depth + 1) + _order(lower, em, depth + 1)
+        if b - a >= blank or _other_type(band, rest):
+            return _order(upper, em, depth + 1, leading) + _order(lower, em, depth + 1, leading)
     vertical = _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi)
     if vertical and vertical[0][1] - vertical[0][0] >= COLUMN_GAP * em:
         a, b = vertical[0]
         left = [s for s in segs if s.x1 <= a + 0.01]
         right = [s for s in segs if s.x0 >= b - 0.01]
         if _worth_a_column(left, em) and _worth_a_column(right, em):
-            return _order(left, em, depth + 1) + _order(right, em, depth + 1)
+            return _order(left, em, depth + 1, leading) + _order(right, em, depth + 1, leading)
     # Cut between bands only where a band could hold columns side by side; a plain column is a leaf.
     for a, b in horizontal:
         if b - a < 0.15 * em:
@@ -378,7 +431,7 @@ def _order(segs: list[_Seg], em: float, depth: int = 0) -> list[list[_Seg]]:
         upper = [s for s in segs if s.bottom <= a + 0.01]
         lower = [s for s in segs if s.top >= b - 0.01]
         if upper and lower and (_has_columns(upper, em) or _has_columns(lower, em)):
-            return _order(upper, em, depth + 1) + _order(lower, em, depth + 1)
+            return _order(upper, em, depth + 1, leading) + _order(lower, em, depth + 1, leading)
     return [sorted(segs, key=lambda s: (s.base, s.x0))]
 
 
@@ -405,7 +458,21 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
     if len(segs) < 2:
         return False
     x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
-    segs = [s for s in segs if s.x1 - s.x0 <= 0.6 * (x_hi - x_lo) and len(s.text) > 3]
+    spanning = sum(1 for s in segs if s.x1 - s.x0 > 0.6 * (x_hi - x_lo))
+    # (not a page number or a bullet: a short term such as "HPC" in a table of terms counts)
+    segs = [s for s in segs if s.x1 - s.x0 <= 0.6 * (x_hi - x_lo)
+            and (len(s.text) > 3 or (len(s.text) >= 2 and sum(ch.isalpha() for ch in s.text) >= 2))]
+    # A justified line cut in two at a stretched gap: its halves reach both edges on one baseline.
+    # Among many full lines, a few such pairs are lines of one column, not two columns.
+    halves = set()
+    for a in segs:
+        if a.x0 - x_lo <= 4 * em:  # (a first line may be indented)
+            for b in segs:
+                if (b is not a and abs(b.x1 - x_hi) <= 0.3 * em and abs(b.base - a.base) <= 0.3 * em
+                        and 0 < b.x0 - a.x1 < 4 * em):
+                    halves.update((id(a), id(b)))
+    if halves and spanning >= len(halves):
+        segs = [s for s in segs if id(s) not in halves]
     if len(segs) < 4:
         return False
     allowed = min(2, len(segs) // 10)
@@ -435,6 +502,8 @@ def _lines(column: list[_Seg]) -> list[_Seg]:
         if prev is not None and prev.cells is None and seg.cells is None and prev.boxed is None \
                 and seg.boxed is None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1 - seg.size:
             joint = (seg.x0 - prev.x1) / max(prev.size, 1.0)
+            if prev.tags is not None and seg.tags is not None:
+                prev.tags.extend(seg.tags)
             if len(prev.gaps) == len(prev.chars) - 1 and len(seg.gaps) == len(seg.chars) - 1:
                 prev.gaps.extend([(joint, joint > 0.25, False, False), *seg.gaps])
                 prev.chars.extend(seg.chars)
@@ -597,6 +666,85 @@ def take_tables(segs: list[_Seg], rules: list[Box]) -> list[_Seg]:
     return segs
 
 
+_NUMBER = re.compile(r"[0-9ivxlcIVXLC]{1,5}")
+
+
+def _aligned(a: _Seg, b: _Seg, em: float) -> bool:
+    """Cells of one column: their left edges, right edges or centres line up."""
+    return (abs(a.x0 - b.x0) <= 0.5 * em or abs(a.x1 - b.x1) <= 0.5 * em
+            or abs((a.x0 + a.x1) - (b.x0 + b.x1)) <= em)
+
+
+def take_term_tables(segs: list[_Seg]) -> list[_Seg]:
+    """Replace each unruled table of two columns (terms and what they mean) by one table segment.
+
+    Rows of two segments on one baseline, the left ones starting at one place
+    and the right ones at another, a wide gap between: a column of text wraps
+    its lines up to the gutter, a column of cells ends each short.  A right
+    cell may wrap onto lines of its own below its row.  Three such rows make a
+    table, when its left column is the narrow one and its cells do not end
+    together (as a justified column's lines would).
+    """
+    plain = [x for x in segs if x.cells is None and x.boxed is None]
+    if len(plain) < 6:
+        return segs
+    sizes = sorted(x.size for x in plain)
+    em = max(sizes[len(sizes) // 2], 4.0)
+    rows: list[list[_Seg]] = []
+    for seg in sorted(plain, key=lambda x: (x.base, x.x0)):
+        if rows and abs(seg.base - rows[-1][0].base) <= 0.3 * em:
+            rows[-1].append(seg)
+        else:
+            rows.append([seg])
+    tables: list[tuple[list[list[_Seg]], list[_Seg]]] = []  # (rows of [left, right…], every segment)
+    run: list[list[_Seg]] = []
+    members: list[_Seg] = []
+
+    def close() -> None:
+        if len(run) >= 3:
+            lefts, rights = [r[0] for r in run], [x for r in run for x in r[1:]]
+            span = max(x.x1 for x in rights) - lefts[0].x0
+            widths = sorted(x.x1 - x.x0 for x in lefts)
+            gaps = sorted(r[1].x0 - r[0].x1 for r in run)
+            edge = max(x.x1 for x in lefts)
+            together = sum(1 for x in lefts if edge - x.x1 <= 0.5 * em)
+            width, gap = widths[len(widths) // 2], gaps[len(gaps) // 2]
+            # Lines that end together at a gutter narrower than they are long are a column of text.
+            text_column = together >= 0.6 * len(lefts) and gap < width
+            if width <= 0.4 * span and not text_column:
+                tables.append(([list(r) for r in run], list(members)))
+        run.clear()
+        members.clear()
+
+    for row in rows:
+        row.sort(key=lambda x: x.x0)
+        pair = len(row) == 2 and row[1].x0 - row[0].x1 >= 2.5 * em
+        if pair and (not run or (_aligned(row[0], run[0][0], em) and _aligned(row[1], run[0][1], em))):
+            run.append(list(row))
+            members.extend(row)
+            continue
+        if run and len(row) == 1 and abs(row[0].x0 - run[-1][1].x0) <= 0.5 * em and row[0].x0 > run[0][0].x1:
+            run[-1].append(row[0])  # the right cell goes on below
+            members.append(row[0])
+            continue
+        close()
+        if pair:
+            run.append(list(row))
+            members.extend(row)
+    close()
+    for found, parts in tables:
+        cells = [[found_row[0].text, _join_cell([x.text for x in found_row[1:]])] for found_row in found]
+        if all(_NUMBER.fullmatch(left) for left, _ in cells) or all(_NUMBER.fullmatch(right) for _, right in cells):
+            continue  # a listing's line numbers, or a contents page's page numbers: not a table
+        size = sorted(x.size for x in parts)[len(parts) // 2]
+        table = _Seg(["\n".join("\t".join(row) for row in cells)], min(x.x0 for x in parts),
+                     max(x.x1 for x in parts), min(x.top for x in parts), max(x.bottom for x in parts),
+                     min(x.base for x in parts), size, 0.0, False, cells=cells)
+        taken = set(map(id, parts))
+        segs = [x for x in segs if id(x) not in taken] + [table]
+    return segs
+
+
 def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = None) -> list[TextLine]:
     """The page's lines in reading order, each knowing its column's edges.
 
@@ -629,10 +777,22 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
                 counter[0] += 1
                 out.extend(reading_order(s.boxed, counter[0], counter))
                 continue
+            block, role = _block_of(s)
             out.append(TextLine(s.text, s.x0, s.x1, s.base, s.size, s.bold,
                                 col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen,
-                                cells=s.cells, aside=aside, col_lines=len(plain)))
+                                cells=s.cells, aside=aside, col_lines=len(plain), block=block, role=role))
     return out
+
+
+def _block_of(seg: _Seg) -> tuple[int, str]:
+    """The structure block most of a line's glyphs are in: (key, role), or (0, "") untagged."""
+    if not seg.tags:
+        return 0, ""
+    votes = Counter(t for t in seg.tags if t is not None)
+    if not votes:
+        return 0, ""
+    (key, role), _ = votes.most_common(1)[0]
+    return key, role
 
 
 def _obstacle(column: list[_Seg], page: list[_Seg], em: float) -> float | None:
@@ -671,12 +831,15 @@ def _edge(values: list[float], *, low: bool, em: float = 10.0) -> float:
     return ordered[0]
 
 
-def pdfium_lines(textpage: Any, page_height: float, page: Any = None) -> list[TextLine] | None:
+def pdfium_lines(textpage: Any, page_height: float, page: Any = None,
+                 roles: dict[int, tuple[int, str]] | None = None) -> list[TextLine] | None:
     """One page's lines with exact geometry, in reading order; None if not horizontal text.
 
-    With the ``page``, ruled tables on it become one line each that carries its cells.
+    With the ``page``, ruled tables on it become one line each that carries its cells; with
+    the page's ``roles`` (:func:`ingest.structure.document_roles`), each line knows its
+    structure element.
     """
-    segs = page_segments(textpage, page_height)
+    segs = page_segments(textpage, page_height, roles)
     if segs is None:
         return None
     dots: list[Box] = []
@@ -684,6 +847,7 @@ def pdfium_lines(textpage: Any, page_height: float, page: Any = None) -> list[Te
         rules, boxes = page_rules(page, page_height, dots)
         segs = take_tables(segs, rules)
         segs = take_asides(segs, boxes, page_height * max(page.get_width(), 1.0))
+    segs = take_term_tables(segs)
     lines = reading_order(segs)
     return mark_bullets(lines, dots) if dots else lines
 

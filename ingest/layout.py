@@ -79,6 +79,8 @@ class Line:
     aside: int = 0  # > 0: inside the page's box of that number
     col_lines: int = 0
     footnote: int = 0  # > 0: a footnote's line at the page's foot (the note's number on the page)
+    block: int = 0  # tagged PDF: the structure element it is in (0: untagged), see ingest.structure
+    role: str = ""
 
     @property
     def placed(self) -> bool:
@@ -98,6 +100,8 @@ class Para:
     cells: list[list[str]] | None = None  # a table: never joined with other lines
     aside: bool = False  # printed in a box or sidebar
     footnote: bool = False  # printed at the foot of its page, in smaller type, after a note mark
+    flush_right: bool = False  # every line set against the column's right edge, far from its left
+    role: str = ""  # tagged PDF, when layout follows the structure tree: its first line's element type
 
 
 @dataclass
@@ -107,6 +111,7 @@ class Flow:
     paras: list[Para]
     full: float  # the usual full line, in ems
     body_size: float | None  # the body text's type size, None without geometry
+    structure: bool = False  # paragraphs followed the PDF's structure tree (it agreed with the page)
 
 
 def page_lines(texts: Sequence[str], geometry: Sequence[list[TextLine] | None] = ()) -> list[list[Line]]:
@@ -123,7 +128,7 @@ def page_lines(texts: Sequence[str], geometry: Sequence[list[TextLine] | None] =
             if line:
                 lines.append(Line(line, number, raw.x0, raw.x1, raw.top, raw.size, raw.bold,
                                   raw.col_left, raw.col_right, raw.lead, raw.exact, raw.edge_seen,
-                                  raw.cells, raw.aside, raw.col_lines))
+                                  raw.cells, raw.aside, raw.col_lines, block=raw.block, role=raw.role))
         pages.append(lines)
     return pages
 
@@ -356,6 +361,8 @@ class _Measures:
     gaps: bool = False  # body paragraphs are set apart by a blank gap
     measure: float = 0.0  # the usual column measure in ems (exact geometry)
     column_pitch: dict[tuple, float] = field(default_factory=dict)  # (column, size) -> baseline distance
+    page_box: dict[int, tuple[float, float]] = field(default_factory=dict)  # page -> its text's left, right
+    structure: bool = False  # the structure tree's paragraphs agree with the page: follow them
 
 
 def _size_key(size: float) -> float:
@@ -370,11 +377,17 @@ def _pitch(steps: list[float], size: float) -> float:
     """The baseline distance inside a paragraph: the commonest of the smallest steps.
 
     Not simply the commonest step: in a document of one-line paragraphs the
-    gap between paragraphs is the commonest.
+    gap between paragraphs is the commonest.  Steps seen less than a tenth of
+    the time are strays (overlapping lines, a form's fields, a spine label),
+    not the text's leading.
     """
     steps = sorted(steps)
-    smallest = steps[len(steps) // 20]  # ignore a stray few (overlapping lines)
-    return _mode([s for s in steps if s <= smallest + 0.2 * size]) or smallest
+    floor = max(1, len(steps) // 10)
+    for k, smallest in enumerate(steps):
+        near = [s for s in steps[k:] if s <= smallest + 0.2 * size]
+        if len(near) >= floor:
+            return _mode(near) or smallest
+    return steps[0]
 
 
 def _measure(lines: list[Line]) -> _Measures:
@@ -410,6 +423,10 @@ def _measure(lines: list[Line]) -> _Measures:
             local.setdefault(_column_key(a), []).append(round((b.top - a.top) * 2) / 2)
     m.column_pitch = {key: _mode(values) or 0.0 for key, values in local.items() if len(values) >= 2}
     m.left = {key: min(values, key=lambda v: (-values.count(v), v)) for key, values in lefts.items()}
+    for line in placed:
+        if line.exact and line.col_lines >= 3:  # columns' edges, not stray lines'
+            lo, hi = m.page_box.get(line.page, (line.col_left, line.col_right))
+            m.page_box[line.page] = (min(lo, line.col_left), max(hi, line.col_right))
     return m
 
 
@@ -524,6 +541,23 @@ def _unclosed(text: str) -> bool:
     return depth > 0
 
 
+def _flush_right(line: Line, m: _Measures) -> bool:
+    """Exact geometry: is the line set against its column's right edge, starting past its middle?
+
+    A byline, a dateline or a signature is set so; a wrapped line of a paragraph
+    starts at the column's left edge (or an indent of a few ems).  A line that is
+    a column of its own (reading order cut it out) is measured against the page's text.
+    """
+    if not (line.exact and line.placed):
+        return False
+    left, right = line.col_left, line.col_right
+    if line.col_lines <= 2 and line.page in m.page_box:
+        left, right = m.page_box[line.page]
+    em = max(line.size, 1.0)
+    start = (line.x0 or 0.0) - left
+    return right - line.x1 <= 0.6 * em and start > 0.5 * (right - left) and start > 6 * em
+
+
 def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
     """Exact geometry: was ``line`` broken only because ``nxt``'s first word did not fit on it?
 
@@ -539,8 +573,10 @@ def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
     room = right - (line.x1 or 0.0)
     if room <= 0.6 * em:
         return True
-    latin = not is_cjk(line.text[-1]) and not is_cjk(nxt.text[0])
-    needed = nxt.lead + (0.25 * em if latin else 0.0)
+    # A break between two Latin words, or where Latin meets CJK ("10 月"), may be at a typed space,
+    # which had to fit too.
+    spaced = not is_cjk(line.text[-1]) or not is_cjk(nxt.text[0])
+    needed = nxt.lead + (0.25 * em if spaced else 0.0)
     return needed > room - 0.15 * em
 
 
@@ -576,7 +612,9 @@ def _mark_footnotes(lines: list[Line], body: float | None) -> None:
         # a boxed note area has its box's edges, not a column's: it is measured against the page
         key = ((line.page, round(line.col_left), round(line.col_right)) if line.exact and not line.aside
                else (line.page,))
-        below = line.placed and key in lowest and line.top > lowest[key] and line.size < 0.92 * body
+        # A note area set as a column of its own (narrower than the body's) is measured against the page.
+        floor = lowest.get(key, lowest.get((line.page,)))
+        below = line.placed and floor is not None and line.top > floor and line.size < 0.92 * body
         if line.aside and not box_of_notes.get((line.page, line.aside)):
             below = False
         if not below or line.cells is not None or rules.is_contact(line.text):
@@ -587,6 +625,41 @@ def _mark_footnotes(lines: list[Line], body: float | None) -> None:
             open_note = True
         if open_note:
             line.footnote = number
+
+
+#: Share of the body's lines a structure tree must tag, and of the line pairs where geometry is sure
+#: (a line that runs on mid-sentence to the edge; a gap or a change of type) it may contradict.
+STRUCTURE_COVERAGE = 0.9
+STRUCTURE_DISAGREEMENT = 0.05
+
+
+def _structure_agrees(lines: list[Line], m: _Measures) -> bool:
+    """Does the PDF's structure tree tag the text, and agree with the page where geometry is sure?
+
+    Sure: a line that reaches the column's edge mid-sentence goes on (unless the next is a
+    list item or it is a contents entry); a sentence's end followed by a gap, an indent or
+    other type ends its paragraph.
+
+    A tree that tags every printed line as a paragraph of its own (a manual line break,
+    or an exporter that tags lines), or one paragraph a page, contradicts the geometry
+    and is not followed.
+    """
+    body = [line for line in lines if line.exact and line.cells is None and line.text.strip()]
+    if not body or sum(1 for line in body if line.block) < STRUCTURE_COVERAGE * len(body):
+        return False
+    checked = wrong = 0
+    for a, b in zip(body, body[1:], strict=False):
+        if not (a.block and b.block and a.page == b.page and a.aside == b.aside):
+            continue
+        if _breaks(a, b, m) and ends_sentence(a.text):
+            checked += 1
+            wrong += a.block == b.block
+        elif (_same_column(a, b) and _fills(a, b, m.measure) and not ends_sentence(a.text)
+              and _size_key(a.size) == _size_key(b.size) and not _flush_right(a, m)
+              and not _TOC_ENTRY.search(a.text) and not _LIST_MARK.match(b.text)):
+            checked += 1
+            wrong += a.block != b.block
+    return checked >= 5 and wrong <= STRUCTURE_DISAGREEMENT * checked
 
 
 def build_paragraphs(pages: list[list[Line]]) -> Flow:
@@ -603,6 +676,7 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
     measures.indents = _uses_indents(lines, measures)
     measures.gaps = _uses_gaps(lines, widths, full, measures)
     measures.measure = _measure_ems(lines)
+    measures.structure = _structure_agrees(lines, measures)
     spaced = spaces_around_latin([line.text for line in lines])
     width_of = {id(line): w for line, w in zip(lines, widths, strict=True)}
     _mark_footnotes(lines, measures.body_size)
@@ -677,6 +751,8 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
             line, w = item, width_of[id(item)]
             if current is None:
                 current = Para(line.text, [line.page], 1, [w], line.size, line.bold)
+                current.flush_right = _flush_right(line, measures)
+                current.role = line.role if measures.structure else ""
                 text, widest, on_pages = Joined(line.text), w, {line.page}
             else:
                 text.add(line.text, spaced)
@@ -702,7 +778,7 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
             out.extend(interruption(held))
         return out
 
-    return Flow(flow(items), full, measures.body_size)
+    return Flow(flow(items), full, measures.body_size, measures.structure)
 
 
 #: A contents entry: leader dots (or a wide gap) and a page number at the end of the line.
@@ -715,11 +791,17 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
 
     ``widest``: the widest of ``current``'s lines so far (``max(current.widths)``, kept by the caller).
     """
+    if m.structure and line.block and nxt.block and (line.page == nxt.page or line.block == nxt.block):
+        # The author's paragraphs, as the tagged PDF records them (checked against the page).  Over a
+        # page break only a join is taken from it: some exporters (Word) close the element at the page.
+        return line.block == nxt.block and not _TOC_ENTRY.search(line.text)
     if _breaks(line, nxt, m) or _TOC_ENTRY.search(line.text):
         return False
     if _CONTENTS_HEAD.match(nxt.text) or _CONTENTS_HEAD.match(line.text):
         return False  # a contents heading (目次, Contents) is a line of its own
     if line.exact and nxt.exact:
+        if _flush_right(line, m):
+            return False  # set flush right, it is a line of its own (a byline, a signature)
         if _fills(line, nxt, m.measure) or _unclosed(line.text):
             return True
         # In a document that marks paragraphs by indenting them, a paragraph's line that stops short
@@ -772,7 +854,11 @@ class Typed:
 
     blocks: list[Block]
     found: dict[str, str]
+    structure: bool = False  # paragraphs and headings followed the PDF's structure tree
 
+
+#: Structure types that are headings (ISO 32000-1, 14.8.4.3).
+_HEADING_ROLES = frozenset({"H", "H1", "H2", "H3", "H4", "H5", "H6"})
 
 _FIGURE_LABEL = re.compile(
     r"^(?:圖|图|表|照片|相片|Figure|Fig\.|Photo|Table)\s*[0-9０-９一二三四五六七八九十]*\s*[：:．.、\s]", re.IGNORECASE)
@@ -945,9 +1031,9 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
         elif _is_small(para, body) and _FIGURE_LABEL.match(text):
             found.setdefault("caption", text)
             blocks.append(Block("caption", text, list(para.pages)))
-        elif _is_heading(para, full, body, bold_body):
+        elif para.role in _HEADING_ROLES or _is_heading(para, full, body, bold_body):
             blocks.append(Block("heading", text, list(para.pages)))
-        elif _LIST_MARK.match(text) and not _is_small(para, body):
+        elif (para.role == "LI" or _LIST_MARK.match(text)) and not _is_small(para, body):
             blocks.append(Block("list_item", text, list(para.pages)))
         else:
             blocks.append(Block("paragraph", text, list(para.pages)))
@@ -964,7 +1050,7 @@ def type_blocks(flow: Flow, running: list[str]) -> Typed:
                 found.setdefault(key, value)
             if rules.dateline(line):
                 _take_date(found, line, rules.dateline(line) or "")
-    return Typed(blocks, found)
+    return Typed(blocks, found, flow.structure)
 
 
 #: Whether the date found so far was labelled as the publication's (a key ingest strips).
@@ -1045,6 +1131,8 @@ def _front(para: Para, following: Para | None, st: _Front) -> None:
         if _is_small(para, st.body):
             found.setdefault("caption", text)
             st.blocks.append(Block("caption", text, list(para.pages)))
+        elif para.flush_right:  # a credit or byline line that names no person: not a heading
+            st.blocks.append(Block("paragraph", text, list(para.pages)))
         else:
             st.blocks.append(Block("heading", text, list(para.pages)))  # a kicker or a subtitle
         return

@@ -124,6 +124,9 @@ SCHEMAS: dict[str, Any] = {
             "filename": STR,
             "ingested_at": STR,
             "extractor": STR,
+            "layout": _s("string", enum=["structure", "geometry"],
+                         description="where paragraph boundaries came from: the tagged PDF's structure "
+                                     "tree (it agreed with the page) or glyph geometry"),
             "quality": _s("number"),
             "warnings": _s("array", items=STR),
             "metadata": _s("object", additionalProperties=_ref("Field")),
