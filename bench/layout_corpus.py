@@ -360,6 +360,7 @@ class Layout:
     page_numbers: bool = True
     tagged: bool = False  # LibreOffice: Tagged PDF
     webfont: bool = False  # HTML producers: an @font-face subset of the font (TrueType) instead of the system font
+    spread: bool = False  # imposed two pages to a sheet, as a book's spreads are exported (each keeps its head)
 
 
 ALL = {"figure", "table", "aside", "list", "footnotes"}
@@ -369,10 +370,12 @@ LAYOUTS = [
     Layout("writer-classic", "libreoffice", "A4", "serif", 10.5, ALL, tagged=True),
     Layout("writer-a5-ming", "libreoffice", "A5", "ming", 10, {"footnotes", "table", "list"}),
     Layout("writer-two-column", "libreoffice", "Letter", "sans", 9.5, {"footnotes", "figure", "table"}, columns=2),
+    Layout("writer-a5-spread", "libreoffice", "A5", "serif", 10, {"footnotes", "list"}, spread=True),
     # WeasyPrint
     Layout("weasy-margin-boxes", "weasyprint", "A4", "serif", 10.5, ALL, float_aside=True),
     Layout("weasy-a5-sans", "weasyprint", "A5", "sans", 9.5, {"footnotes", "figure", "aside", "list"}),
     Layout("weasy-two-column", "weasyprint", "A4", "ming", 10, {"figure", "table"}, columns=2),
+    Layout("weasy-a5-spread", "weasyprint", "A5", "sans", 9.5, {"figure", "aside"}, spread=True),
     # Chromium print
     Layout("chrome-justify", "chromium", "A4", "sans", 11, {"figure", "list"}),
     Layout("chrome-ragged", "chromium", "Letter", "serif", 11, {"figure", "table"}, justify=False, indent=False),
@@ -880,6 +883,8 @@ def generate(out: Path, cases: list[Case], log=print) -> dict[str, float]:
                     chrome.pdf(f, out / f"{c.name}.pdf", c.src, c.layout)
         spent["chromium"] = time.perf_counter() - t0
     for c in cases:
+        if c.layout.spread:
+            impose_spreads(out / f"{c.name}.pdf")
         truth = c.truth()
         (out / f"{c.name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                                                   encoding="utf-8")
@@ -887,6 +892,28 @@ def generate(out: Path, cases: list[Case], log=print) -> dict[str, float]:
         problems = check_truth(pdf, truth)
         log(f"{c.name}: {pdf.stat().st_size / 1024:.0f} KB" + "".join(f"\n  TRUTH CHECK: {p}" for p in problems))
     return spent
+
+
+def impose_spreads(pdf: Path, out: Path | None = None, first_alone: bool = True) -> None:
+    """Put the PDF's pages two to a sheet, side by side (page 1 alone on the right, as a book opens,
+    unless ``first_alone`` is False), the way a layout program exports spreads: each page keeps its
+    running head and number.  Written over ``pdf`` unless ``out`` is given."""
+    from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+    reader = PdfReader(pdf)
+    pages = list(reader.pages)
+    w, h = float(pages[0].mediabox.width), float(pages[0].mediabox.height)
+    writer = PdfWriter()
+    sheets: list[list] = ([[None, pages[0]]] + [pages[i:i + 2] for i in range(1, len(pages), 2)] if first_alone
+                          else [pages[i:i + 2] for i in range(0, len(pages), 2)])
+    for pair in sheets:
+        sheet = PageObject.create_blank_page(width=2 * w, height=h)
+        for k, page in enumerate(pair):
+            if page is not None:
+                sheet.merge_transformed_page(page, Transformation().translate(k * w, 0))
+        writer.add_page(sheet)
+    with (out or pdf).open("wb") as f:
+        writer.write(f)
 
 
 def _squash(text: str) -> str:

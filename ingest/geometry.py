@@ -98,10 +98,11 @@ class _Seg:
     size: float
     lead: float  # width of the first word (or first ideograph), points
     bold: bool
-    spaced_gap: bool = False  # a typed space since the last glyph
+    spaced_gap: int = 0  # a typed space since the last glyph: 1, or 2 for an ideographic space (U+3000)
     generated_gap: bool = False  # a space PDFium inferred from the gap since the last glyph
-    gaps: list[tuple[float, bool, bool, bool]] = field(default_factory=list)
-    # ^ before each glyph after the first: (gap in ems, space typed, space inferred by PDFium, a side is CJK)
+    gaps: list[tuple[float, int, bool, bool]] = field(default_factory=list)
+    # ^ before each glyph after the first: (gap in ems, space typed (0, 1, 2 as ``spaced_gap``),
+    #   space inferred by PDFium, a side is CJK)
     wide_gaps: list[tuple[int, float, float, float]] = field(default_factory=list)
     # ^ (index in chars, right of the glyph before, left and right of the glyph after) of each wide gap
     last_right: float = 0.0
@@ -136,13 +137,15 @@ def _cjk_punct(ch: str) -> bool:
     return 0x3000 <= cp <= 0x303F or 0xFF01 <= cp <= 0xFF0F or 0xFF1A <= cp <= 0xFF20 or cp in (0xFF5E, 0xFF5F, 0xFF60)
 
 
-def _spell(chars: list[str], gaps: list[tuple[float, bool, bool, bool]]) -> str:
+def _spell(chars: list[str], gaps: list[tuple[float, int, bool, bool]]) -> str:
     """The line's text with a space where the author typed one.
 
     Justified text stretches every gap of a line by about the same amount,
     so a gap is a word space when it is wider than the line's usual gap by a
     space's width: a typed space always; a space PDFium inferred, or a bare
-    gap between Latin letters, when it stands out.
+    gap between Latin letters, when it stands out.  An ideographic space
+    (U+3000) typed between ideographs is kept as one: it sets a name apart from
+    a position in a byline, or pads a name, as the author typed it.
     """
     if not gaps:
         return "".join(chars).strip()
@@ -158,6 +161,10 @@ def _spell(chars: list[str], gaps: list[tuple[float, bool, bool, bool]]) -> str:
         stands_out = gap > (usual_cjk if cjk else usual) + 0.15 and not (_cjk_punct(prev) or _cjk_punct(ch))
         if prev == ch and ch in _DOUBLED:
             pass  # one mark set as two glyphs (——, ……): never a space inside it
+        elif typed and _wide(ord(prev)) and _wide(ord(ch)) and (typed == 2 or gap >= usual_cjk + 0.4):
+            # An ideographic space typed between ideographs (王大同　研究員): U+3000, or a wide
+            # typed space (some fonts map both to one glyph, and the text layer says U+0020).
+            out.append("\u3000")
         elif typed or (inferred and stands_out) or (not cjk and gap > usual + 0.2):
             out.append(" ")
         out.append(ch)
@@ -185,6 +192,7 @@ def page_segments(textpage: Any, page_height: float,
     box_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     last_height, last_size, slanted, last_bottom, drop = -1.0, 0.0, False, 0.0, 0.0
+    turned_away = False
     whole = textpage.get_text_range()
     codes = [ord(ch) for ch in whole] if len(whole) == count else None  # one call, when indices agree
     for i in range(count):
@@ -203,7 +211,7 @@ def page_segments(textpage: Any, page_height: float,
                 if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
                     cur.generated_gap = True
                 else:
-                    cur.spaced_gap = True
+                    cur.spaced_gap = 2 if cp == 0x3000 else max(cur.spaced_gap, 1)
                 cur.lead_open = False
             continue
         if cp < 0x20:
@@ -223,13 +231,19 @@ def page_segments(textpage: Any, page_height: float,
             drop = oy.value - rect.bottom
             pdfium_c.FPDFText_GetMatrix(raw, i, matrix_ref)
             slanted = matrix.a <= 0 or abs(matrix.b) > 0.05 * matrix.a
+            # Set on a diagonal (about 15 to 75 degrees): a stamp or a watermark across the page, not
+            # a line of the text; left out.  (Text turned a quarter is a spine or a sideways label:
+            # kept; a page that is mostly turned is handed back.)
+            turned_away = abs(matrix.b) > 0.25 * abs(matrix.a) and abs(matrix.a) > 0.25 * abs(matrix.b)
             # The size set with Tf, scaled by the text matrix (some producers set 1 and scale by 12).
             last_size = pdfium_c.FPDFText_GetFontSize(raw, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
         size = last_size
         last_bottom = rect.bottom
         baseline_y = rect.bottom + drop
-        if slanted:  # counted, not dropped: a slanted emphasis is text
+        if slanted:  # counted; only text turned well away is dropped
             turned += 1
+            if turned_away:
+                continue
         top, bottom = page_height - rect.top, page_height - rect.bottom
         if top > bottom:
             top, bottom = bottom, top
@@ -274,7 +288,7 @@ def page_segments(textpage: Any, page_height: float,
         if roles:
             cur.tags = [glyph_block(raw, i, roles, tag_cache)]
         segs.append(cur)
-    if glyphs and turned > 0.2 * glyphs:
+    if glyphs and turned > 0.5 * glyphs:  # mostly turned: a landscape page set sideways
         return None
     segs = _split_gutters([s for s in segs if s.chars])
     for s in segs:
@@ -415,6 +429,8 @@ def _order(segs: list[_Seg], em: float, depth: int = 0, leading: float | None = 
         if upper_cols == lower_cols:
             continue
         band, rest = (upper, lower) if lower_cols else (lower, upper)
+        if band is lower and not _other_type(band, rest) and _under_first_column(band, rest, em):
+            continue  # the first column runs on below the others (a last page, a spread's left page)
         if b - a >= blank or _other_type(band, rest):
             return _order(upper, em, depth + 1, leading) + _order(lower, em, depth + 1, leading)
     vertical = _gaps([(s.x0, s.x1) for s in segs], x_lo, x_hi)
@@ -433,6 +449,17 @@ def _order(segs: list[_Seg], em: float, depth: int = 0, leading: float | None = 
         if upper and lower and (_has_columns(upper, em) or _has_columns(lower, em)):
             return _order(upper, em, depth + 1, leading) + _order(lower, em, depth + 1, leading)
     return [sorted(segs, key=lambda s: (s.base, s.x0))]
+
+
+def _under_first_column(band: list[_Seg], columns: list[_Seg], em: float) -> bool:
+    """Does a band of text below some columns sit under the first (left) column only?"""
+    x_lo, x_hi = min(s.x0 for s in columns), max(s.x1 for s in columns)
+    gutters = _gaps([(s.x0, s.x1) for s in columns], x_lo, x_hi)
+    if not gutters or gutters[0][1] - gutters[0][0] < COLUMN_GAP * em:
+        return False
+    outside = [s for s in band if s.x1 > gutters[0][0] + 0.5 * em]
+    # (up to two short lines elsewhere: the page numbers in the foot of a spread's two pages)
+    return len(outside) <= 2 and all(len(s.text) <= 12 for s in outside) and len(outside) < len(band)
 
 
 def _other_type(band: list[_Seg], rest: list[_Seg]) -> bool:
@@ -494,13 +521,19 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
     return False
 
 
-def _lines(column: list[_Seg]) -> list[_Seg]:
-    """Merge the segments of a column that share a baseline (a superscript, a tab) into one line."""
+def _lines(column: list[_Seg], gutters: list[tuple[float, float]] = ()) -> list[_Seg]:
+    """Merge the segments of a column that share a baseline (a superscript, a tab) into one line.
+
+    Not across one of the page's ``gutters`` (the room between columns side by side): two
+    segments on either side of it are two things, such as the running heads of a spread's pages.
+    """
     out: list[_Seg] = []
     for seg in column:
         prev = out[-1] if out else None
         if prev is not None and prev.cells is None and seg.cells is None and prev.boxed is None \
-                and seg.boxed is None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) and seg.x0 >= prev.x1 - seg.size:
+                and seg.boxed is None and abs(seg.base - prev.base) <= 0.35 * max(seg.size, prev.size) \
+                and seg.x0 >= prev.x1 - seg.size \
+                and not any(prev.x1 <= a and b <= seg.x0 for a, b in gutters):
             joint = (seg.x0 - prev.x1) / max(prev.size, 1.0)
             if prev.tags is not None and seg.tags is not None:
                 prev.tags.extend(seg.tags)
@@ -757,8 +790,10 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
     sizes = sorted(s.size for s in segs)
     em = max(sizes[len(sizes) // 2], 4.0)
     out: list[TextLine] = []
-    for column in _order(segs, em):
-        lines = _lines(column)
+    columns = _order(segs, em)
+    gutters = _gutters(columns, em)
+    for column in columns:
+        lines = _lines(column, gutters)
         plain = [s for s in lines if s.boxed is None]
         left = _edge([s.x0 for s in plain], low=True, em=em)
         # Closing punctuation may hang past the measure: find the edge from the lines that end on a letter.
@@ -781,6 +816,20 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
             out.append(TextLine(s.text, s.x0, s.x1, s.base, s.size, s.bold,
                                 col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen,
                                 cells=s.cells, aside=aside, col_lines=len(plain), block=block, role=role))
+    return out
+
+
+def _gutters(columns: list[list[_Seg]], em: float) -> list[tuple[float, float]]:
+    """The room between reading order's columns of text that stand side by side (overlapping down
+    the page); a narrow column (a contents page's page numbers) makes no gutter."""
+    boxes = [(min(s.x0 for s in c), max(s.x1 for s in c), min(s.top for s in c), max(s.bottom for s in c))
+             for c in columns if len(c) >= 3]
+    boxes = [b for b in boxes if b[1] - b[0] >= 8 * em]
+    out = []
+    for a in boxes:
+        for b in boxes:
+            if b[0] > a[1] and min(a[3], b[3]) - max(a[2], b[2]) > 0.5 * min(a[3] - a[2], b[3] - b[2]):
+                out.append((a[1], b[0]))
     return out
 
 

@@ -174,6 +174,8 @@ def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str
                 by_edge.setdefault(_key(line.text), set()).add(index)
     running_keys = {k for k, where in by_edge.items() if n >= 2 and len(where) >= need}
     running_bands = {k for k, where in by_band.items() if n >= 2 and len(where) >= need}
+    # Printed at one place on nearly every page, even mid-page: a watermark or a stamp (3 pages at least).
+    stamped = {k for k, where in by_band.items() if len(where) >= max(3, -(-3 * n // 5))}
     kept: list[list[Line]] = []
     running_texts: list[str] = []
     for index, lines in enumerate(pages):
@@ -181,9 +183,10 @@ def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str
         last = len(lines) - 1
         for i, line in enumerate(lines):
             if line.placed:
-                repeated = any((_key(line.text), band) in running_bands
-                               for band in (int(line.top // 3), int((line.top + 1.5) // 3)))
-                furniture = i in outer[index] and (repeated or is_page_number(line.text))
+                bands = (int(line.top // 3), int((line.top + 1.5) // 3))
+                repeated = any((_key(line.text), band) in running_bands for band in bands)
+                furniture = i in outer[index] and (repeated or is_page_number(line.text)) or (
+                    line.cells is None and any((_key(line.text), band) in stamped for band in bands))
             else:
                 at_edge = i < _EDGE or i > last - _EDGE
                 furniture = at_edge and (is_page_number(line.text) or _key(line.text) in running_keys)
@@ -361,7 +364,7 @@ class _Measures:
     gaps: bool = False  # body paragraphs are set apart by a blank gap
     measure: float = 0.0  # the usual column measure in ems (exact geometry)
     column_pitch: dict[tuple, float] = field(default_factory=dict)  # (column, size) -> baseline distance
-    page_box: dict[int, tuple[float, float]] = field(default_factory=dict)  # page -> its text's left, right
+    columns: dict[int, list[tuple[float, float]]] = field(default_factory=dict)  # page -> its columns' edges
     structure: bool = False  # the structure tree's paragraphs agree with the page: follow them
 
 
@@ -425,8 +428,9 @@ def _measure(lines: list[Line]) -> _Measures:
     m.left = {key: min(values, key=lambda v: (-values.count(v), v)) for key, values in lefts.items()}
     for line in placed:
         if line.exact and line.col_lines >= 3:  # columns' edges, not stray lines'
-            lo, hi = m.page_box.get(line.page, (line.col_left, line.col_right))
-            m.page_box[line.page] = (min(lo, line.col_left), max(hi, line.col_right))
+            edges = m.columns.setdefault(line.page, [])
+            if (line.col_left, line.col_right) not in edges:
+                edges.append((line.col_left, line.col_right))
     return m
 
 
@@ -546,19 +550,29 @@ def _flush_right(line: Line, m: _Measures) -> bool:
 
     A byline, a dateline or a signature is set so; a wrapped line of a paragraph
     starts at the column's left edge (or an indent of a few ems).  A line that is
-    a column of its own (reading order cut it out) is measured against the page's text.
+    a column of its own (reading order cut it out) is measured against the column it sits in.
     """
     if not (line.exact and line.placed):
         return False
-    left, right = line.col_left, line.col_right
-    if line.col_lines <= 2 and line.page in m.page_box:
-        left, right = m.page_box[line.page]
+    left, right = _own_column(line, m) or (line.col_left, line.col_right)
     em = max(line.size, 1.0)
     start = (line.x0 or 0.0) - left
     return right - line.x1 <= 0.6 * em and start > 0.5 * (right - left) and start > 6 * em
 
 
-def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
+def _own_column(line: Line, m: _Measures) -> tuple[float, float] | None:
+    """For a line that reading order cut out as a column of its own (a paragraph's last line
+    above a footnote, say): the edges of the page's real column it sits in, if one holds it."""
+    if line.col_lines > 2 or line.x0 is None:
+        return None
+    em = max(line.size, 1.0)
+    for left, right in m.columns.get(line.page, ()):
+        if left - em <= line.x0 and line.x1 <= right + em and right - left > line.col_right - line.col_left:
+            return left, right
+    return None
+
+
+def _fills(line: Line, nxt: Line, measure: float = 0.0, m: _Measures | None = None) -> bool:
     """Exact geometry: was ``line`` broken only because ``nxt``'s first word did not fit on it?
 
     A line that reaches its column's right edge (justified text always does)
@@ -568,6 +582,9 @@ def _fills(line: Line, nxt: Line, measure: float = 0.0) -> bool:
     em = max(line.size, 1.0)
     right = line.col_right
     seen = line.edge_seen
+    held = _own_column(line, m) if m is not None else None
+    if held is not None:
+        right, seen = held[1], True
     if not seen:  # a ragged column's widest line is not its measure: use the document's
         right = max(right, line.col_left + measure * em)
     room = right - (line.x1 or 0.0)
@@ -802,7 +819,7 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
     if line.exact and nxt.exact:
         if _flush_right(line, m):
             return False  # set flush right, it is a line of its own (a byline, a signature)
-        if _fills(line, nxt, m.measure) or _unclosed(line.text):
+        if _fills(line, nxt, m.measure, m) or _unclosed(line.text):
             return True
         # In a document that marks paragraphs by indenting them, a paragraph's line that stops short
         # mid-sentence and is followed by an unindented line in its type was narrowed by something
@@ -962,6 +979,7 @@ class _Front:
     body: float | None
     title_parts: list[Para] = field(default_factory=list)
     title_done: bool = False
+    issuer_above: bool = False  # the first line in the title's type named the issuing body
 
     def emit_title(self) -> None:
         if self.title_parts:
@@ -1122,6 +1140,16 @@ def _front(para: Para, following: Para | None, st: _Front) -> None:
         st.emit_title()
         st.title_done = True
         st.blocks.append(Block("heading", text, list(para.pages)))
+        return
+    if (title_type and not st.title_parts and not st.title_done and not st.issuer_above
+            and following is not None and rules.is_issuer(text)):
+        # The issuing body's name set over the title (交通部臺灣鐵路管理局 / 108 年營運人員甄試試題):
+        # the publisher; the title is what follows it.
+        found.setdefault("foundation", text)
+        st.issuer_above = True
+        return
+    if st.issuer_above and not st.title_parts and not st.title_done:
+        st.title_parts.append(para)
         return
     if st.title_size is not None:  # the title is known by its type
         if title_type and not st.title_done:

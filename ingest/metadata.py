@@ -344,6 +344,20 @@ _ADDRESS = re.compile(
 )
 
 
+#: A public body or institution that issues a document under its own name: 交通部臺灣鐵路管理局,
+#: 經濟部, 國家發展委員會, 考選部, 國立臺灣大學, 臺北市政府.
+_ISSUER = re.compile(
+    r"^[^\s，。、：:；;（）()「」]{2,24}(?:部|局|署|處|处|院|委員會|委员会|大學|大学|學院|学院|政府|公所|"
+    r"辦公室|办公室|銀行|银行|總會|总会|公司)$"
+)
+
+
+def is_issuer(text: str) -> bool:
+    """A line that is only the name of the body that issues the document (a ministry, a bureau,
+    a university, a publisher): printed above a title, it is the publisher, not the title."""
+    return is_foundation(text) or bool(_ISSUER.match(text.strip()))
+
+
 def is_foundation(text: str) -> bool:
     """A publisher's name line: 財團法人兩岸交流遠景基金會, ○○研究院, ... Foundation."""
     if _ORG_EN.match(text) and _ORG_EN_WORD.search(text):

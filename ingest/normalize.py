@@ -79,11 +79,18 @@ def fix_chars(text: str) -> str:
     return text.translate(_CHAR_TABLE)
 
 
+def _cjk_gap(match: re.Match[str]) -> str:
+    # An ideographic space the author typed (a byline's 王大同　研究員, a padded name) is kept, once;
+    # other spaces between CJK characters are the extractor's.
+    return "\u3000" if "\u3000" in match.group(0) else ""
+
+
 def normalize_line(line: str) -> str:
-    """One extracted line: NFC, no spaces between CJK characters, single spaces."""
+    """One extracted line: NFC, no spaces between CJK characters (but one typed ideographic
+    space), single spaces."""
     line = unicodedata.normalize("NFC", fix_chars(line))
     line = _SPACES.sub(" ", line)
-    return _SPACE_BETWEEN_CJK.sub("", line).strip()
+    return _SPACE_BETWEEN_CJK.sub(_cjk_gap, line).strip()
 
 
 def normalize_page(text: str) -> list[str]:

@@ -57,6 +57,8 @@ class Spec:
     author_first: bool = False  # byline before the title
     series: str | None = None  # printed at the top of page 1
     running_header: str | None = None  # printed at the top of every page
+    watermark: str | None = None  # printed large and light across the middle of every page
+    watermark_angle: float = 0.0  # degrees, counter-clockwise (a portal's diagonal stamp: 30-45)
     page_numbers: str | None = "- {n} -"  # format, or None
     caption: str | None = None
     photo_credit: str | None = None
@@ -92,6 +94,13 @@ class _Doc(FPDF):
         if spec.running_header:
             self.set_font("body", size=9)
             self.text(self.l_margin, 30, spec.running_header)
+        if spec.watermark:
+            self.set_font("body", size=30)
+            self.set_text_color(200, 200, 200)
+            x, y = (self.w - self.get_string_width(spec.watermark)) / 2, self.h / 2
+            with self.rotation(spec.watermark_angle, self.w / 2, self.h / 2):
+                self.text(x, y, spec.watermark)
+            self.set_text_color(0, 0, 0)
         if spec.page_numbers:
             label = spec.page_numbers.format(n=self.page_no())
             self.set_font("body", size=9)

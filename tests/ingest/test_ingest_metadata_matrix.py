@@ -32,6 +32,10 @@ CASES: dict[str, tuple[dict, dict[str, str]]] = {
                           {"date": "2021-03-05"}),
     "byline-slash": ({"author": "王大同／亞洲研究中心研究員"},
                      {"author": "王大同", "affiliation": "亞洲研究中心研究員"}),
+    "byline-fullwidth-space": ({"author": "王大同\u3000亞洲研究中心研究員"},
+                               {"author": "王大同", "affiliation": "亞洲研究中心研究員"}),
+    "byline-fullwidth-spaces": ({"author": "作者：王大同\u3000\u3000國立大學政治學系教授"},
+                                {"author": "王大同", "affiliation": "國立大學政治學系教授"}),
     "byline-wen": ({"author": "文／王大同"}, {"author": "王大同"}),
     "byline-zhuanwen": ({"author": "撰文：王大同"}, {"author": "王大同"}),
     "byline-circle": ({"author": "◎王大同"}, {"author": "王大同"}),
@@ -111,3 +115,17 @@ def test_fields_are_exact_and_the_unprinted_absent(tmp_path: Path, name: str) ->
     assert got == want
     assert doc.meta("title") == TITLE
     assert [b.text for b in doc.blocks if b.type == "paragraph"][:2] == BODY  # the body intact
+
+
+@pytest.mark.parametrize("angle", [0, 35])
+def test_a_watermark_is_neither_title_nor_text(angle: float, tmp_path: Path) -> None:
+    """A broker portal's stamp printed large and light across every page, level or turned."""
+    stamp = "本報告僅供永豐金證券客戶參考"
+    body = [p * 3 for p in BODY] * 4
+    pdf = commentary_pdf(tmp_path / "stamped.pdf", title=TITLE, author="王大同", affiliation="亞洲研究中心研究員",
+                         paragraphs=body, watermark=stamp, watermark_angle=angle)
+    doc = extract_document(pdf.read_bytes(), filename="stamped.pdf")
+    assert doc.page_count >= 3
+    assert doc.meta("title") == TITLE and doc.meta("author") == "王大同"
+    assert not [b for b in doc.blocks if "僅供" in b.text]
+    assert [b.text for b in doc.blocks if b.type == "paragraph"] == body

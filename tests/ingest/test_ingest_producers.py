@@ -103,3 +103,21 @@ def test_a_phrase_across_a_line_break_is_in_one_block(case):
     assert r["error"] is None, r["error"]
     holders = [text for _, text in r["blocks"] if phrase in text]
     assert holders, f"{phrase!r} (across a printed line break) is in no block"
+
+
+@pytest.mark.parametrize("case", ["writer-small", "weasy-small"])
+def test_two_book_pages_on_one_sheet_read_in_order(case, tmp_path):
+    """A spread: the fixture's two pages imposed side by side on one sheet, each with its own running
+    head and page number, the paragraph that crosses the page break running from the left page on to
+    the right one."""
+    from bench.layout_corpus import impose_spreads
+
+    sheet = tmp_path / "spread.pdf"
+    impose_spreads(FIXTURES / f"{case}.pdf", sheet, first_alone=False)
+    doc = pdfium.PdfDocument(sheet)
+    assert len(doc) == 1 and doc[0].get_width() > doc[0].get_height()
+    r = score_case(sheet.read_bytes(), truth(case), filename="spread.pdf")
+    assert r["error"] is None, r["error"]
+    assert r["cuts"] == 0, "\n".join(f"…{a} | {b}…" for a, b in r["cut_examples"])
+    assert r["paragraphs_exact"] == r["paragraphs"], r["missed_paragraphs"]
+    assert r["tau"] == 1.0
