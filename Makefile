@@ -10,9 +10,10 @@ HOST     ?= 127.0.0.1
 PORT     ?= 5000
 SHARED   ?= ../shared
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui weasyprint poppler-utils nginx
+APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui weasyprint poppler-utils nginx \
+            tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim
 
-.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence bench-layout check-pdfs check-layout screenshots fuzz kill9 loadtest clean
+.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
@@ -57,7 +58,7 @@ lint: setup
 	$(BIN)/ruff format --check archive ingest tests scripts bench || true
 
 ## bench: the benchmarks (not tests); they read $(SHARED) and print figures with baselines
-bench: bench-ingest bench-search bench-rank bench-permanence bench-layout
+bench: bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr
 
 bench-ingest: setup
 	$(BIN)/python bench/ingest_bench.py
@@ -70,6 +71,10 @@ bench-rank: setup
 
 bench-permanence: setup
 	$(BIN)/python bench/permanence_bench.py
+
+## bench-ocr: scanned pages drawn from known texts, OCR'd, scored by character error rate
+bench-ocr: setup
+	$(BIN)/python bench/ocr_bench.py $(if $(wildcard $(SHARED)/corpus/docs.jsonl),--texts $(SHARED)/corpus/docs.jsonl --docs 1)
 
 ## bench-layout: the producer corpus (LibreOffice, WeasyPrint, Chromium) scored against its truth,
 ## and the same texts' passage ids across producers

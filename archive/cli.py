@@ -100,6 +100,8 @@ def ingest(
 
     def report(out: Outcome) -> None:
         counts[out.status] = counts.get(out.status, 0) + 1
+        if archive.progress is not None:
+            click.echo("\r\033[K", err=True, nl=False)  # clear the progress line
         if as_json:
             click.echo(_dump(out.to_dict()))
         else:
@@ -109,6 +111,11 @@ def ingest(
 
     for out in missing:
         report(out)
+    if sys.stderr.isatty() and not as_json:
+        def progress(name: str, note: str) -> None:  # OCR's page-by-page progress, on the terminal
+            click.echo(f"\r{Path(name).name}: {note}\033[K", err=True, nl=False)
+
+        archive.progress = progress
     outcomes = archive.ingest_files(files, password=password, replaces=replaces, jobs=jobs)
     show_bar = len(files) > 1 and sys.stderr.isatty() and not as_json
     if show_bar:

@@ -34,6 +34,9 @@ class Settings:
     extract_timeout_s: float = 120.0  # wall-clock limit for extracting one PDF in the sandbox
     extract_memory_mb: int = 2048  # address-space limit for the extraction process
     ingest_nice: int = 10  # lower CPU priority of extraction and batch CLI work (0: none)
+    ocr_dpi: int = 300  # resolution pages are rendered at for OCR
+    ocr_page_timeout_s: float = 120.0  # wall-clock limit for one Tesseract run on one page
+    ocr_timeout_s: float = 1800.0  # OCR time for one document; later pages are listed as missing
     query_max_chars: int = 500
     query_max_terms: int = 32
     search_timeout_s: float = 5.0

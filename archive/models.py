@@ -75,11 +75,18 @@ class Block:
     pages: list[int] = field(default_factory=list)
     id: str = ""
     rows: list[list[str]] | None = None  # a table's cells, row by row (``text`` has them tab-separated)
+    #: Where the text came from: "pdf" (pypdf's reading of the text layer), "pdfium" (PDFium's), "ocr".
+    source: str = ""
+    confidence: float | None = None  # OCR only: Tesseract's mean confidence for the block, 0-100
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "type": self.type, "text": self.text, "pages": list(self.pages)}
         if self.rows is not None:
             d["rows"] = [list(row) for row in self.rows]
+        if self.source:
+            d["source"] = self.source
+        if self.confidence is not None:
+            d["confidence"] = self.confidence
         return d
 
 
@@ -125,6 +132,9 @@ class Document:
     #: What paragraph boundaries came from: "structure" (the tagged PDF's tree, which agreed
     #: with the page) or "geometry" (glyph positions and the text).
     layout: str = "geometry"
+    #: OCR, when pages were read from their images: {"pages": [1-based], "confidence": mean 0-100,
+    #: "languages": {page: models}, "missing": {page: reason}}; empty when no page was OCR'd.
+    ocr: dict[str, Any] = field(default_factory=dict)
 
     # -- convenience -------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

@@ -23,7 +23,7 @@ import time
 import unicodedata
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -166,6 +166,9 @@ class Archive:
             )
         self._index = None
         self._index_lock = threading.Lock()
+        #: Told of extraction's progress, (file name, "OCR page 3 of 40"): the CLI prints it on a
+        #: terminal, the web shows it on the upload's status page.
+        self.progress: Callable[[str, str], None] | None = None
         index = self.instance / "index"
         fresh = self._store is not None and not self._store.read_only and not self._store.count()
         if fresh and not (index.exists() or index.is_symlink()):
@@ -288,6 +291,8 @@ class Archive:
                     timeout=self.settings.extract_timeout_s,
                     memory_mb=self.settings.extract_memory_mb,
                     nice=self.settings.ingest_nice,
+                    ocr={"dpi": self.settings.ocr_dpi, "page_timeout": self.settings.ocr_page_timeout_s,
+                         "timeout": self.settings.ocr_timeout_s},
                 )
                 weakref.finalize(self, self._pool.close)
             elif jobs and jobs != self._pool.workers:
@@ -329,7 +334,8 @@ class Archive:
             prep.outcome = None  # was unchanged when read, deleted since: extract after all
         try:
             prep.doc = self._extractor().extract(
-                prep.data, password=prep.password, filename=prep.filename
+                prep.data, password=prep.password, filename=prep.filename,
+                progress=(lambda note: self.progress(prep.filename, note)) if self.progress else None,
             )
         except IngestError as exc:
             prep.outcome = Outcome("failed", prep.filename, reason=str(exc))

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable
 
 from archive.models import METADATA_KEYS, Document, Field
 
 from . import layout, metadata, quality
+from . import ocr as ocr_module
 from .errors import IngestError
 from .extract import (
     PdfText,
@@ -34,6 +36,8 @@ from .extract import (
     pypdf_info,
     pypdf_text,
 )
+from .normalize import normalize_line
+from .ocr import OcrSettings
 
 __all__ = ["extract_document", "IngestError"]
 
@@ -119,8 +123,15 @@ def _pdfium_first(data: bytes, password: str | None, text: PdfText | None) -> qu
 
 
 def extract_document(data: bytes, *, password: str | None = None, filename: str = "",
-                     max_bytes: int | None = None) -> Document:
-    """Extract one PDF into a Document; raise ``IngestError`` (one-line reason) for bad input."""
+                     max_bytes: int | None = None, ocr: OcrSettings | None = None,
+                     force_ocr: bool = False, progress: Callable[[str], None] | None = None,
+                     ocr_deadline: float | None = None) -> Document:
+    """Extract one PDF into a Document; raise ``IngestError`` (one-line reason) for bad input.
+
+    Pages without a usable text layer are OCR'd when Tesseract is installed (``ocr`` settles
+    the resolution, models and per-page time limit; ``force_ocr`` reads every page from its
+    image, as ``archive reocr`` does); ``progress`` hears "OCR page 3 of 40".
+    """
     if not data:
         raise IngestError("empty file")
     if max_bytes is not None and len(data) > max_bytes:
@@ -136,20 +147,50 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
         first, warnings = _pypdf_or_recovery(data, password, pdfium)
         chosen, verdict, notes = _choose(data, password, first, placed)
         warnings += chosen.warnings + notes
-    if verdict.chars < MIN_CHARS_PER_PAGE * max(1, chosen.page_count):
-        if not chosen.pages or len(chosen.unread) >= chosen.page_count:
-            raise _no_pages(data, password, warnings)
-        raise IngestError("no text layer (needs OCR)")
+    no_text = verdict.chars < MIN_CHARS_PER_PAGE * max(1, chosen.page_count)
+    if no_text and (not chosen.pages or len(chosen.unread) >= chosen.page_count):
+        raise _no_pages(data, password, warnings)
+    geometry = chosen.lines
+    if chosen is not placed and placed is not None:  # pypdf's text, placed by PDFium's glyph boxes
+        geometry = place(placed.lines, chosen.pages, chosen.lines)
+    pages_text = list(chosen.pages)
+    geometry = list(geometry) + [None] * (len(pages_text) - len(geometry))
+    wanted = list(range(len(pages_text))) if force_ocr else [
+        i for i, text in enumerate(pages_text) if _page_needs_ocr(text, verdict.score)]
+    ocr_info: dict = {}
+    if wanted and ocr_module.available():
+        read, missing = ocr_module.read_pages(data, password, wanted, ocr, progress, ocr_deadline)
+        for index, page in read.items():
+            pages_text[index], geometry[index] = page.text, page.lines
+        for index in missing:
+            if not _blank(pages_text[index]) and quality.score(pages_text[index]).score < quality.ACCEPT:
+                pages_text[index], geometry[index] = "", []  # garbage that OCR could not replace
+        if read or missing:
+            conf = [p.confidence for p in read.values()]
+            ocr_info = {
+                "pages": sorted(i + 1 for i in read),
+                "confidence": round(sum(conf) / len(conf), 1) if conf else None,
+                "languages": {str(i + 1): p.languages for i, p in sorted(read.items())},
+                "missing": {str(i + 1): why for i, why in sorted(missing.items())
+                            if not _blank(chosen.pages[i]) or why != "OCR found no text"},
+            }
+        if not read and all(_blank(t) for t in pages_text):
+            failures = sorted({why for why in missing.values() if why != "OCR found no text"})
+            if failures:
+                raise IngestError(f"no text layer, and OCR failed: {'; '.join(failures)}")
+            n = len(pages_text)
+            raise IngestError(f"no text layer, and OCR found no text on {'its page' if n == 1 else f'its {n} pages'}")
+        verdict = quality.score("\n".join(pages_text))
+    elif no_text:
+        raise IngestError("no text layer (needs OCR)")  # Tesseract is not installed
     if verdict.score < quality.ACCEPT:
         raise IngestError(
             f"unreadable text layer: {verdict.summary()} (quality {verdict.score:.2f}; "
             "font without a usable ToUnicode map?)"
         )
-    geometry = chosen.lines
-    if chosen is not placed and placed is not None:  # pypdf's text, placed by PDFium's glyph boxes
-        geometry = place(placed.lines, chosen.pages, chosen.lines)
-    pages, running = layout.strip_furniture(layout.page_lines(chosen.pages, geometry))
+    pages, running = layout.strip_furniture(layout.page_lines(pages_text, geometry))
     typed = layout.type_blocks(layout.build_paragraphs(pages), running)
+    _mark_sources(typed.blocks, chosen.extractor, ocr_info, geometry)
     fields = _fields(chosen, typed)
     return Document(
         sha256=hashlib.sha256(data).hexdigest(),
@@ -162,7 +203,44 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
         filename=filename,
         warnings=warnings,
         layout="structure" if typed.structure else "geometry",
+        ocr=ocr_info,
     )
+
+
+#: A page with fewer non-space characters than this has no text layer to speak of (a scan).
+MIN_PAGE_CHARS = 20
+
+
+def _blank(text: str) -> bool:
+    return sum(1 for ch in text if not ch.isspace()) < MIN_PAGE_CHARS
+
+
+def _page_needs_ocr(text: str, document_score: float) -> bool:
+    """A page is read from its image when it has (almost) no text, or text the gate rejects."""
+    if _blank(text):
+        return True
+    return quality.score(text).score < quality.ACCEPT or (
+        document_score < quality.ACCEPT and quality.score(text).score < quality.GOOD)
+
+
+def _mark_sources(blocks: list, extractor: str, ocr_info: dict, geometry: list) -> None:
+    """Each block's ``source``; an OCR'd block's ``confidence``, from the lines it holds."""
+    ocr_pages = set(ocr_info.get("pages", []))
+    kept = "pdfium" if extractor == "pypdfium2" else "pdf"
+    line_conf: dict[int, list[tuple[str, float]]] = {}
+    for index, lines in enumerate(geometry):
+        if index + 1 in ocr_pages and lines:
+            line_conf[index + 1] = [(normalize_line(line.text), line.confidence) for line in lines]
+    for block in blocks:
+        if not ocr_pages.intersection(block.pages):
+            block.source = kept
+            continue
+        block.source = "ocr"
+        squashed = "".join(block.text.split())
+        weights = [(len(text), conf) for page in block.pages for text, conf in line_conf.get(page, [])
+                   if text and "".join(text.split()) in squashed]
+        if weights:
+            block.confidence = round(sum(n * c for n, c in weights) / sum(n for n, _ in weights), 1)
 
 
 def _no_pages(data: bytes, password: str | None, warnings: list[str]) -> IngestError:

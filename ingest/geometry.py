@@ -71,6 +71,8 @@ class TextLine:
     col_lines: int = 0  # how many lines the column has
     block: int = 0  # tagged PDF: the structure element (paragraph, heading, item) it is in; 0 untagged
     role: str = ""  # that element's structure type (P, H1, LI, Caption, TD…)
+    source: str = ""  # "ocr" for a line Tesseract read (else the text layer's)
+    confidence: float = -1.0  # OCR: the line's mean word confidence, 0-100
 
 
 _SPACES = {0x20, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}

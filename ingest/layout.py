@@ -175,7 +175,7 @@ def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str
     running_keys = {k for k, where in by_edge.items() if n >= 2 and len(where) >= need}
     running_bands = {k for k, where in by_band.items() if n >= 2 and len(where) >= need}
     # Printed at one place on nearly every page, even mid-page: a watermark or a stamp (3 pages at least).
-    stamped = {k for k, where in by_band.items() if len(where) >= max(3, -(-3 * n // 5))}
+    stamped = {k for k, where in by_band.items() if len(where) >= max(3, -(-3 * n // 5)) and len(k[0]) >= 4}
     kept: list[list[Line]] = []
     running_texts: list[str] = []
     for index, lines in enumerate(pages):
@@ -1101,6 +1101,12 @@ _CONTENTS_OR_SECTION = re.compile(
     r"|^第\s*[一二三四五六七八九十0-9]+\s*[章節节]|^\d{1,2}\.\s*\S", re.IGNORECASE)
 
 
+def _could_be_title(text: str) -> bool:
+    """Could a front-matter line be the title (not a byline, a dateline, a series or a licence)?"""
+    return not (rules.parse_byline(text) or rules.dateline(text) or rules.is_series(text)
+                or rules.not_a_title(text) or rules.is_byline_prefixed(text))
+
+
 def _front(para: Para, following: Para | None, st: _Front) -> None:
     """One paragraph before the body: series, byline, affiliation, title, subtitle or caption."""
     text, found = para.text, st.found
@@ -1142,7 +1148,7 @@ def _front(para: Para, following: Para | None, st: _Front) -> None:
         st.blocks.append(Block("heading", text, list(para.pages)))
         return
     if (title_type and not st.title_parts and not st.title_done and not st.issuer_above
-            and following is not None and rules.is_issuer(text)):
+            and following is not None and rules.is_issuer(text) and _could_be_title(following.text)):
         # The issuing body's name set over the title (交通部臺灣鐵路管理局 / 108 年營運人員甄試試題):
         # the publisher; the title is what follows it.
         found.setdefault("foundation", text)

@@ -20,6 +20,7 @@ from typing import Any
 
 from archive.models import Field
 
+from .normalize import fix_chars
 from .quality import charsets
 from .quality import score as quality_score
 
@@ -347,15 +348,28 @@ _ADDRESS = re.compile(
 #: A public body or institution that issues a document under its own name: 交通部臺灣鐵路管理局,
 #: 經濟部, 國家發展委員會, 考選部, 國立臺灣大學, 臺北市政府.
 _ISSUER = re.compile(
-    r"^[^\s，。、：:；;（）()「」]{2,24}(?:部|局|署|處|处|院|委員會|委员会|大學|大学|學院|学院|政府|公所|"
+    r"^[^\s，。、：:；;（）()「」]{2,24}(?:部|局|署|院|委員會|委员会|大學|大学|學院|学院|政府|公所|"
     r"辦公室|办公室|銀行|银行|總會|总会|公司)$"
+)
+
+
+#: Words a name does not hold but a title does (兩岸關係的新局 is a title that ends in 局).
+_NOT_IN_NAMES = re.compile(r"[的之與与和及在是了將将對对把被從从向為为嗎吗呢？?！!]|如何|為何|为何")
+
+
+#: Words that end like an institution's name and are not one (變局 "a changing situation", 全部 "all").
+_COMMON_WORD_TAILS = frozenset(
+    ["變局", "变局", "新局", "僵局", "格局", "大局", "政局", "時局", "时局", "危局", "困局", "佈局", "布局", "結局", "结局", "開局", "开局", "棋局", "騙局", "骗局", "殘局", "残局", "全部", "內部", "内部", "外部", "局部", "東部", "东部", "西部", "南部", "北部", "中部", "頭部", "头部", "細部", "细部", "幹部", "干部", "庭院"]
 )
 
 
 def is_issuer(text: str) -> bool:
     """A line that is only the name of the body that issues the document (a ministry, a bureau,
     a university, a publisher): printed above a title, it is the publisher, not the title."""
-    return is_foundation(text) or bool(_ISSUER.match(text.strip()))
+    text = text.strip()
+    if _NOT_IN_NAMES.search(text) or text[-2:] in _COMMON_WORD_TAILS:
+        return False
+    return is_foundation(text) or bool(_ISSUER.match(text))
 
 
 def is_foundation(text: str) -> bool:
@@ -538,11 +552,13 @@ def clean_info_author(text: str) -> str | None:
 
 
 def _info_text(info: dict[str, Any], key: str) -> str | None:
+    """An Info or XMP value as text: mojibake repaired, controls, noncharacters and private-use
+    code points dropped (they make pages invalid HTML and feeds invalid XML)."""
     value = info.get(key)
     if isinstance(value, dict):
-        return repair_mojibake(value.get("text") or "", value.get("bytes"))
+        return fix_chars(repair_mojibake(value.get("text") or "", value.get("bytes")))
     if isinstance(value, str):
-        return repair_mojibake(value)
+        return fix_chars(repair_mojibake(value))
     return None
 
 

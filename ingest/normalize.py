@@ -49,9 +49,13 @@ def _lookalike_table() -> dict[int, str]:
 #: radical look-alike code point -> the unified ideograph it stands for
 LOOKALIKES: dict[int, str] = _lookalike_table()
 
-# Controls except tab/newline/CR, soft hyphen, zero-width chars, BOM: never content.
-_INVISIBLE = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0x7F, 0xAD,
-                            0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
+# Controls except tab/newline/CR (C0 and C1), soft hyphen, zero-width chars, BOM, noncharacters
+# (U+FDD0-U+FDEF and the last two code points of every plane) and private-use code points (a font
+# map's private glyph names, never a character the author typed): never content.
+_INVISIBLE = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), *range(0x7F, 0xA0), 0xAD,
+                            0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0xFDD0, 0xFDF0),
+                            *(plane * 0x10000 + low for plane in range(17) for low in (0xFFFE, 0xFFFF)),
+                            *range(0xE000, 0xF900)])
 #: Lone UTF-16 surrogates (a damaged ToUnicode map can yield one): not text, and not encodable.
 _SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
 _CHAR_TABLE: dict[int, str | None] = {**_INVISIBLE, **_SURROGATES, **LOOKALIKES, 0x09: " "}

@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from typing import Any
 from archive.models import Document
 
 from .errors import IngestCrash, IngestError, IngestTimeout
+from .ocr import PAGE_TIMEOUT as OCR_PAGE_TIMEOUT
 
 #: A child serves this many files, then is replaced (bounds heap fragmentation).
 MAX_TASKS = 500
@@ -103,6 +105,17 @@ class _Worker(ChildProcess):
         self.tasks = 0
 
 
+def _progress_of(raw: bytes) -> str | None:
+    """A child's interim message ("OCR page 3 of 40"), or None for its answer."""
+    if not raw.startswith(b'{"progress"'):
+        return None
+    try:
+        note = json.loads(raw).get("progress")
+    except ValueError:
+        return None
+    return str(note)[:200] if note is not None else None
+
+
 def _stop_all(workers: set[_Worker]) -> None:
     for worker in list(workers):
         worker.stop()
@@ -124,8 +137,11 @@ class ExtractorPool:
     """
 
     def __init__(self, workers: int = 1, timeout: float = 60.0, memory_mb: int = 1024,
-                 nice: int = 0) -> None:
+                 nice: int = 0, ocr: dict[str, Any] | None = None) -> None:
         self.timeout = float(timeout)
+        #: OCR options for the children (see ``ingest.worker.run``); each OCR'd page may take up
+        #: to its ``page_timeout`` (times the turns and scripts tried) past the file's timeout.
+        self.ocr = dict(ocr or {})
         self.memory_mb = int(memory_mb)
         self.nice = int(nice)
         self._capacity = max(1, int(workers))
@@ -206,15 +222,22 @@ class ExtractorPool:
 
     # -- the one verb ---------------------------------------------------------
     def extract(self, data: bytes, *, password: str | None = None, filename: str = "",
-                max_bytes: int | None = None) -> Document:
-        """Extract one PDF in a child; see the class docstring for the errors."""
+                max_bytes: int | None = None, force_ocr: bool = False, languages: str | None = None,
+                progress: Callable[[str], None] | None = None) -> Document:
+        """Extract one PDF in a child; see the class docstring for the errors.
+
+        ``progress`` hears the child's interim messages ("OCR page 3 of 40").
+        """
         if not data:
             raise IngestError("empty file")
+        ocr = dict(self.ocr, force=force_ocr)
+        if languages:
+            ocr["languages"] = languages
         for attempt in (1, 2):
             worker = self._acquire()
             healthy = False
             try:
-                reply = self._ask(worker, data, password, filename, max_bytes)
+                reply = self._ask(worker, data, password, filename, max_bytes, ocr, progress)
                 worker.tasks += 1
                 healthy = not reply.get("retire") and worker.tasks < MAX_TASKS
                 break
@@ -230,17 +253,33 @@ class ExtractorPool:
         raise IngestCrash(f"internal error: {reply.get('crash', 'unknown')}", reply.get("traceback", ""))
 
     def _ask(self, worker: _Worker, data: bytes, password: str | None, filename: str,
-             max_bytes: int | None) -> dict[str, Any]:
-        """Send one job and wait for the answer; a child that does not answer is killed."""
+             max_bytes: int | None, ocr: dict[str, Any] | None = None,
+             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+        """Send one job and wait for the answer; a child that does not answer is killed.
+
+        The child may send progress messages first; after each, it has the OCR page limit
+        (three tries of ``page_timeout``: turns and scripts) plus the file's timeout again.
+        """
         raw: bytes | None = None
         started = time.monotonic()
-        worker.conn.send((password, filename, max_bytes))  # OSError: the idle child had died
+        worker.conn.send((password, filename, max_bytes, ocr or {}))  # OSError: the idle child had died
         worker.conn.send_bytes(data)
         timed_out = False  # silent at the limit: killed by us, whatever its exit code then says
+        wait = self.timeout
         try:
-            timed_out = not worker.conn.poll(self.timeout)
-            if not timed_out:
+            while True:
+                timed_out = not worker.conn.poll(wait)
+                if timed_out:
+                    break
                 raw = worker.conn.recv_bytes(MAX_REPLY)
+                note = _progress_of(raw)
+                if note is None:
+                    break
+                raw = None
+                if progress is not None:
+                    with contextlib.suppress(Exception):  # a listener's failure is not the file's
+                        progress(note)
+                wait = self.timeout + 6 * float((ocr or {}).get("page_timeout") or OCR_PAGE_TIMEOUT)
         except (EOFError, OSError):
             raw = None
         if raw is None:
@@ -254,7 +293,7 @@ class ExtractorPool:
                 # Killed from outside while idle (the send went into the socket buffer before
                 # the socket closed): not this PDF's doing.
                 raise _StaleWorker
-            raise self._death(code, timed_out)
+            raise self._death(code, timed_out, wait)
         try:
             reply = json.loads(raw)
         except ValueError:
@@ -265,7 +304,7 @@ class ExtractorPool:
             raise IngestCrash("extraction crashed (unreadable reply)")
         return reply
 
-    def _death(self, code: int | None, timed_out: bool) -> IngestError:
+    def _death(self, code: int | None, timed_out: bool, waited: float | None = None) -> IngestError:
         """What a child that gave no answer died of, as the one-line error.
 
         ``timed_out``: it was still silent at the wall-clock limit and the pool killed it (with
@@ -273,7 +312,7 @@ class ExtractorPool:
         the kernel's out-of-memory killer).
         """
         if timed_out:
-            return IngestTimeout(f"timed out after {self.timeout:g} s")
+            return IngestTimeout(f"timed out after {waited if waited is not None else self.timeout:g} s")
         if code == -signal.SIGXCPU:
             return IngestTimeout(f"timed out: the ingest process used up its CPU-time limit "
                                  f"({cpu_budget(self.timeout):g} s)")

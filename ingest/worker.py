@@ -53,12 +53,25 @@ def set_limits(memory_mb: int, cpu_seconds: float) -> None:
 
 
 def run(data: bytes, password: str | None, filename: str, max_bytes: int | None,
-        memory_mb: int) -> dict[str, Any]:
-    """Extract and describe the outcome as a JSON-able message."""
-    from . import IngestError, extract_document
+        memory_mb: int, ocr: dict[str, Any] | None = None,
+        progress: Any = None) -> dict[str, Any]:
+    """Extract and describe the outcome as a JSON-able message.
 
+    ``ocr``: the pool's OCR options (``dpi``, ``page_timeout``, ``languages``, ``force``,
+    ``timeout`` for the whole document, seconds).
+    """
+    import time
+
+    from . import IngestError, extract_document
+    from .ocr import OcrSettings
+
+    ocr = ocr or {}
+    settings = OcrSettings(**{k: ocr[k] for k in ("dpi", "page_timeout", "languages") if ocr.get(k) is not None})
+    deadline = time.monotonic() + float(ocr["timeout"]) if ocr.get("timeout") else None
     try:
-        doc = extract_document(data, password=password, filename=filename, max_bytes=max_bytes)
+        doc = extract_document(data, password=password, filename=filename, max_bytes=max_bytes,
+                               ocr=settings, force_ocr=bool(ocr.get("force")), progress=progress,
+                               ocr_deadline=deadline)
         return {"ok": doc.to_dict()}
     except IngestError as exc:
         return {"error": exc.reason}
@@ -90,12 +103,18 @@ def serve(conn: Any, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
     logging.disable(logging.WARNING)  # pypdf's complaints about damaged files: the outcome says it
     while True:
         try:
-            password, filename, max_bytes = conn.recv()
+            job = conn.recv()
+            password, filename, max_bytes = job[:3]
+            ocr = job[3] if len(job) > 3 else None
             data = conn.recv_bytes()
         except (EOFError, OSError):
             return
+
+        def progress(message: str) -> None:  # interim messages; the parent waits on after each
+            conn.send_bytes(_utf8(json.dumps({"progress": message}, ensure_ascii=False)))
+
         try:
-            result = run(data, password, filename, max_bytes, memory_mb)
+            result = run(data, password, filename, max_bytes, memory_mb, ocr, progress)
             message = _utf8(json.dumps(result, ensure_ascii=False))
         except MemoryError:  # the Document did not fit as JSON
             result, message = {"error": f"out of memory (limit {memory_mb} MB)"}, b""

@@ -68,8 +68,8 @@ def judge(category: str, outcome: str, reason: str, agree: float | None) -> str 
         if agree is not None and agree < 0.8:
             return f"text disagrees with the reference ({agree:.2f})"
     elif category == "hard:scanned":
-        if reason != "no text layer (needs OCR)":
-            return "scan not refused as needing OCR"
+        if not ok and not reason.startswith("no text layer"):
+            return "scan neither OCR'd nor refused for having no text"
     elif category == "hard:encrypted":
         if not ok and reason != "encrypted: give --password":
             return "encrypted PDF neither opened nor refused for a password"
@@ -112,6 +112,12 @@ def check(folder: Path, passwords: dict[str, str]) -> int:
                 reason = f"reference extractor's text is garbled (quality {ref_quality:.2f})"
             if doc.quality < quality.ACCEPT:
                 reason = "CRASH garbage kept as text"
+            if doc.ocr:
+                pages = ",".join(map(str, doc.ocr.get("pages", []))) or "none"
+                missing = doc.ocr.get("missing") or {}
+                reason = (f"OCR pages {pages}, mean confidence {doc.ocr.get('confidence')}%"
+                          + (f"; pages not read: {', '.join(missing)}" if missing else "")
+                          + (f"; {reason}" if reason else ""))
         except IngestError as exc:
             reason = exc.reason
         except Exception as exc:  # a traceback is always wrong

@@ -47,6 +47,9 @@ SCHEMAS: dict[str, Any] = {
             "pages": _s("array", items=INT, description="1-based pages the block spans"),
             "rows": _s("array", items=_s("array", items=STR),
                        description="a table's cells, row by row (tables only)"),
+            "source": _s("string", enum=["pdf", "pdfium", "ocr"],
+                         description="where the text came from: the text layer (pypdf's or PDFium's reading) or OCR"),
+            "confidence": _s("number", description="OCR only: Tesseract's mean confidence, 0-100"),
         },
         required=["id", "type", "text", "pages"],
     ),
@@ -124,6 +127,12 @@ SCHEMAS: dict[str, Any] = {
             "filename": STR,
             "ingested_at": STR,
             "extractor": STR,
+            "ocr": _obj({"pages": _s("array", items=INT), "confidence": _s(["number", "null"]),
+                         "languages": _s("object", additionalProperties=STR),
+                         "missing": _s("object", additionalProperties=STR,
+                                       description="page -> why it has no text")},
+                        required=[], description="pages read by OCR, their mean confidence and the models used; "
+                                    "empty when none was"),
             "layout": _s("string", enum=["structure", "geometry"],
                          description="where paragraph boundaries came from: the tagged PDF's structure "
                                      "tree (it agreed with the page) or glyph geometry"),

@@ -45,6 +45,14 @@ SHOWN = ("id", "filename", "size", "status", "done", "position", "doc_id", "vers
          "replaces")
 
 
+def _progress_zh(note: str) -> str:
+    """Extraction's progress note in the web's language ("OCR page 3 of 40" -> 「OCR 第 3 頁，共 40 頁」)."""
+    import re
+
+    match = re.fullmatch(r"OCR page (\d+) of (\d+)", note)
+    return f"OCR 第 {match.group(1)} 頁，共 {match.group(2)} 頁" if match else note
+
+
 class JobQueue:
     """A FIFO of ingest jobs with one worker thread (started lazily)."""
 
@@ -126,8 +134,9 @@ class JobQueue:
         result: dict[str, Any] = {}
         try:
             self.state.update_job(work.id, status="working")
-            outcome = self.writer.ingest(work.data, filename=work.filename,
-                                         password=work.password, replaces=work.replaces)
+            outcome = self.writer.ingest(
+                work.data, filename=work.filename, password=work.password, replaces=work.replaces,
+                progress=lambda note: self.state.update_job(work.id, reason=_progress_zh(note)))
             result = {"status": outcome["status"], "doc_id": outcome.get("doc_id") or None,
                       "version": outcome.get("version") or None,
                       "reason": outcome.get("reason") or None}

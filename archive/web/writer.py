@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,12 @@ class WriterProcess:
             self._child = None
 
     def ingest(self, data: bytes, *, filename: str, password: str | None = None,
-               replaces: str | None = None) -> dict[str, Any]:
-        """``Archive.ingest_bytes`` in the child: the outcome as a dict (``Outcome.to_dict``)."""
+               replaces: str | None = None,
+               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+        """``Archive.ingest_bytes`` in the child: the outcome as a dict (``Outcome.to_dict``).
+
+        ``progress`` hears the child's interim notes ("OCR page 3 of 40"); each one gives the
+        child its timeout again."""
         started = time.time()
         with self._lock:
             for attempt in (1, 2):
@@ -90,12 +95,19 @@ class WriterProcess:
                 try:
                     child.conn.send((filename, password, replaces))
                     child.conn.send_bytes(data)
-                    if not child.conn.poll(self.timeout):
-                        self._stop_child()
-                        return self._unanswered(data, filename, started, (
-                            f"timed out after {self.timeout:g} s (the writer process did not "
-                            "answer and was stopped)"))
-                    return json.loads(child.conn.recv_bytes())
+                    while True:
+                        if not child.conn.poll(self.timeout):
+                            self._stop_child()
+                            return self._unanswered(data, filename, started, (
+                                f"timed out after {self.timeout:g} s (the writer process did not "
+                                "answer and was stopped)"))
+                        answer = json.loads(child.conn.recv_bytes())
+                        if isinstance(answer, dict) and set(answer) == {"progress"}:
+                            if progress is not None:
+                                with contextlib.suppress(Exception):
+                                    progress(str(answer["progress"])[:200])
+                            continue
+                        return answer
                 except ValueError:
                     cause = "the writer process gave an unreadable answer"
                 except (EOFError, OSError):
@@ -160,6 +172,12 @@ def serve(conn: Any, instance: Path) -> None:
     settings = Settings(**fields)
     lower_priority(settings.ingest_nice)
     archive = Archive(instance, settings)
+
+    def progress(_name: str, note: str) -> None:
+        with contextlib.suppress(OSError):
+            conn.send_bytes(json.dumps({"progress": note}, ensure_ascii=False).encode())
+
+    archive.progress = progress
     try:
         while True:
             try:

@@ -123,3 +123,14 @@ def test_page_furniture_from_geometry():
     assert running == ["遠景論壇"]
     # "12" repeats at one height and is a number, but inside the text block: not furniture.
     assert [[x.text for x in page] for page in kept] == [[body, "12", body + "再一行"] for body in bodies]
+
+
+@pytest.mark.parametrize("line", ["交通部臺灣鐵路管理局", "經濟部", "國家發展委員會", "國立臺灣大學", "臺北市政府",
+                                  "財團法人兩岸交流遠景基金會", "中華經濟研究院"])
+def test_issuing_bodies(line):
+    assert metadata.is_issuer(line)
+
+
+@pytest.mark.parametrize("line", ["兩岸關係的新局", "東亞變局", "美中對抗下的新格局", "如何走出僵局", "全球供應鏈與政局"])
+def test_titles_that_end_like_names_are_not_issuers(line):
+    assert not metadata.is_issuer(line)

@@ -1,0 +1,241 @@
+"""OCR for the pages a PDF has no usable text for: PDFium renders, Tesseract reads, layout rebuilds.
+
+A page is OCR'd when its text layer is missing (a scan) or fails the quality
+gate (no usable ToUnicode map, private-use runs, Latin junk where the glyphs
+are CJK); pages with good text keep it, so one document can mix both.  The
+page is rendered in grey at :data:`DPI` and read by the ``tesseract`` command
+(Debian's Tesseract 5) with its tab-separated output, which gives every word
+its box and confidence; those become line segments for
+:func:`ingest.geometry.reading_order`, so OCR text gets columns, paragraphs and
+headings from the same rules as born-digital text.
+
+Script: each model reads the other script as its own (the Traditional model
+reads 关系 as 關係, confidently), so the page is read with both, and the reading
+with the higher mean confidence is kept; that doubles the time per page.  Orientation: a page whose
+reading is poor is tried turned a quarter, a half and three quarters, and the
+best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
+page that times out or reads below :data:`MIN_CONFIDENCE` is left out with its
+reason (the document says which pages are missing).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .geometry import TextLine, _Seg, reading_order
+
+#: Rendering resolution for OCR (dots per inch); see the OCR benchmark for the choice.
+DPI = 300
+#: A page whose words read below this mean confidence (0-100) is not kept as text.
+MIN_CONFIDENCE = 45.0
+#: Below this mean confidence a page is also tried turned.
+TRY_TURNS_BELOW = 70.0
+#: Seconds one Tesseract run may take.
+PAGE_TIMEOUT = 120.0
+TRADITIONAL, SIMPLIFIED = "chi_tra+eng", "chi_sim+eng"
+
+
+class OcrUnavailable(RuntimeError):
+    """Tesseract or its Chinese models are not installed."""
+
+
+@dataclass
+class OcrPage:
+    """One page read by Tesseract: its lines placed as layout wants them, and how sure it was."""
+
+    lines: list[TextLine]
+    text: str
+    confidence: float  # mean word confidence, 0-100
+    languages: str  # the Tesseract models that read it
+    turned: int = 0  # degrees the page image was turned to read it
+    line_confidence: list[tuple[str, float]] = field(default_factory=list)  # (line text, confidence)
+
+
+@dataclass
+class OcrSettings:
+    dpi: int = DPI
+    page_timeout: float = PAGE_TIMEOUT
+    min_confidence: float = MIN_CONFIDENCE
+    languages: str | None = None  # force the models (e.g. "chi_sim+eng"); None: choose per page
+
+
+def available() -> bool:
+    """Is the ``tesseract`` command there with both Chinese models?"""
+    exe = shutil.which("tesseract")
+    if not exe:
+        return False
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    langs = set(out.split())
+    return {"chi_tra", "chi_sim", "eng"} <= langs
+
+
+def _pgm(page: Any, dpi: int, turn: int) -> bytes:
+    """The page rendered in grey as a binary PGM image (no imaging library needed)."""
+    bitmap = page.render(scale=dpi / 72, grayscale=True, rotation=turn)
+    width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+    buffer = bytes(bitmap.buffer)
+    rows = b"".join(buffer[y * stride: y * stride + width] for y in range(height))
+    return b"P5\n%d %d\n255\n" % (width, height) + rows
+
+
+def _tesseract(image: Path, languages: str, dpi: int, timeout: float) -> str:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: the pool runs pages side by side
+    try:
+        done = subprocess.run(["tesseract", str(image), "stdout", "-l", languages, "--dpi", str(dpi), "tsv"],
+                              capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"OCR took longer than {timeout:g} s (the per-page limit)") from None
+    except OSError as exc:
+        raise OcrUnavailable(f"cannot run tesseract: {exc}") from exc
+    if done.returncode != 0:
+        raise OcrUnavailable(f"tesseract failed: {done.stderr.strip()[:200]}")
+    return done.stdout
+
+
+@dataclass
+class _Word:
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    conf: float
+
+
+def _words(tsv: str, scale: float) -> dict[tuple[str, str, str], list[_Word]]:
+    """Tesseract's words grouped by line (block, paragraph, line), boxes in points."""
+    lines: dict[tuple[str, str, str], list[_Word]] = {}
+    for row in tsv.splitlines()[1:]:
+        f = row.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        try:
+            left, top, width, height, conf = (float(v) for v in f[6:11])
+        except ValueError:
+            continue
+        if conf < 0:
+            continue
+        lines.setdefault((f[2], f[3], f[4]), []).append(
+            _Word(f[11].strip(), left * scale, top * scale, (left + width) * scale, (top + height) * scale, conf))
+    return lines
+
+
+_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}])[,:;!?)]|[(](?=[{_HAN}])|(?<=[{_HAN}])[(]")
+
+
+def cjk_punctuation(text: str) -> str:
+    """Tesseract's Chinese models write ASCII punctuation (, : ; ( ) ! ?) for the full-width marks
+    that Chinese text uses; beside an ideograph they are the full-width ones."""
+    return _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL[m.group(0)], text)
+
+
+def _segments(lines: dict[tuple[str, str, str], list[_Word]]) -> tuple[list[_Seg], list[float]]:
+    """Each Tesseract line as one segment (its words joined as layout joins words)."""
+    from .layout import join
+
+    segs, confidence = [], []
+    for words in lines.values():
+        words.sort(key=lambda w: w.left)
+        text = words[0].text
+        for word in words[1:]:
+            text = join(text, word.text, True)
+        text = cjk_punctuation(text)
+        heights = sorted(w.bottom - w.top for w in words)
+        size = max(heights[len(heights) // 2], 4.0)
+        x0, x1 = min(w.left for w in words), max(w.right for w in words)
+        top, bottom = min(w.top for w in words), max(w.bottom for w in words)
+        seg = _Seg(list(text), x0, x1, top, bottom, bottom, size, words[0].right - words[0].left, False)
+        seg.spelled = text
+        segs.append(seg)
+        confidence.append(sum(w.conf * len(w.text) for w in words) / max(1, sum(len(w.text) for w in words)))
+    return segs, confidence
+
+
+def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: Path) -> OcrPage:
+    image = folder / f"page-{turn}.pgm"
+    image.write_bytes(_pgm(page, settings.dpi, turn))
+    tsv = _tesseract(image, languages, settings.dpi, settings.page_timeout)
+    segs, confidence = _segments(_words(tsv, 72 / settings.dpi))
+    by_text = [(seg.text, conf) for seg, conf in zip(segs, confidence, strict=True)]
+    chars = sum(len(seg.text) for seg in segs)
+    mean = sum(len(s.text) * c for s, c in zip(segs, confidence, strict=True)) / chars if chars else 0.0
+    placed = reading_order(segs) if segs else []
+    for line in placed:  # (reading order may have merged two of Tesseract's lines on one baseline)
+        line.source = "ocr"
+        parts = [(len(t), c) for t, c in by_text if t and t in line.text] or [(1, mean)]
+        line.confidence = sum(n * c for n, c in parts) / sum(n for n, _ in parts)
+    return OcrPage(placed, "\n".join(line.text for line in placed), mean, languages, turn, by_text)
+
+
+def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
+    """OCR one PDFium page: choose the script by confidence and the turn by confidence."""
+    settings = settings or OcrSettings()
+    with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
+        folder = Path(tmp)
+        languages = settings.languages or TRADITIONAL
+        best = _read(page, settings, languages, 0, folder)
+        if best.confidence < TRY_TURNS_BELOW:
+            for turn in (90, 180, 270):
+                other = _read(page, settings, languages, turn, folder)
+                if other.confidence > best.confidence + 5:
+                    best = other
+        if settings.languages is None and best.text:
+            # Each model reads the other script as its own (the Traditional model turns 关系 into
+            # 關係, confidently): the script is chosen by reading with both and keeping the surer.
+            other = _read(page, settings, SIMPLIFIED, best.turned, folder)
+            if other.confidence > best.confidence:
+                best = other
+        return best
+
+
+def read_pages(data: bytes, password: str | None, pages: list[int], settings: OcrSettings | None = None,
+               progress: Callable[[str], None] | None = None,
+               deadline: float | None = None) -> tuple[dict[int, OcrPage], dict[int, str]]:
+    """OCR the given pages (0-based) of a PDF; returns the pages read and, for the others, why not.
+
+    ``deadline`` (``time.monotonic()``) stops before a page that would start after it.
+    """
+    import pypdfium2 as pdfium
+
+    settings = settings or OcrSettings()
+    read: dict[int, OcrPage] = {}
+    missing: dict[int, str] = {}
+    doc = pdfium.PdfDocument(data, password=password)
+    try:
+        for n, index in enumerate(pages, start=1):
+            if deadline is not None and time.monotonic() > deadline:
+                missing[index] = "not OCR'd: the document's OCR time limit was reached"
+                continue
+            if progress is not None:
+                progress(f"OCR page {n} of {len(pages)}")
+            page = doc[index]
+            try:
+                result = read_page(page, settings)
+            except TimeoutError as exc:
+                missing[index] = str(exc)
+                continue
+            finally:
+                page.close()
+            if not result.text.strip():
+                missing[index] = "OCR found no text"
+            elif result.confidence < settings.min_confidence:
+                missing[index] = f"OCR confidence {result.confidence:.0f}% is below {settings.min_confidence:.0f}%"
+            else:
+                read[index] = result
+    finally:
+        doc.close()
+    return read, missing
