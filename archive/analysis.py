@@ -370,9 +370,9 @@ def keyword(value: str) -> str:
     return " ".join(fold(value).split())
 
 
-_MULTI_SEP = re.compile(r"\s*[、，,;；/／]\s*|\s+and\s+|\s*&\s*")
-
-
 def split_values(value: str) -> list[str]:
-    """Split a metadata value that may name several people (李明峻、王大明) into its parts."""
-    return [p.strip() for p in _MULTI_SEP.split(value or "") if p.strip()]
+    """Split a metadata value that may name several people (李明峻、王大明) into its parts
+    (the one rule for it: :func:`archive.models.split_names`)."""
+    from archive.models import split_names
+
+    return split_names(value)
