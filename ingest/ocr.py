@@ -11,7 +11,8 @@ headings from the same rules as born-digital text.
 
 Script: each model reads the other script as its own (the Traditional model
 reads 关系 as 關係, confidently), so the page is read with both, and the reading
-with the higher mean confidence is kept; that doubles the time per page.  Orientation: a page whose
+kept is the one whose model is surer of the words that differ between the two
+scripts (OpenCC's tables say which); that doubles the time per page.  Orientation: a page whose
 reading is poor is tried turned a quarter, a half and three quarters, and the
 best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
 page that times out or reads below :data:`MIN_CONFIDENCE` is left out with its
@@ -20,6 +21,7 @@ reason (the document says which pages are missing).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .geometry import TextLine, _Seg, reading_order
+from .normalize import is_cjk
 
 #: Rendering resolution for OCR (dots per inch); see the OCR benchmark for the choice.
 DPI = 300
@@ -57,6 +60,7 @@ class OcrPage:
     confidence: float  # mean word confidence, 0-100
     languages: str  # the Tesseract models that read it
     turned: int = 0  # degrees the page image was turned to read it
+    script_confidence: float = 0.0  # mean confidence of the words that differ between the scripts
     line_confidence: list[tuple[str, float]] = field(default_factory=list)  # (line text, confidence)
 
 
@@ -132,14 +136,15 @@ def _words(tsv: str, scale: float) -> dict[tuple[str, str, str], list[_Word]]:
     return lines
 
 
-_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}])[,:;!?)]|[(](?=[{_HAN}])|(?<=[{_HAN}])[(]")
+_ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}])[,:;!?](?![0-9A-Za-z])")
 
 
 def cjk_punctuation(text: str) -> str:
-    """Tesseract's Chinese models write ASCII punctuation (, : ; ( ) ! ?) for the full-width marks
-    that Chinese text uses; beside an ideograph they are the full-width ones."""
+    """Tesseract's Chinese models write ASCII punctuation (, : ; ! ?) for the full-width marks that
+    Chinese text uses; after an ideograph (and not before a Latin letter or digit) they are the
+    full-width ones.  Brackets are left as read: authors use both kinds (歐巴馬(Barack Obama))."""
     return _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL[m.group(0)], text)
 
 
@@ -154,14 +159,30 @@ def _segments(lines: dict[tuple[str, str, str], list[_Word]]) -> tuple[list[_Seg
         for word in words[1:]:
             text = join(text, word.text, True)
         text = cjk_punctuation(text)
-        heights = sorted(w.bottom - w.top for w in words)
+        # The type size: ideographs fill most of their em box, so the height of words of
+        # ideographs stands for it (punctuation and Latin letters are shorter or taller).
+        han = [w for w in words if len(w.text) >= 2 and all(is_cjk(ch) for ch in w.text)]
+        heights = sorted(w.bottom - w.top for w in (han or words))
         size = max(heights[len(heights) // 2], 4.0)
         x0, x1 = min(w.left for w in words), max(w.right for w in words)
         top, bottom = min(w.top for w in words), max(w.bottom for w in words)
-        seg = _Seg(list(text), x0, x1, top, bottom, bottom, size, words[0].right - words[0].left, False)
+        first = words[0]
+        # what must move to the line before together: one ideograph, or a Latin word
+        lead = size if is_cjk(first.text[0]) else first.right - first.left
+        # the baseline: the foot of the ideographs (brackets and Latin descenders reach lower)
+        feet = sorted(w.bottom for w in han) if han else [bottom]
+        seg = _Seg(list(text), x0, x1, top, bottom, feet[len(feet) // 2], size, lead, False)
         seg.spelled = text
         segs.append(seg)
         confidence.append(sum(w.conf * len(w.text) for w in words) / max(1, sum(len(w.text) for w in words)))
+    # Measured sizes scatter by a few percent around the body's: snap those to the page's usual
+    # size, so only a real change of type (a title, a heading, a note) reads as one.
+    sizes = sorted(seg.size for seg in segs)
+    if sizes:
+        usual = sizes[len(sizes) // 2]
+        for seg in segs:
+            if abs(seg.size - usual) <= 0.25 * usual:
+                seg.size = usual
     return segs, confidence
 
 
@@ -169,7 +190,10 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
     image = folder / f"page-{turn}.pgm"
     image.write_bytes(_pgm(page, settings.dpi, turn))
     tsv = _tesseract(image, languages, settings.dpi, settings.page_timeout)
-    segs, confidence = _segments(_words(tsv, 72 / settings.dpi))
+    words = _words(tsv, 72 / settings.dpi)
+    telling = [w for line in words.values() for w in line if _script_specific(w.text)]
+    script_conf = sum(w.conf for w in telling) / len(telling) if telling else 0.0
+    segs, confidence = _segments(words)
     by_text = [(seg.text, conf) for seg, conf in zip(segs, confidence, strict=True)]
     chars = sum(len(seg.text) for seg in segs)
     mean = sum(len(s.text) * c for s, c in zip(segs, confidence, strict=True)) / chars if chars else 0.0
@@ -178,7 +202,21 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
         line.source = "ocr"
         parts = [(len(t), c) for t, c in by_text if t and t in line.text] or [(1, mean)]
         line.confidence = sum(n * c for n, c in parts) / sum(n for n, _ in parts)
-    return OcrPage(placed, "\n".join(line.text for line in placed), mean, languages, turn, by_text)
+    return OcrPage(placed, "\n".join(line.text for line in placed), mean, languages, turned=turn,
+                   script_confidence=script_conf, line_confidence=by_text)
+
+
+@functools.cache
+def _converters() -> tuple[Any, Any]:
+    import opencc
+
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def _script_specific(text: str) -> bool:
+    """Does the word read differently in the two scripts (關係 / 关系)?"""
+    t2s, s2t = _converters()
+    return t2s.convert(text) != text or s2t.convert(text) != text
 
 
 def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
@@ -195,9 +233,11 @@ def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
                     best = other
         if settings.languages is None and best.text:
             # Each model reads the other script as its own (the Traditional model turns 关系 into
-            # 關係, confidently): the script is chosen by reading with both and keeping the surer.
+            # 關係, confidently): the page is read with both, and the script is the one whose
+            # model is surer of the words that differ between the scripts (over all words, the
+            # two are often within a point of each other).
             other = _read(page, settings, SIMPLIFIED, best.turned, folder)
-            if other.confidence > best.confidence:
+            if other.script_confidence > best.script_confidence:
                 best = other
         return best
 
