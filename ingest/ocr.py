@@ -186,6 +186,15 @@ def _segments(lines: dict[tuple[str, str, str], list[_Word]]) -> tuple[list[_Seg
     return segs, confidence
 
 
+def _speck(text: str, confidence: float) -> bool:
+    """A line Tesseract read from a speck or a rule: no letter or ideograph, or a few characters
+    read with little confidence."""
+    marks = [ch for ch in text if not ch.isspace()]
+    if not any(ch.isalnum() for ch in marks):
+        return True
+    return len(marks) <= 4 and confidence < 60
+
+
 def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: Path) -> OcrPage:
     image = folder / f"page-{turn}.pgm"
     image.write_bytes(_pgm(page, settings.dpi, turn))
@@ -194,6 +203,9 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
     telling = [w for line in words.values() for w in line if _script_specific(w.text)]
     script_conf = sum(w.conf for w in telling) / len(telling) if telling else 0.0
     segs, confidence = _segments(words)
+    # Specks, rules and box edges read as a few low-confidence marks ("|", "cae") are not text.
+    kept = [(seg, conf) for seg, conf in zip(segs, confidence, strict=True) if not _speck(seg.text, conf)]
+    segs, confidence = [seg for seg, _ in kept], [conf for _, conf in kept]
     by_text = [(seg.text, conf) for seg, conf in zip(segs, confidence, strict=True)]
     chars = sum(len(seg.text) for seg in segs)
     mean = sum(len(s.text) * c for s, c in zip(segs, confidence, strict=True)) / chars if chars else 0.0
