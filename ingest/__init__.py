@@ -219,8 +219,8 @@ def _page_needs_ocr(text: str, document_score: float) -> bool:
     """A page is read from its image when it has (almost) no text, or text the gate rejects."""
     if _blank(text):
         return True
-    return quality.score(text).score < quality.ACCEPT or (
-        document_score < quality.ACCEPT and quality.score(text).score < quality.GOOD)
+    page = quality.score(text).score
+    return page < quality.ACCEPT or (document_score < quality.ACCEPT and page < quality.GOOD)
 
 
 def _mark_sources(blocks: list, extractor: str, ocr_info: dict, geometry: list) -> None:
