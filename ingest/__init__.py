@@ -155,8 +155,11 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
         geometry = place(placed.lines, chosen.pages, chosen.lines)
     pages_text = list(chosen.pages)
     geometry = list(geometry) + [None] * (len(pages_text) - len(geometry))
+    # (a document that passes the gate as a whole is only searched for blank pages: scoring every
+    # page again would cost as much as the gate itself)
     wanted = list(range(len(pages_text))) if force_ocr else [
-        i for i, text in enumerate(pages_text) if _page_needs_ocr(text, verdict.score)]
+        i for i, text in enumerate(pages_text)
+        if (_blank(text) if verdict.score >= quality.GOOD else _page_needs_ocr(text, verdict.score))]
     ocr_info: dict = {}
     if wanted and ocr_module.available():
         read, missing = ocr_module.read_pages(data, password, wanted, ocr, progress, ocr_deadline)
