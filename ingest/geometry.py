@@ -76,7 +76,8 @@ class TextLine:
 
 
 _SPACES = {0x20, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
-_BREAKS = {0x0A, 0x0D, 0x02, 0xFFFE}
+_BREAKS = {0x0A, 0x0D}
+_HYPHEN_MARKS = {0x02, 0xFFFE}
 _WIDE_RANGES = ((0x2E80, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
                 (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFF))
 
@@ -205,6 +206,12 @@ def page_segments(textpage: Any, page_height: float,
         if 0xDC00 <= cp <= 0xDFFF and pending:
             cp = 0x10000 + ((ord(pending) - 0xD800) << 10) + (cp - 0xDC00)
             pending = ""
+        if cp in _HYPHEN_MARKS:
+            # PDFium reports a hyphen that ends a line so; one it printed (it has a box) is a hyphen.
+            get_box(raw, i, box_ref)
+            if abs(rect.right - rect.left) < 0.1:
+                continue
+            cp = 0x2D
         if cp in _BREAKS:
             continue
         if cp in _SPACES or cp == 0x09:
@@ -370,8 +377,19 @@ def _vertical(segs: list[_Seg]) -> bool:
     """Vertical writing: nearly every segment one ideograph, stacked in columns."""
     if len(segs) < 8:
         return False
-    single = sum(1 for s in segs if len(s.text) == 1)
-    return single > 0.6 * len(segs)
+    singles = [s for s in segs if len(s.text) == 1]
+    if len(singles) <= 0.6 * len(segs):
+        return False
+    # Characters spread along a line (a form's 中　華　民　國) stand side by side on one baseline;
+    # vertical writing stacks them.
+    in_rows, row = 0, []
+    for seg in sorted(singles, key=lambda x: x.base) + [None]:
+        if seg is None or (row and seg.base - row[0].base > 0.3 * max(seg.size, 1.0)):
+            in_rows += len(row) if len(row) >= 3 else 0
+            row = []
+        if seg is not None:
+            row.append(seg)
+    return in_rows < 0.5 * len(singles)
 
 
 # -- reading order -------------------------------------------------------------------
@@ -408,7 +426,7 @@ def _leading(segs: list[_Seg]) -> float | None:
 def _order(segs: list[_Seg], em: float, depth: int = 0, leading: float | None = None) -> list[list[_Seg]]:
     """Recursive XY-cut: the segments as columns (leaf regions) in reading order."""
     if len(segs) <= 1 or depth > 40:
-        return [sorted(segs, key=lambda s: (s.base, s.x0))] if segs else []
+        return [_top_down(segs)] if segs else []
     if depth == 0:
         leading = _leading(segs)
     x_lo, x_hi = min(s.x0 for s in segs), max(s.x1 for s in segs)
@@ -440,7 +458,11 @@ def _order(segs: list[_Seg], em: float, depth: int = 0, leading: float | None = 
         a, b = vertical[0]
         left = [s for s in segs if s.x1 <= a + 0.01]
         right = [s for s in segs if s.x0 >= b - 0.01]
-        if _worth_a_column(left, em) and _worth_a_column(right, em):
+        # Columns stand side by side: two sides that share no height (a flush-right line above the
+        # text, not beside it) are bands, which the cut below puts in order from the top.
+        beside = (min(max(s.bottom for s in left), max(s.bottom for s in right))
+                  > max(min(s.top for s in left), min(s.top for s in right))) if left and right else False
+        if beside and not _rows(left, right, em) and _worth_a_column(left, em) and _worth_a_column(right, em):
             return _order(left, em, depth + 1, leading) + _order(right, em, depth + 1, leading)
     # Cut between bands only where a band could hold columns side by side; a plain column is a leaf.
     for a, b in horizontal:
@@ -450,7 +472,39 @@ def _order(segs: list[_Seg], em: float, depth: int = 0, leading: float | None = 
         lower = [s for s in segs if s.top >= b - 0.01]
         if upper and lower and (_has_columns(upper, em) or _has_columns(lower, em)):
             return _order(upper, em, depth + 1, leading) + _order(lower, em, depth + 1, leading)
-    return [sorted(segs, key=lambda s: (s.base, s.x0))]
+    return [_top_down(segs)]
+
+
+def _rows(left: list[_Seg], right: list[_Seg], em: float) -> bool:
+    """Are the two sides of a vertical cut a form's cells, to be read row by row?
+
+    A form sets a few short labels at tab stops: every line on the right stands on the baseline of
+    one on the left, and the left lines end raggedly or the room between the sides is as wide as a
+    side's text.  Columns of text are not rows: their lines keep reaching the column's right edge,
+    and a gutter is narrow beside the columns it parts.
+    """
+    if len(left) > 8 or len(right) > 8 or len(right) < 2:
+        return False
+    if not all(any(abs(r.base - s.base) < 0.3 * r.size for s in left) for r in right):
+        return False
+    edge = max(s.x1 for s in left)
+    ragged = sum(1 for s in left if s.x1 >= edge - 0.5 * em) <= 1
+    start = min(s.x0 for s in right)
+    narrower = min(edge - min(s.x0 for s in left), max(s.x1 for s in right) - start)
+    return ragged or start - edge >= 0.5 * narrower
+
+
+def _top_down(segs: list[_Seg]) -> list[_Seg]:
+    """A leaf's segments line by line, left to right on each line: segments whose baselines differ
+    by less than a third of their size stand on one line (a digit or a slash sits a little lower)."""
+    out: list[_Seg] = []
+    row: list[_Seg] = []
+    for seg in sorted(segs, key=lambda s: s.base):
+        if row and seg.base - row[0].base > 0.35 * max(seg.size, row[0].size):
+            out.extend(sorted(row, key=lambda s: s.x0))
+            row = []
+        row.append(seg)
+    return out + sorted(row, key=lambda s: s.x0)
 
 
 def _under_first_column(band: list[_Seg], columns: list[_Seg], em: float) -> bool:
@@ -502,12 +556,15 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
                     halves.update((id(a), id(b)))
     if halves and spanning >= len(halves):
         segs = [s for s in segs if id(s) not in halves]
-    if len(segs) < 4:
+    # A box weighs as the lines inside it: a sidebar beside a column is a column, not a stray line.
+    weight = {id(s): len(s.boxed) if s.boxed else 1 for s in segs}
+    total = sum(weight.values())
+    if total < 4:
         return False
-    allowed = min(2, len(segs) // 10)
-    events = sorted([(s.x0, 1) for s in segs] + [(s.x1, -1) for s in segs])
+    allowed = min(2, total // 10)
+    events = sorted([(s.x0, weight[id(s)]) for s in segs] + [(s.x1, -weight[id(s)]) for s in segs])
     depth, start = 0, None
-    for x, step in events:  # sweep: where are no more than ``allowed`` segments over x?
+    for x, step in events:  # sweep: where are no more than ``allowed`` lines over x?
         before = depth
         depth += step
         if before > allowed >= depth:
@@ -517,7 +574,7 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
                 left = [s for s in segs if s.x1 <= x]
                 right = [s for s in segs if s.x0 >= start]
                 if (_worth_a_column(left, em) and _worth_a_column(right, em)
-                        and len(left) + len(right) >= 0.8 * len(segs)):
+                        and sum(weight[id(s)] for s in left + right) >= 0.8 * total):
                     return True
             start = None
     return False
@@ -580,7 +637,45 @@ def page_rules(page: Any, page_height: float, dots: list[Box] | None = None) -> 
                 dots.append(box)
     except Exception:  # a page whose objects PDFium cannot walk has no rules we can use
         return [], []
+    frames = _frames(rules)
+    if frames:
+        used = {id(r) for frame in frames.values() for r in frame}
+        rules = [r for r in rules if id(r) not in used]
+        boxes.extend(frames)
     return rules, boxes
+
+
+def _frames(rules: list[Box], tol: float = 3.0) -> dict[Box, tuple[Box, ...]]:
+    """Rectangles drawn as four rules that meet at the corners with no rule inside them (Word draws a
+    text box's frame so): boxes, like a drawn rectangle, each with the rules that make it."""
+    across = [r for r in rules if r[3] - r[1] <= 2.5]
+    down = [r for r in rules if r[2] - r[0] <= 2.5]
+    if len(across) > 200 or len(down) > 200:
+        return {}  # a dense grid is a table's, never a set of frames
+    out: dict[Box, tuple[Box, ...]] = {}
+    for top in across:
+        for bottom in across:
+            if bottom[1] - top[1] < 14 or abs(bottom[0] - top[0]) > tol or abs(bottom[2] - top[2]) > tol:
+                continue
+            x0, x1, y0, y1 = top[0], top[2], top[1], bottom[3]
+            sides = [r for r in down if r[1] <= y0 + tol and r[3] >= y1 - tol
+                     and (abs(r[0] - x0) <= tol or abs(r[2] - x1) <= tol)]
+            if not (any(abs(r[0] - x0) <= tol for r in sides) and any(abs(r[2] - x1) <= tol for r in sides)):
+                continue
+            inner = [r for r in rules if r[0] > x0 + tol and r[2] < x1 - tol and r[1] > y0 + tol and r[3] < y1 - tol]
+            inner += [r for r in across if r is not top and r is not bottom and r[1] > y0 + tol and r[3] < y1 - tol
+                      and r[0] < x1 and r[2] > x0]
+            if inner or x1 - x0 < 30:
+                continue
+            left = next(r for r in sides if abs(r[0] - x0) <= tol)
+            right = next(r for r in sides if abs(r[2] - x1) <= tol)
+            out[(x0, y0, x1, y1)] = (top, bottom, left, right)
+            break
+    # Rectangles that share an edge are a table's cells (a one-column table draws its rows so), not frames.
+    def touch(a: Box, b: Box) -> bool:
+        return (a[0] <= b[2] + tol and b[0] <= a[2] + tol and a[1] <= b[3] + tol and b[1] <= a[3] + tol)
+    boxes = list(out)
+    return {a: out[a] for a in boxes if not any(b is not a and touch(a, b) for b in boxes)}
 
 
 def take_asides(segs: list[_Seg], boxes: list[Box], page_area: float) -> list[_Seg]:
@@ -595,7 +690,9 @@ def take_asides(segs: list[_Seg], boxes: list[Box], page_area: float) -> list[_S
     for x0, top, x1, bottom in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
         if (x1 - x0) * (bottom - top) > 0.5 * page_area:
             continue
-        inside = [s for s in segs if s.x0 >= x0 - 2 and s.x1 <= x1 + 2 and s.top >= top - 2 and s.bottom <= bottom + 2]
+        # (a line whose brackets or descenders touch the frame is still inside: most of its height is)
+        inside = [s for s in segs if s.x0 >= x0 - 2 and s.x1 <= x1 + 2
+                  and min(s.bottom, bottom) - max(s.top, top) >= 0.75 * (s.bottom - s.top)]
         if not inside or any(s.cells is not None or s.boxed is not None for s in inside):
             continue
         chars = sum(len(s.text) for s in inside)
@@ -780,11 +877,12 @@ def take_term_tables(segs: list[_Seg]) -> list[_Seg]:
     return segs
 
 
-def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = None) -> list[TextLine]:
+def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = None,
+                  frame: tuple[float, float] | None = None) -> list[TextLine]:
     """The page's lines in reading order, each knowing its column's edges.
 
     A box's text is put in order inside the box, where the box stands, with
-    its own number in ``aside``.
+    its own number in ``aside``; ``frame`` is then the box's left and right edge.
     """
     if not segs:
         return []
@@ -794,6 +892,7 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
     out: list[TextLine] = []
     columns = _order(segs, em)
     gutters = _gutters(columns, em)
+    measured = []
     for column in columns:
         lines = _lines(column, gutters)
         plain = [s for s in lines if s.boxed is None]
@@ -809,14 +908,34 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
             obstacle = _obstacle(plain, segs, em)
             if obstacle is not None:
                 right, seen = max(right, obstacle - em), True
+        measured.append([lines, plain, left, right, seen])
+    for entry in measured:
+        lines, plain, left, right, seen = entry
+        if seen or not plain:
+            continue
+        widest = max(s.x1 for s in plain)
+        # A column too short to show its measure (a few lines between two boxes) is a piece of the
+        # page's column with the same left edge, which shows it; a column that spans its frame
+        # measures to the frame's edge less the room left inside it on the left.
+        same = [r for _, p, lf, r, sn in measured if sn and p and abs(lf - left) <= em and r >= widest - 0.6 * em]
+        if same:
+            entry[3], entry[4] = max(same), True
+        elif (frame is not None and len(plain) >= 3 and frame[0] <= left <= frame[0] + 2 * em
+              and widest >= frame[1] - 2 * em):  # (two lines of a callout that end alike are no measure)
+            edge = frame[1] - (left - frame[0])
+            if edge >= widest - 0.6 * em:
+                entry[3], entry[4] = edge, True
+    for lines, plain, left, right, seen in measured:
+        narrowed = _beside_floats(plain, segs, right, em)
         for s in lines:
             if s.boxed is not None:
                 counter[0] += 1
-                out.extend(reading_order(s.boxed, counter[0], counter))
+                out.extend(reading_order(s.boxed, counter[0], counter, (s.x0, s.x1)))
                 continue
             block, role = _block_of(s)
             out.append(TextLine(s.text, s.x0, s.x1, s.base, s.size, s.bold,
-                                col_left=left, col_right=right, lead=s.lead, exact=True, edge_seen=seen,
+                                col_left=left, col_right=narrowed.get(id(s), right), lead=s.lead, exact=True,
+                                edge_seen=seen or id(s) in narrowed,
                                 cells=s.cells, aside=aside, col_lines=len(plain), block=block, role=role))
     return out
 
@@ -844,6 +963,20 @@ def _block_of(seg: _Seg) -> tuple[int, str]:
         return 0, ""
     (key, role), _ = votes.most_common(1)[0]
     return key, role
+
+
+def _beside_floats(plain: list[_Seg], page: list[_Seg], right: float, em: float) -> dict[int, float]:
+    """The right edge of each line that a box floated into its column narrows: text wraps round a
+    float at a measure of its own, which the lines beside the box keep reaching (id(line) -> edge)."""
+    out: dict[int, float] = {}
+    for box in (s for s in page if s.boxed is not None and s.x0 < right - 2 * em):
+        beside = [s for s in plain if s.x1 <= box.x0 + 1 and box.x0 - s.x1 < 3 * em
+                  and s.top < box.bottom and s.bottom > box.top]
+        if len(beside) >= 2:
+            edge = max(s.x1 for s in beside)
+            for s in beside:
+                out[id(s)] = edge
+    return out
 
 
 def _obstacle(column: list[_Seg], page: list[_Seg], em: float) -> float | None:

@@ -708,27 +708,34 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
                 items.append([line])
         else:
             items.append(line)
-    # A box that runs over a page break is one box: its part on the next page (the first box there,
-    # at the same place across the page) is read with the part where it began.
+    # A box that runs over a page break is one box: its part on the next page (a box there at the
+    # same place across the page) is read with the part where it began.  The part before is a box on
+    # the previous page at that place (not always its last: a boxed footnote area may follow it);
+    # the part after is the first box on its page, or any there when the part before stops
+    # mid-sentence (a boxed running head may come first).
     merged: list[Line | list[Line]] = []
-    last_box: dict[int, list[Line]] = {}  # page -> the last box read on it
+    boxes_on: dict[int, list[list[Line]]] = {}  # page -> the boxes read on it, in order
     first_seen: set[int] = set()
+    joined: set[int] = set()  # pages whose box took in the one before
     for item in items:
         if isinstance(item, list) and item[0].aside:
             page = item[0].page
-            before = last_box.get(page - 1)
-            if (page not in first_seen and before is not None and abs(before[0].col_left - item[0].col_left) < 1
-                    and abs(before[0].col_right - item[0].col_right) < item[0].size):
+            before = next((b for b in reversed(boxes_on.get(page - 1, []))
+                           if abs(b[0].col_left - item[0].col_left) < 1
+                           and abs(b[0].col_right - item[0].col_right) < item[0].size), None)
+            if (before is not None and (page not in first_seen or not ends_sentence(before[-1].text))
+                    and page not in joined):
                 before.extend(item)
                 first_seen.add(page)
-                last_box[page] = before
+                joined.add(page)
+                boxes_on.setdefault(page, []).append(before)
                 known = [x for x in before if x.edge_seen]
                 for x in before:  # a part too short to show the box's measure takes the other part's
                     if not x.edge_seen and known:
                         x.col_right, x.edge_seen = known[0].col_right, True
                 continue
             first_seen.add(page)
-            last_box[page] = item
+            boxes_on.setdefault(page, []).append(item)
         merged.append(item)
     items = merged
 
@@ -802,6 +809,36 @@ def build_paragraphs(pages: list[list[Line]]) -> Flow:
 _TOC_ENTRY = re.compile(r"(?:[.…·．‧]{4,}|[.…·．‧]\s?(?:[.…·．‧]\s?){3,})\s*(?:[0-9]{1,4}|[ivxlcIVXLC]{1,6})$")
 
 
+#: An item's enumerator, by its form: 一、 十二． 壹、 (一) （三） 1. 2、 3) (4)
+_ENUMERATOR = re.compile(
+    r"^(?:(?P<cjk>[一二三四五六七八九十]{1,3})\s*[、．]|(?P<formal>[壹貳參肆伍陸柒捌玖拾]{1,3})\s*[、．]"
+    r"|[（(](?P<pcjk>[一二三四五六七八九十]{1,3})[）)]|(?P<arabic>[0-9]{1,2})(?:[.、](?![0-9])|\)(?=\s*\S))"
+    r"|[（(](?P<parabic>[0-9]{1,2})[）)])"
+)
+_FORMAL = str.maketrans("壹貳參肆伍陸柒捌玖拾", "一二三四五六七八九十")
+
+
+def enumerator(text: str) -> tuple[str, int] | None:
+    """(form, value) of the enumerator a line starts with, e.g. ("cjk", 12) for 十二、; None without one."""
+    match = _ENUMERATOR.match(text)
+    if match is None:
+        return None
+    form = match.lastgroup or ""
+    value = rules.numeral(match.group(form).translate(_FORMAL))
+    return (form, value) if value is not None else None
+
+
+def _next_item(first: str, following: str) -> bool:
+    """Does ``following`` start the item after the one ``first`` starts (十一、 then 十二、)?"""
+    this, that = enumerator(first), enumerator(following)
+    return this is not None and that is not None and this[0] == that[0] and that[1] == this[1] + 1
+
+
+#: Three or more typed wide spaces between short runs: a line spread out to the measure (a form's
+#: date line 中　華　民　國　年　月　日, a label distributed over its cell), never running text.
+_SPREAD = re.compile(r"^\S{1,4}(?:\u3000+\S{1,4}){3,}$")
+
+
 def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Measures,
              widest: float) -> bool:
     """Does the paragraph go on after ``line``?  Geometry can say no; then the text decides.
@@ -816,6 +853,10 @@ def _goes_on(line: Line, w: float, nxt: Line, current: Para, full: float, m: _Me
         return False
     if _CONTENTS_HEAD.match(nxt.text) or _CONTENTS_HEAD.match(line.text):
         return False  # a contents heading (目次, Contents) is a line of its own
+    if _SPREAD.match(line.text) or _SPREAD.match(nxt.text):
+        return False
+    if ends_sentence(line.text) and _next_item(current.text, nxt.text):
+        return False  # a full line ends item 十一; the next line starts item 十二
     if line.exact and nxt.exact:
         if _flush_right(line, m):
             return False  # set flush right, it is a line of its own (a byline, a signature)
@@ -1162,11 +1203,11 @@ def _front(para: Para, following: Para | None, st: _Front) -> None:
             st.title_parts.append(para)
             return
         st.emit_title()
-        if _is_small(para, st.body):
+        if para.flush_right:  # a credit, byline or approval line that names no person: not a heading
+            st.blocks.append(Block("paragraph", text, list(para.pages)))
+        elif _is_small(para, st.body):
             found.setdefault("caption", text)
             st.blocks.append(Block("caption", text, list(para.pages)))
-        elif para.flush_right:  # a credit or byline line that names no person: not a heading
-            st.blocks.append(Block("paragraph", text, list(para.pages)))
         else:
             st.blocks.append(Block("heading", text, list(para.pages)))  # a kicker or a subtitle
         return

@@ -49,7 +49,8 @@ _DATE_ISO = re.compile(r"(?<![0-9])(?P<y>(?:19|20)\d{2})\s*[-/.]\s*(?P<m>\d{1,2}
 _DATE_LABEL = re.compile(r"(?:發布|发布|出版|發行|发行|刊登|刊出|撰稿|更新)?(?:日期|時間|时间)|Date|中華民國")
 
 
-def _number(text: str) -> int | None:
+def numeral(text: str) -> int | None:
+    """The value of a number in ASCII, full-width or Chinese digits (一一二, 十一, 二十三); None otherwise."""
     text = ascii_digits(text)
     if text.isdigit():
         return int(text)
@@ -72,8 +73,8 @@ def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
     """
     for regex in (_DATE_YMD, _DATE_ISO):
         for match in regex.finditer(text):
-            year, month = _number(match.group("y")), _number(match.group("m"))
-            day = _number(match.group("d")) if match.group("d") else None
+            year, month = numeral(match.group("y")), numeral(match.group("m"))
+            day = numeral(match.group("d")) if match.group("d") else None
             if year is None or month is None:
                 continue
             if match.groupdict().get("roc") or year < 1000:

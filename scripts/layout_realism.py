@@ -26,8 +26,11 @@ an independent reference.  The numbers, per file:
     footnote, note) count; a pair touching a label (title, heading, caption)
     or a non-prose block (toc, table, back_matter) or any type not named here
     does not, because a heading or caption legitimately ends without
-    punctuation and would make every real heading a "cut".  The rate is
-    ``cuts / CJK * 10000``.
+    punctuation and would make every real heading a "cut".  Two boundaries are
+    no sentence's either: one across a frame (an aside and a block outside
+    the box: the page draws a line between them), and one before a block that
+    starts with an item's enumerator (五、 (三) 2.), which begins a new item
+    whatever the block before ends on.  The rate is ``cuts / CJK * 10000``.
 ``any/10k``
     The same test over *every* pair of consecutive blocks, whatever their
     types.  It also counts each genuine heading that ends on an ideograph and
@@ -70,6 +73,7 @@ import argparse
 import csv
 import json
 import logging
+import re
 import statistics
 import subprocess
 import sys
@@ -84,6 +88,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 #: Block types whose text is running sentences; a cut is counted only between two of these.
 RUNNING_TYPES = frozenset({"paragraph", "list_item", "aside", "footnote", "note"})
+
+#: An item's enumerator at a block's start: 五、 十二． 壹、 (三) （一） 2. 3、
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]{1,3}|[壹貳參肆伍陸柒捌玖拾]{1,3}|[0-9]{1,2})[、．.](?![0-9])"
+                         r"|^[（(](?:[一二三四五六七八九十]{1,3}|[0-9]{1,2})[）)]")
 
 #: A pdftotext line with at least this many ideographs is a full line of body text.
 PROSE_LINE_MIN = 15
@@ -157,6 +165,9 @@ def cut_pairs(blocks: Sequence[Any], *, running_only: bool = True) -> list[tuple
     for i in range(len(blocks) - 1):
         a, b = blocks[i], blocks[i + 1]
         if running_only and not (_block_type(a) in RUNNING_TYPES and _block_type(b) in RUNNING_TYPES):
+            continue
+        if running_only and ((_block_type(a) == "aside") != (_block_type(b) == "aside")
+                             or _ITEM_START.match(_block_text(b).strip())):
             continue
         if _edge_ideographs(_block_text(a))[0] and _edge_ideographs(_block_text(b))[1]:
             out.append((i, i + 1))

@@ -62,8 +62,25 @@ def test_headings_and_titles_break_running_pairs_but_count_in_any():
 
 
 def test_running_types_other_than_paragraph_count():
-    blocks = [P("甲方應於期限內", "list_item"), P("完成交付", "footnote"), P("並且通知", "aside")]
-    assert lr.cut_pairs(blocks) == [(0, 1), (1, 2)]
+    blocks = [P("甲方應於期限內", "list_item"), P("完成交付", "footnote"), P("並且通知", "note"),
+              P("乙方應於", "aside"), P("期限內", "aside")]
+    assert lr.cut_pairs(blocks) == [(0, 1), (1, 2), (3, 4)]
+
+
+def test_a_frame_between_blocks_is_no_cut():
+    blocks = [P("政府應當檢討"), P("框內的說明文字", "aside"), P("框內第二段", "aside"), P("其次說明")]
+    assert lr.cut_pairs(blocks) == [(1, 2)]
+    assert lr.cut_pairs(blocks, running_only=False) == [(0, 1), (1, 2), (2, 3)]
+
+
+@pytest.mark.parametrize("start", ["五、摘要如下。", "十二．文獻", "（三）結果", "(一)封面", "2. 方法", "壹、前言"])
+def test_a_block_that_starts_an_item_is_no_cut(start):
+    assert lr.cut_pairs([P("中華民國年月日"), P(start)]) == []
+
+
+def test_a_number_that_is_not_an_enumerator_still_cuts():
+    assert lr.cut_pairs([P("全文共計"), P("三十頁")]) == [(0, 1)]
+    assert lr.cut_pairs([P("成長"), P("二〇二三年")]) == [(0, 1)]
 
 
 def test_several_cuts_and_rate():
