@@ -323,6 +323,52 @@ def edit(c: _Ctx, doc_id: str, sets: tuple[str, ...], unsets: tuple[str, ...],
 
 @main.command()
 @click.argument("doc_id")
+@click.option("--lang", "language", type=click.Choice(["auto", "tra", "sim"]), default="auto",
+              show_default=True, help="Tesseract's Traditional or Simplified model, or both (the surer kept).")
+@click.option("--pages", metavar="N,N-M", help="Pages to read from their images (default: those read by OCR).")
+@click.option("--all-pages", "every_page", is_flag=True, help="Read every page from its image.")
+@click.option("--password", help="User password, for an encrypted original.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def reocr(c: _Ctx, doc_id: str, language: str, pages: str | None, every_page: bool, password: str | None,
+          as_json: bool) -> None:
+    """OCR a stored document's original again, as its next version."""
+    try:
+        wanted = _page_list(pages) if pages else []
+    except ValueError:
+        _fail(f"--pages {pages!r}: write page numbers like 3 or 2-5,8")
+    archive = c.archive
+    if sys.stderr.isatty() and not as_json:
+        archive.progress = lambda name, note: click.echo(f"\r{doc_id}: {note}\033[K", err=True, nl=False)
+    try:
+        out = archive.reocr(doc_id, language=language, pages=wanted, every_page=every_page, password=password)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
+    if archive.progress is not None:
+        click.echo("\r\033[K", err=True, nl=False)
+    if as_json:
+        click.echo(_dump(out.to_dict()))
+    else:
+        click.echo(out.line())
+        for w in out.warnings:
+            click.echo(f"  {'note' if w.endswith('kept their ids') else 'warning'}: {w}", err=True)
+    sys.exit(0 if out.ok else 1)
+
+
+def _page_list(text: str) -> list[int]:
+    """``"2-4,7"`` as [2, 3, 4, 7]; ValueError for anything else (or more than 10,000 pages)."""
+    out: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        lo, hi = int(first), int(last or first)
+        if lo < 1 or hi < lo or hi - lo > 10_000 or len(out) > 10_000:
+            raise ValueError(text)
+        out.extend(range(lo, hi + 1))
+    return out
+
+
+@main.command()
+@click.argument("doc_id")
 @pass_ctx
 def delete(c: _Ctx, doc_id: str) -> None:
     """Remove a document (its originals are kept under deleted/)."""

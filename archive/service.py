@@ -23,7 +23,7 @@ import time
 import unicodedata
 import weakref
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -277,7 +277,7 @@ class Archive:
     _pool: ExtractorPool | None = None
     _pool_lock = threading.Lock()  # guards the lazy creation of any Archive's pool (rare, brief)
 
-    def _extractor(self, jobs: int | None = None) -> ExtractorPool:
+    def extractor(self, jobs: int | None = None) -> ExtractorPool:
         """The archive's sandboxed extraction processes, started on first use.
 
         One pool per Archive, shared by the CLI's batch and the web's upload
@@ -333,7 +333,7 @@ class Archive:
                 return prep
             prep.outcome = None  # was unchanged when read, deleted since: extract after all
         try:
-            prep.doc = self._extractor().extract(
+            prep.doc = self.extractor().extract(
                 prep.data, password=prep.password, filename=prep.filename,
                 progress=(lambda note: self.progress(prep.filename, note)) if self.progress else None,
             )
@@ -386,7 +386,7 @@ class Archive:
         --repair`` indexes.
         """
         jobs = max(1, jobs or os.cpu_count() or 1)
-        self._extractor(jobs)
+        self.extractor(jobs)
         pending = list(files)
         pending.reverse()
         batch: list[tuple[Outcome, Document | None]] = []
@@ -466,7 +466,7 @@ class Archive:
             doc.version = (previous.version + 1) if previous else 1
             doc.ingested_at = now_iso()
             passages.assign_ids(doc)
-            aliases = self._aliases_for(previous, doc) if previous else []
+            aliases = self.aliases_for(previous, doc) if previous else []
             try:
                 self.store.put_original(prep.data, prep.sha256)
             except OSError as exc:
@@ -489,10 +489,10 @@ class Archive:
                 warnings=list(doc.warnings),
             )
             if not defer_index:
-                out.warnings.extend(self._index_document(doc))
+                out.warnings.extend(self.index_document(doc))
             return out
 
-    def _aliases_for(self, previous: Document, new: Document) -> list[Alias]:
+    def aliases_for(self, previous: Document, new: Document) -> list[Alias]:
         """Re-anchor every passage id this document ever had that the new version lacks."""
         live = {b.id for b in new.blocks}
         by_version: dict[int, list[str]] = {}
@@ -518,13 +518,24 @@ class Archive:
                 )
         return aliases
 
-    def _index_document(self, doc: Document) -> list[str]:
+    def index_document(self, doc: Document) -> list[str]:
         """Index one stored document; a failure is a warning (the archive already has it)."""
         try:
             self.index.add_document(doc)
         except Exception as exc:  # the index is derived: never lose the archive's write over it
             return [f"not indexed ({exc}); run archive check --repair"]
         return []
+
+    def reocr(self, doc_id: str, *, language: str = "auto", pages: Collection[int] = (),
+              every_page: bool = False, password: str | None = None) -> Outcome:
+        """Read a stored original again with OCR as the document's next version (see
+        :mod:`archive.reocr`); ``ServiceError`` for a request that cannot be done."""
+        from archive import reocr
+
+        current = self.store.get(doc_id)
+        note = (lambda text: self.progress(current.filename, text)) if self.progress and current else None
+        return reocr.reocr(self, doc_id, language=language, pages=pages, every_page=every_page,
+                           password=password, progress=note)
 
     def _ensure_indexed(self, doc_id: str) -> list[str]:
         try:
@@ -533,7 +544,7 @@ class Archive:
         except Exception as exc:
             return [f"index unavailable ({exc}); run archive reindex"]
         doc = self.store.get(doc_id)
-        return self._index_document(doc) if doc else []
+        return self.index_document(doc) if doc else []
 
     # -- reading ----------------------------------------------------------------------------
     def list_documents(self, limit: int | None = None) -> list[dict]:
@@ -586,7 +597,7 @@ class Archive:
             changed = {k: v for k, v in changes.items() if old[k] != v}
             if changed:
                 self.store.add_edits(doc_id, changed, user, old)
-                warnings = self._index_document(self.store.get(doc_id))
+                warnings = self.index_document(self.store.get(doc_id))
                 if warnings:
                     log.warning("edit of %s: %s", doc_id, "; ".join(warnings))
         with self._related_lock:
@@ -923,7 +934,7 @@ class Archive:
             if not path.is_file() or self.store.file_sha256(path) != row["sha256"]:
                 continue
             try:
-                doc = self._extractor().extract(path.read_bytes(), filename=row["filename"])
+                doc = self.extractor().extract(path.read_bytes(), filename=row["filename"])
             except (IngestError, OSError):
                 continue  # e.g. an encrypted original (its password is not kept): stays reported
             doc.doc_id, doc.version = p["doc_id"], int(p["version"])

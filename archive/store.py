@@ -29,7 +29,9 @@ from pathlib import Path
 from archive.integrity import file_sha256, is_digest, open_read_only
 from archive.models import Document, Field, base_name
 
-SCHEMA_VERSION = 1
+#: 1: one version per original (versions.sha256 UNIQUE).  2: a version may re-read an original an
+#: earlier version holds (``archive reocr``); an index on sha256 keeps the duplicate check quick.
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,13 +46,14 @@ CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity);
 CREATE TABLE IF NOT EXISTS versions (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
     filename TEXT NOT NULL,
     ingested_at TEXT NOT NULL,
     document TEXT NOT NULL,
     PRIMARY KEY (doc_id, version)
 );
+CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256);
 CREATE TABLE IF NOT EXISTS passages (
     passage_id TEXT NOT NULL,
     doc_id TEXT NOT NULL,
@@ -118,6 +121,26 @@ class Alias:
     target_id: str | None
     confidence: float | None
     status: str  # "revised" | "gone"
+
+
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Schema 1 to 2, in the caller's transaction: the versions table without UNIQUE on sha256
+    (SQLite cannot drop a constraint, so the table is copied)."""
+    conn.execute("""CREATE TABLE versions_2 (
+        doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        filename TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        document TEXT NOT NULL,
+        PRIMARY KEY (doc_id, version))""")
+    conn.execute("INSERT INTO versions_2 SELECT doc_id, version, sha256, size, filename, ingested_at, "
+                 "document FROM versions")
+    conn.execute("DROP TABLE versions")
+    conn.execute("ALTER TABLE versions_2 RENAME TO versions")
+    conn.execute("CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256)")
+    conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
 
 
 def now_iso() -> str:
@@ -311,6 +334,8 @@ class Store:
                     f"{self.db_path}: catalogue schema {row['value']} is newer than this "
                     f"program's ({SCHEMA_VERSION}); upgrade the program"
                 )
+            elif int(row["value"]) < 2:
+                _migrate_to_2(conn)
 
     # -- originals -------------------------------------------------------------
     def original_path(self, sha256: str) -> Path:
@@ -355,7 +380,7 @@ class Store:
     def version_by_sha(self, sha256: str) -> sqlite3.Row | None:
         with self.reading() as conn:
             return conn.execute(
-                "SELECT doc_id, version FROM versions WHERE sha256=?", (sha256,)
+                "SELECT doc_id, version FROM versions WHERE sha256=? ORDER BY version DESC", (sha256,)
             ).fetchone()
 
     def find_by_identity(self, identity: str) -> str | None:

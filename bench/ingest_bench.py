@@ -133,11 +133,11 @@ def through_archive(cls: type[Archive], files: list[Path], warm: Path, jobs: int
         archive = cls(Path(tmp) / "instance")
         try:
             list(archive.ingest_files([warm] * jobs, jobs=jobs))  # start the pool's children
-            children = {w.process.pid for w in archive._extractor()._all}
+            children = {w.process.pid for w in archive.extractor()._all}
             cpu0, kids0, started = _cpu_self(), _cpu_of(children), time.perf_counter()
             outcomes = list(archive.ingest_files(files, jobs=jobs))
             wall = time.perf_counter() - started
-            later = {w.process.pid for w in archive._extractor()._all} - children
+            later = {w.process.pid for w in archive.extractor()._all} - children
             cpu = _cpu_self() - cpu0 + _cpu_of(children) - kids0 + _cpu_of(later)
         finally:
             archive.close()

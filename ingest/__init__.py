@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from archive.models import METADATA_KEYS, Document, Field
 
@@ -124,13 +124,15 @@ def _pdfium_first(data: bytes, password: str | None, text: PdfText | None) -> qu
 
 def extract_document(data: bytes, *, password: str | None = None, filename: str = "",
                      max_bytes: int | None = None, ocr: OcrSettings | None = None,
-                     force_ocr: bool = False, progress: Callable[[str], None] | None = None,
+                     force_ocr: bool | Collection[int] = False,
+                     progress: Callable[[str], None] | None = None,
                      ocr_deadline: float | None = None) -> Document:
     """Extract one PDF into a Document; raise ``IngestError`` (one-line reason) for bad input.
 
     Pages without a usable text layer are OCR'd when Tesseract is installed (``ocr`` settles
     the resolution, models and per-page time limit; ``force_ocr`` reads every page from its
-    image, as ``archive reocr`` does); ``progress`` hears "OCR page 3 of 40".
+    image, or the given 1-based pages, as ``archive reocr`` does); ``progress`` hears "OCR page
+    3 of 40".
     """
     if not data:
         raise IngestError("empty file")
@@ -157,7 +159,11 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
     geometry = list(geometry) + [None] * (len(pages_text) - len(geometry))
     # (a document that passes the gate as a whole is only searched for blank pages: scoring every
     # page again would cost as much as the gate itself)
-    wanted = list(range(len(pages_text))) if force_ocr else [
+    if force_ocr is True:
+        forced = set(range(len(pages_text)))
+    else:
+        forced = {n - 1 for n in (force_ocr or ()) if 1 <= n <= len(pages_text)}
+    wanted = sorted(forced) if forced else [
         i for i, text in enumerate(pages_text)
         if (_blank(text) if verdict.score >= quality.GOOD else _page_needs_ocr(text, verdict.score))]
     ocr_info: dict = {}

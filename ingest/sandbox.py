@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -222,7 +222,8 @@ class ExtractorPool:
 
     # -- the one verb ---------------------------------------------------------
     def extract(self, data: bytes, *, password: str | None = None, filename: str = "",
-                max_bytes: int | None = None, force_ocr: bool = False, languages: str | None = None,
+                max_bytes: int | None = None, force_ocr: bool | Collection[int] = False,
+                languages: str | None = None,
                 progress: Callable[[str], None] | None = None) -> Document:
         """Extract one PDF in a child; see the class docstring for the errors.
 
@@ -230,7 +231,7 @@ class ExtractorPool:
         """
         if not data:
             raise IngestError("empty file")
-        ocr = dict(self.ocr, force=force_ocr)
+        ocr = dict(self.ocr, force=force_ocr if isinstance(force_ocr, bool) else sorted(force_ocr))
         if languages:
             ocr["languages"] = languages
         for attempt in (1, 2):

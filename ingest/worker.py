@@ -52,12 +52,19 @@ def set_limits(memory_mb: int, cpu_seconds: float) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
 
 
+def _force(value: Any) -> bool | frozenset[int]:
+    if isinstance(value, list):
+        return frozenset(int(n) for n in value)
+    return bool(value)
+
+
 def run(data: bytes, password: str | None, filename: str, max_bytes: int | None,
         memory_mb: int, ocr: dict[str, Any] | None = None,
         progress: Any = None) -> dict[str, Any]:
     """Extract and describe the outcome as a JSON-able message.
 
-    ``ocr``: the pool's OCR options (``dpi``, ``page_timeout``, ``languages``, ``force``,
+    ``ocr``: the pool's OCR options (``dpi``, ``page_timeout``, ``languages``, ``force`` (true,
+    or the 1-based pages to read from their images),
     ``timeout`` for the whole document, seconds).
     """
     import time
@@ -70,7 +77,7 @@ def run(data: bytes, password: str | None, filename: str, max_bytes: int | None,
     deadline = time.monotonic() + float(ocr["timeout"]) if ocr.get("timeout") else None
     try:
         doc = extract_document(data, password=password, filename=filename, max_bytes=max_bytes,
-                               ocr=settings, force_ocr=bool(ocr.get("force")), progress=progress,
+                               ocr=settings, force_ocr=_force(ocr.get("force")), progress=progress,
                                ocr_deadline=deadline)
         return {"ok": doc.to_dict()}
     except IngestError as exc:

@@ -85,3 +85,45 @@ def test_passwords_are_hashed_with_scrypt(tmp_path) -> None:
     h = hash_password("x" * 10)
     assert check_password(h, "x" * 10) and not check_password(h, "y" * 10)
     assert not check_password("garbage", "x")
+
+
+SCHEMA_1_VERSIONS = """CREATE TABLE versions (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    filename TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (doc_id, version))"""
+
+
+def test_a_schema_1_catalogue_is_migrated_and_keeps_its_versions(tmp_path) -> None:
+    import json
+    import sqlite3
+
+    data = b"%PDF-1.7\n" + os.urandom(3000)
+    first = doc_for(data, "d1")
+    store = Store(tmp_path)
+    store.put_original(data, first.sha256)
+    store.close()
+    # A catalogue as schema 1 wrote it: versions.sha256 UNIQUE, schema_version 1, one row.
+    conn = sqlite3.connect(tmp_path / "catalogue.sqlite3")
+    conn.executescript("DROP TABLE IF EXISTS versions;" + SCHEMA_1_VERSIONS + ";")
+    conn.execute("DELETE FROM meta")
+    conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO documents VALUES ('d1', 1, NULL, ?, ?)", (first.ingested_at, first.ingested_at))
+    conn.execute("INSERT INTO versions VALUES ('d1', 1, ?, ?, 'a.pdf', ?, ?)",
+                 (first.sha256, first.size, first.ingested_at, json.dumps(first.to_dict(), ensure_ascii=False)))
+    conn.commit()
+    conn.close()
+
+    store = Store(tmp_path)
+    assert store.get("d1").blocks[1].text == "正文。"
+    with store.reading() as c:
+        assert c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+    # The same original may now carry a second reading.
+    second = doc_for(data, "d1", version=2, text="另一種讀法。")
+    store.add_version(second, identity=None)
+    assert store.current_version("d1") == 2 and store.get("d1", 1).blocks[1].text == "正文。"
+    assert dict(store.version_by_sha(first.sha256)) == {"doc_id": "d1", "version": 2}

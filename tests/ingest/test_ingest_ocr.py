@@ -88,3 +88,13 @@ def test_control_characters_and_noncharacters_never_reach_text_or_title(tmp_path
     assert not any(0x80 <= ord(c) < 0xA0 or ord(c) < 0x20 and c not in "\n\t" or c in "\ufffe\uffff\ufdd0"
                    for c in everything)
     assert normalize_line("a\x85b\ufffec\U0010ffff\ue000d") == "abcd"
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("對話」,隨後美方", "對話」，隨後美方"), ("地表示[中國終將統一],而", "地表示「中國終將統一」，而"),
+    ("稱為[九二共識]", "稱為「九二共識」"), ("在2023年,拜登", "在2023年，拜登"),
+    ("歐巴馬(Barack Obama),", "歐巴馬(Barack Obama),"), ("見[1]", "見[1]"), ("a,b; c", "a,b; c"),
+    ("比例為3:1", "比例為3:1"),
+])
+def test_tesseracts_ascii_marks_between_ideographs_become_the_full_width_ones(read, meant):
+    assert ocr_module.cjk_punctuation(read) == meant
