@@ -197,6 +197,10 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
             f"unreadable text layer: {verdict.summary()} (quality {verdict.score:.2f}; "
             "font without a usable ToUnicode map?)"
         )
+    ocr_lines = _read_garbled_lines(data, password, pages_text, geometry, set(ocr_info.get("pages", [])),
+                                    ocr, ocr_deadline, warnings)
+    if ocr_lines:
+        ocr_info["lines"] = ocr_lines
     pages, running = layout.strip_furniture(layout.page_lines(pages_text, geometry))
     typed = layout.type_blocks(layout.build_paragraphs(pages), running)
     _mark_sources(typed.blocks, chosen.extractor, ocr_info, geometry)
@@ -232,6 +236,59 @@ def _page_needs_ocr(text: str, document_score: float) -> bool:
     return page < quality.ACCEPT or (document_score < quality.ACCEPT and page < quality.GOOD)
 
 
+def _script_models(pages_text: list[str], ocr: OcrSettings | None) -> str:
+    """The Tesseract models for lines of this document: the configured ones, or the script its
+    good text is written in (more Traditional-only than Simplified-only characters, or not)."""
+    if ocr is not None and ocr.languages:
+        return ocr.languages
+    import opencc
+
+    sample = "".join(pages_text)[:20000]
+    traditional = sum(1 for a, b in zip(sample, opencc.OpenCC("t2s").convert(sample), strict=False) if a != b)
+    simplified = sum(1 for a, b in zip(sample, opencc.OpenCC("s2t").convert(sample), strict=False) if a != b)
+    return ocr_module.SIMPLIFIED if simplified > traditional else ocr_module.TRADITIONAL
+
+
+def _read_garbled_lines(data: bytes, password: str | None, pages_text: list[str], geometry: list,
+                        ocr_pages: set[int], ocr: OcrSettings | None, deadline: float | None,
+                        warnings: list[str]) -> int:
+    """Lines whose text layer is font-map garbage on pages that kept it (a heading set in a font
+    whose ToUnicode map is broken) are read with OCR where they are printed; what OCR cannot read
+    loses its garbage characters.  Returns how many lines OCR read."""
+    garbled = {i: bad for i, lines in enumerate(geometry) if i + 1 not in ocr_pages and lines
+               for bad in [[line for line in lines if line.exact and line.x0 is not None
+                            and quality.garbled_line(line.text)]] if bad}
+    # The same garbage on several pages is a running head (layout strips it as one): not read.
+    seen: dict[str, int] = {}
+    for lines in garbled.values():
+        for line in lines:
+            seen[line.text] = seen.get(line.text, 0) + 1
+    garbled = {i: bad for i, lines in garbled.items() for bad in [[x for x in lines if seen[x.text] < 3]] if bad}
+    if not garbled:
+        return 0
+    got: dict[int, tuple[str, float]] = {}
+    if ocr_module.available():
+        try:
+            got = ocr_module.read_lines(data, password, garbled, _script_models(pages_text, ocr), ocr, deadline)
+        except ocr_module.OcrUnavailable:
+            got = {}
+    read = dropped = 0
+    for index, lines in garbled.items():
+        for line in lines:
+            text, conf = got.get(id(line), ("", 0.0))
+            if text.strip() and conf >= ocr_module.MIN_CONFIDENCE and not quality.garbled_line(text):
+                line.text, line.source, line.confidence = text, "ocr", conf
+                read += 1
+            else:
+                line.text = "".join(ch for ch in line.text if not quality.odd_character(ch)).strip()
+                dropped += 1
+        pages_text[index] = "\n".join(line.text for line in geometry[index])
+    if dropped:
+        warnings.append(f"{dropped} line{'s' if dropped != 1 else ''} of font-map garbage could not be read "
+                        "with OCR; their garbage characters were left out")
+    return read
+
+
 def _mark_sources(blocks: list, extractor: str, ocr_info: dict, geometry: list) -> None:
     """Each block's ``source``; an OCR'd block's ``confidence``, from the lines it holds."""
     ocr_pages = set(ocr_info.get("pages", []))
@@ -240,9 +297,17 @@ def _mark_sources(blocks: list, extractor: str, ocr_info: dict, geometry: list) 
     for index, lines in enumerate(geometry):
         if index + 1 in ocr_pages and lines:
             line_conf[index + 1] = [(normalize_line(line.text), line.confidence) for line in lines]
+    read_lines = [(index + 1, normalize_line(line.text), line.confidence) for index, lines in enumerate(geometry)
+                  if index + 1 not in ocr_pages for line in lines or () if line.source == "ocr"]
     for block in blocks:
         if not ocr_pages.intersection(block.pages):
             block.source = kept
+            squashed = "".join(block.text.split())
+            mine = [(len(t), c) for page, t, c in read_lines if page in block.pages and t
+                    and "".join(t.split()) in squashed]
+            if mine:  # a line read with OCR (its text layer was garbage)
+                block.source = "ocr"
+                block.confidence = round(sum(n * c for n, c in mine) / sum(n for n, _ in mine), 1)
             continue
         block.source = "ocr"
         squashed = "".join(block.text.split())

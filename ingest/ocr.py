@@ -96,10 +96,11 @@ def _pgm(page: Any, dpi: int, turn: int) -> bytes:
     return b"P5\n%d %d\n255\n" % (width, height) + rows
 
 
-def _tesseract(image: Path, languages: str, dpi: int, timeout: float) -> str:
+def _tesseract(image: Path, languages: str, dpi: int, timeout: float, psm: int | None = None) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: the pool runs pages side by side
+    layout = ["--psm", str(psm)] if psm is not None else []
     try:
-        done = subprocess.run(["tesseract", str(image), "stdout", "-l", languages, "--dpi", str(dpi), "tsv"],
+        done = subprocess.run(["tesseract", str(image), "stdout", "-l", languages, "--dpi", str(dpi), *layout, "tsv"],
                               capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"OCR took longer than {timeout:g} s (the per-page limit)") from None
@@ -295,6 +296,95 @@ def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
             if other.script_confidence > best.script_confidence:
                 best = other
         return best
+
+
+#: Lines OCR'd from their place on the page per Tesseract run (stacked in one image), and at most
+#: this many lines a document (a document of garbled lines throughout is for page OCR).
+LINES_PER_RUN, MAX_LINES = 40, 600
+
+
+def _crop(page: Any, line: TextLine, dpi: int) -> tuple[int, int, bytes]:
+    """The line's strip of the page, rendered in grey: (width, height, rows of bytes)."""
+    width, height = page.get_width(), page.get_height()
+    size = max(line.size, 4.0)
+    left, right = max(0.0, (line.x0 or 0.0) - 0.4 * size), min(width, line.x1 + 0.4 * size)
+    top, bottom = max(0.0, line.top - 1.05 * size), min(height, line.top + 0.4 * size)
+    bitmap = page.render(scale=dpi / 72, grayscale=True, crop=(left, height - bottom, width - right, top))
+    w, h, stride = bitmap.width, bitmap.height, bitmap.stride
+    buffer = bytes(bitmap.buffer)
+    return w, h, b"".join(buffer[y * stride: y * stride + w] for y in range(h))
+
+
+def _read_strips(doc: Any, batch: list[tuple[int, TextLine]], languages: str, settings: OcrSettings,
+                 folder: Path) -> dict[int, tuple[str, float]]:
+    """One Tesseract run over the batch's line strips stacked in one image, a blank line apart."""
+    from .layout import join
+
+    dpi = settings.dpi
+    strips = []
+    for index, line in batch:
+        page = doc[index]
+        try:
+            strips.append(_crop(page, line, dpi))
+        finally:
+            page.close()
+    gap = max(h for _, h, _ in strips)
+    width = max(w for w, _, _ in strips) + 2 * gap
+    blank = b"\xff" * width
+    rows, spans, y = [blank] * gap, [], gap
+    for w, h, pixels in strips:
+        rows.extend(b"\xff" * gap + pixels[r * w:(r + 1) * w] + b"\xff" * (width - w - gap) for r in range(h))
+        spans.append((y, y + h))
+        rows.extend([blank] * gap)
+        y += h + gap
+    image = folder / "lines.pgm"
+    image.write_bytes(b"P5\n%d %d\n255\n" % (width, len(rows)) + b"".join(rows))
+    # (psm 6, one block of text: the automatic page layout splits a strip of big type into parts)
+    tsv = _tesseract(image, languages, dpi, settings.page_timeout, psm=6)
+    words = [w for line_words in _words(tsv, 1.0).values() for w in line_words]
+    out: dict[int, tuple[str, float]] = {}
+    for (_index, line), (y0, y1) in zip(batch, spans, strict=True):
+        mine = sorted((w for w in words if y0 <= (w.top + w.bottom) / 2 <= y1), key=lambda w: w.left)
+        if mine:
+            text = mine[0].text
+            for word in mine[1:]:
+                text = join(text, word.text, True)
+            conf = sum(w.conf * len(w.text) for w in mine) / sum(len(w.text) for w in mine)
+            out[id(line)] = (cjk_punctuation(text), conf)
+    return out
+
+
+def read_lines(data: bytes, password: str | None, lines: dict[int, list[TextLine]], languages: str,
+               settings: OcrSettings | None = None,
+               deadline: float | None = None) -> dict[int, tuple[str, float]]:
+    """OCR single lines where they are printed (0-based page -> its lines): ``id(line)`` -> (text,
+    mean confidence).  For lines whose text layer is garbage in a document that is otherwise good:
+    their strips are stacked into one image per :data:`LINES_PER_RUN` and read in one run; lines
+    read with little confidence are read again with the script's model alone (with English
+    beside it, Tesseract takes a line of bold ideographs for Latin letters now and then)."""
+    import pypdfium2 as pdfium
+
+    settings = settings or OcrSettings()
+    wanted = [(index, line) for index, page_lines in sorted(lines.items()) for line in page_lines][:MAX_LINES]
+    out: dict[int, tuple[str, float]] = {}
+    doc = pdfium.PdfDocument(data, password=password)
+    try:
+        with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
+            for models in dict.fromkeys((languages, languages.split("+")[0])):
+                todo = [(i, line) for i, line in wanted if out.get(id(line), ("", 0.0))[1] < TRY_TURNS_BELOW]
+                for start in range(0, len(todo), LINES_PER_RUN):
+                    if deadline is not None and time.monotonic() > deadline:
+                        break
+                    try:
+                        got = _read_strips(doc, todo[start:start + LINES_PER_RUN], models, settings, Path(tmp))
+                    except TimeoutError:
+                        continue
+                    for key, (text, conf) in got.items():
+                        if conf > out.get(key, ("", -1.0))[1]:
+                            out[key] = (text, conf)
+    finally:
+        doc.close()
+    return out
 
 
 def read_pages(data: bytes, password: str | None, pages: list[int], settings: OcrSettings | None = None,

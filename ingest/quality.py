@@ -128,3 +128,43 @@ def score(text: str) -> Quality:
     detail = {"pua": counts[PUA], "bad": counts[BAD], "weird": counts[WEIRD],
               "radical": counts[RADICAL], "han": counts[HAN], "rare_han": rare}
     return Quality(round(value, 4), n, detail)
+
+
+def odd_character(ch: str) -> bool:
+    """A character of a script a Chinese policy text never uses, a private-use one or a control."""
+    cp = ord(ch)
+    return cp >= 0x10000 and not 0x20000 <= cp <= 0x3FFFF or cp < 0x10000 and _CLASSES[cp] in (WEIRD, PUA, BAD)
+
+
+def garbled_line(text: str) -> bool:
+    """Is this one line font-map garbage inside text that is otherwise good (a heading set in a
+    font whose ToUnicode map is broken: "3.7 ຍ㶟/⇜ຍ")?
+
+    Garbage mixes characters of scripts a Chinese text does not use, from several scripts at
+    once or glued to ideographs; a quotation in Thai or Arabic is one script, set apart by spaces
+    or punctuation, and is not garbage.
+    """
+    han = [ch for ch in text if ord(ch) < 0x10000 and _CLASSES[ord(ch)] == HAN or 0x20000 <= ord(ch) <= 0x3FFFF]
+    if len(han) >= 4:
+        # Codes read as Unicode land anywhere in the 20k+ ideographs; real text draws nearly all
+        # of its ideographs from the common ones (Big5 level 1, GB2312 level 1).
+        common = charsets()[0]
+        if sum(1 for ch in han if ch not in common) > 0.5 * len(han):
+            return True
+    # (private-use characters and controls are not counted: normalising drops them, and a font's
+    # private-use ① before an exam question is a marker, not a broken line)
+    odd = [ch for ch in text if _foreign(ch)]
+    if not odd:
+        return False
+    scripts = {ord(ch) >> 7 for ch in odd}  # (128-code-point blocks stand in for scripts)
+    if len(scripts) >= 2:
+        return True
+    glued = any(_foreign(a) and _CLASSES[ord(b)] == HAN or _foreign(b) and _CLASSES[ord(a)] == HAN
+                for a, b in zip(text, text[1:], strict=False) if ord(a) < 0x10000 and ord(b) < 0x10000)
+    return glued
+
+
+def _foreign(ch: str) -> bool:
+    """A letter of a script a Chinese policy text never uses (not private-use, not a control)."""
+    cp = ord(ch)
+    return _CLASSES[cp] == WEIRD if cp < 0x10000 else not 0x20000 <= cp <= 0x3FFFF and not cp >= 0xF0000

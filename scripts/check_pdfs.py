@@ -112,12 +112,14 @@ def check(folder: Path, passwords: dict[str, str]) -> int:
                 reason = f"reference extractor's text is garbled (quality {ref_quality:.2f})"
             if doc.quality < quality.ACCEPT:
                 reason = "CRASH garbage kept as text"
-            if doc.ocr:
+            if doc.ocr.get("pages") or doc.ocr.get("missing"):
                 pages = ",".join(map(str, doc.ocr.get("pages", []))) or "none"
                 missing = doc.ocr.get("missing") or {}
                 reason = (f"OCR pages {pages}, mean confidence {doc.ocr.get('confidence')}%"
                           + (f"; pages not read: {', '.join(missing)}" if missing else "")
                           + (f"; {reason}" if reason else ""))
+            if doc.ocr.get("lines"):
+                reason = f"OCR of {doc.ocr['lines']} garbled lines" + (f"; {reason}" if reason else "")
         except IngestError as exc:
             reason = exc.reason
         except Exception as exc:  # a traceback is always wrong

@@ -130,7 +130,9 @@ SCHEMAS: dict[str, Any] = {
             "ocr": _obj({"pages": _s("array", items=INT), "confidence": _s(["number", "null"]),
                          "languages": _s("object", additionalProperties=STR),
                          "missing": _s("object", additionalProperties=STR,
-                                       description="page -> why it has no text")},
+                                       description="page -> why it has no text"),
+                         "lines": _s("integer", description="lines whose text layer was font-map garbage, "
+                                                          "read with OCR where they are printed")},
                         required=[], description="pages read by OCR, their mean confidence and the models used; "
                                     "empty when none was"),
             "layout": _s("string", enum=["structure", "geometry"],
