@@ -1,0 +1,82 @@
+"""The Whoosh index: derived data, rebuilt from the archive by ``archive reindex``.
+
+This package is the only place that imports :mod:`whoosh`.  Text becomes tokens in
+:mod:`archive.analysis`; here those tokens are written as postings and read back.
+The rest of the archive imports from ``archive.index`` only; this module re-exports
+the names it uses.  One module per concern:
+
+* :mod:`.schema`: field formats, tokenizers, the Whoosh schema, ``SCHEMA_VERSION``.
+* :mod:`.whoosh_fixes`: every patch of / workaround for Whoosh internals (applied on import).
+* :mod:`.documents`: a document → the writer's field values (:func:`prepare`).
+* :mod:`.directory`: the directory on disk: lock, atomic symlink swap, version file, seal.
+* :mod:`.bulk`: the rebuild's bulk writer and its worker processes.
+* :mod:`.searcher`: :class:`SearchIndex`, the object everything else holds.
+* :mod:`.evaluate`: the scoring engine (:class:`Evaluator`, BM25 and its constants).
+* :mod:`.cache`: per-segment memos; :mod:`.facets`: column values for facets and dates.
+* :mod:`.queries`: the Whoosh queries and stored-field reads :mod:`archive.search` uses.
+"""
+
+from __future__ import annotations
+
+from . import whoosh_fixes  # noqa: F401  (first: the patches every other module relies on)
+from .bulk import SEGMENT_POSTINGS, _bulk_build, _worker_main
+from .cache import LEAF_CACHE_MAX, TF_CACHE_MAX_POSTINGS, leaf_cached
+from .directory import SEAL_FILE, IndexDirectory
+from .documents import KEY_WORDS, key_words, prepare
+from .errors import IndexBusyError, IndexError_, IndexMissingError, IndexVersionError
+from .evaluate import (
+    DEFAULT_B,
+    FIELD_B,
+    FIELD_WEIGHTS,
+    K1,
+    MAX_PREFIX_TERMS,
+    WORDS_WEIGHT,
+    Evaluator,
+    weighting,
+)
+from .facets import column, leaf_column
+from .queries import (
+    SearchTimeout,
+    doc_frequency,
+    docnum_of,
+    is_null,
+    q_any_term,
+    q_exclude_doc,
+    run,
+    stored,
+    stored_key_words,
+)
+from .schema import (
+    BLOCK_GAP,
+    FACET_FIELDS,
+    FACET_SEP,
+    INLINE_LIMIT,
+    SCHEMA_VERSION,
+    TEXT_FIELDS,
+    USE_WORDS,
+    VERSION_FILE,
+    BigramTokenizer,
+    CompactPositions,
+    PreTokenized,
+    WordCounts,
+    WordTokenizer,
+    codec,
+    make_schema,
+    positional,
+    word_counts,
+)
+from .searcher import OPEN_ATTEMPTS, SearchIndex
+
+__all__ = [
+    "BLOCK_GAP", "DEFAULT_B", "FACET_FIELDS", "FACET_SEP", "FIELD_B", "FIELD_WEIGHTS",
+    "INLINE_LIMIT", "K1", "KEY_WORDS", "LEAF_CACHE_MAX", "MAX_PREFIX_TERMS", "OPEN_ATTEMPTS",
+    "SCHEMA_VERSION", "SEAL_FILE", "SEGMENT_POSTINGS", "TEXT_FIELDS", "TF_CACHE_MAX_POSTINGS",
+    "USE_WORDS", "VERSION_FILE", "WORDS_WEIGHT",
+    "BigramTokenizer", "CompactPositions", "Evaluator", "IndexBusyError", "IndexDirectory",
+    "IndexError_", "IndexMissingError", "IndexVersionError", "PreTokenized", "SearchIndex",
+    "SearchTimeout", "WordCounts", "WordTokenizer",
+    "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of", "is_null",
+    "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "prepare",
+    "q_any_term", "q_exclude_doc", "run", "stored", "stored_key_words", "weighting",
+    "word_counts",
+]

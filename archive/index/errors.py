@@ -1,0 +1,18 @@
+"""The index's exceptions, in a module of their own so that every part of the package
+(directory, writers, searcher) can raise them without importing one another."""
+
+
+class IndexError_(Exception):
+    """Base of the index's errors (a user-facing one-line message)."""
+
+
+class IndexVersionError(IndexError_):
+    """The index on disk was written by another schema version."""
+
+
+class IndexMissingError(IndexError_):
+    """The index is gone (its link dangles, or it was removed while documents exist)."""
+
+
+class IndexBusyError(IndexError_):
+    """Another writer holds the index lock."""
