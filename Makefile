@@ -11,7 +11,8 @@ PORT     ?= 5000
 SHARED   ?= ../shared
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui weasyprint poppler-utils nginx \
-            tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim
+            tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim \
+            tesseract-ocr-chi-tra-vert tesseract-ocr-chi-sim-vert
 
 .PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout screenshots fuzz kill9 loadtest clean
 

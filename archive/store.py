@@ -33,6 +33,18 @@ from archive.models import Document, Field, base_name
 #: earlier version holds (``archive reocr``); an index on sha256 keeps the duplicate check quick.
 SCHEMA_VERSION = 2
 
+#: The versions table (its name a parameter: schema 1 to 2 copies it into a new one).
+_VERSIONS = """CREATE TABLE IF NOT EXISTS {name} (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    filename TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (doc_id, version)
+)"""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -43,16 +55,7 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity);
-CREATE TABLE IF NOT EXISTS versions (
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    version INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    filename TEXT NOT NULL,
-    ingested_at TEXT NOT NULL,
-    document TEXT NOT NULL,
-    PRIMARY KEY (doc_id, version)
-);
+{versions};
 CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256);
 CREATE TABLE IF NOT EXISTS passages (
     passage_id TEXT NOT NULL,
@@ -86,7 +89,7 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-"""
+""".replace("{versions}", _VERSIONS.format(name="versions"))
 
 
 class StoreError(Exception):
@@ -126,15 +129,7 @@ class Alias:
 def _migrate_to_2(conn: sqlite3.Connection) -> None:
     """Schema 1 to 2, in the caller's transaction: the versions table without UNIQUE on sha256
     (SQLite cannot drop a constraint, so the table is copied)."""
-    conn.execute("""CREATE TABLE versions_2 (
-        doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-        version INTEGER NOT NULL,
-        sha256 TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        filename TEXT NOT NULL,
-        ingested_at TEXT NOT NULL,
-        document TEXT NOT NULL,
-        PRIMARY KEY (doc_id, version))""")
+    conn.execute(_VERSIONS.format(name="versions_2"))
     conn.execute("INSERT INTO versions_2 SELECT doc_id, version, sha256, size, filename, ingested_at, "
                  "document FROM versions")
     conn.execute("DROP TABLE versions")

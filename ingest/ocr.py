@@ -47,6 +47,8 @@ TRY_TURNS_BELOW = 70.0
 #: Seconds one Tesseract run may take.
 PAGE_TIMEOUT = 120.0
 TRADITIONAL, SIMPLIFIED = "chi_tra+eng", "chi_sim+eng"
+#: Columns set top to bottom, right to left (there is no vertical English model).
+VERTICAL_TRADITIONAL, VERTICAL_SIMPLIFIED = "chi_tra_vert", "chi_sim_vert"
 
 
 class OcrUnavailable(RuntimeError):
@@ -62,6 +64,7 @@ class OcrPage:
     confidence: float  # mean word confidence, 0-100
     languages: str  # the Tesseract models that read it
     turned: int = 0  # degrees the page image was turned to read it
+    vertical: bool = False  # read with a vertical model (columns top to bottom, right to left)
     script_confidence: float = 0.0  # mean confidence of the words that differ between the scripts
     line_confidence: list[tuple[str, float]] = field(default_factory=list)  # (line text, confidence)
 
@@ -74,17 +77,26 @@ class OcrSettings:
     languages: str | None = None  # force the models (e.g. "chi_sim+eng"); None: choose per page
 
 
-def available() -> bool:
-    """Is the ``tesseract`` command there with both Chinese models?"""
+@functools.cache
+def _models() -> frozenset[str]:
     exe = shutil.which("tesseract")
     if not exe:
-        return False
+        return frozenset()
     try:
         out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
-        return False
-    langs = set(out.split())
-    return {"chi_tra", "chi_sim", "eng"} <= langs
+        return frozenset()
+    return frozenset(out.split()[1:])  # (the first line says where the models are)
+
+
+def available() -> bool:
+    """Is the ``tesseract`` command there with both Chinese models?"""
+    return {"chi_tra", "chi_sim", "eng"} <= _models()
+
+
+def vertical_available() -> bool:
+    """Are Tesseract's models for vertical Chinese there (Debian's ``tesseract-ocr-chi-*-vert``)?"""
+    return {VERTICAL_TRADITIONAL, VERTICAL_SIMPLIFIED} <= _models()
 
 
 def _pgm(page: Any, dpi: int, turn: int) -> bytes:
@@ -246,6 +258,8 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
     words = _words(tsv, 72 / dpi)
     telling = [w for line in words.values() for w in line if _script_specific(w.text)]
     script_conf = sum(w.conf for w in telling) / len(telling) if telling else 0.0
+    if languages.endswith("_vert"):
+        return _vertical_page(words, languages, script_conf)
     segs, confidence = _segments(words)
     # Specks, rules and box edges read as a few low-confidence marks ("|", "cae") are not text.
     kept = [(seg, conf) for seg, conf in zip(segs, confidence, strict=True) if not _speck(seg.text, conf)]
@@ -259,6 +273,33 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
         parts = [(len(t), c) for t, c in by_text if t and t in line.text] or [(1, mean)]
         line.confidence = sum(n * c for n, c in parts) / sum(n for n, _ in parts)
     return OcrPage(placed, "\n".join(line.text for line in placed), mean, languages, turned=turn,
+                   script_confidence=script_conf, line_confidence=by_text)
+
+
+def _vertical_page(words: dict[tuple[str, str, str], list[_Word]], languages: str, script_conf: float) -> OcrPage:
+    """A page read with a vertical model: each of Tesseract's lines is a column, in its order (right
+    to left).  Columns are not placed: paragraphs are rebuilt by the text rules."""
+    from .layout import join
+
+    placed: list[TextLine] = []
+    by_text: list[tuple[str, float]] = []
+    for column in words.values():
+        column.sort(key=lambda w: w.top)
+        text = column[0].text
+        for word in column[1:]:
+            text = join(text, word.text, True)
+        text = cjk_punctuation(text)
+        conf = sum(w.conf * len(w.text) for w in column) / max(1, sum(len(w.text) for w in column))
+        if _speck(text, conf):
+            continue
+        widths = sorted(w.right - w.left for w in column)
+        line = TextLine(text, None, 0.0, 0.0, max(widths[len(widths) // 2], 4.0))  # type: ignore[arg-type]
+        line.source, line.confidence = "ocr", conf
+        placed.append(line)
+        by_text.append((text, conf))
+    chars = sum(len(t) for t, _ in by_text)
+    mean = sum(len(t) * c for t, c in by_text) / chars if chars else 0.0
+    return OcrPage(placed, "\n".join(t for t, _ in by_text), mean, languages, vertical=True,
                    script_confidence=script_conf, line_confidence=by_text)
 
 
@@ -287,12 +328,19 @@ def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
                 other = _read(page, settings, languages, turn, folder)
                 if other.confidence > best.confidence + 5:
                     best = other
+        if best.confidence < TRY_TURNS_BELOW and settings.languages is None and vertical_available():
+            # Set in columns: the horizontal models read such a page as Latin junk; the vertical
+            # model is tried when the best horizontal reading is poor.
+            other = _read(page, settings, VERTICAL_TRADITIONAL, 0, folder)
+            if other.confidence > best.confidence + 5:
+                best = other
         if settings.languages is None and best.text:
             # Each model reads the other script as its own (the Traditional model turns 关系 into
             # 關係, confidently): the page is read with both, and the script is the one whose
             # model is surer of the words that differ between the scripts (over all words, the
             # two are often within a point of each other).
-            other = _read(page, settings, SIMPLIFIED, best.turned, folder)
+            simplified = VERTICAL_SIMPLIFIED if best.vertical else SIMPLIFIED
+            other = _read(page, settings, simplified, best.turned, folder)
             if other.script_confidence > best.script_confidence:
                 best = other
         return best

@@ -37,6 +37,24 @@ def page_image(lines: list[str], script: str = "Traditional", dpi: int = 200, wi
     return img.rotate(turn, expand=True, fillcolor=255) if turn else img
 
 
+def vertical_page_image(columns: list[str], script: str = "Traditional", dpi: int = 200):
+    """A white page with ``columns`` set top to bottom, the first on the right, in 12 pt type."""
+    from PIL import Image, ImageDraw
+
+    size = int(12 / 72 * dpi)
+    face = _face(script, size)
+    margin, step, advance = int(0.4 * dpi), int(size * 1.15), size * 2
+    width = 2 * margin + advance * len(columns)
+    height = 2 * margin + step * max(len(c) for c in columns)
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    for k, column in enumerate(columns):
+        x = width - margin - (k + 1) * advance + size // 2
+        for j, ch in enumerate(column):
+            draw.text((x, margin + j * step), ch, font=face, fill=0)
+    return img
+
+
 def image_pdf(images, dpi: int = 200) -> bytes:
     buf = io.BytesIO()
     images[0].save(buf, "PDF", resolution=dpi, save_all=True, append_images=list(images[1:]))

@@ -98,3 +98,16 @@ def test_control_characters_and_noncharacters_never_reach_text_or_title(tmp_path
 ])
 def test_tesseracts_ascii_marks_between_ideographs_become_the_full_width_ones(read, meant):
     assert ocr_module.cjk_punctuation(read) == meant
+
+
+@pytest.mark.skipif(not ocr_module.vertical_available(),
+                    reason="Tesseract's vertical Chinese models are not installed (make setup)")
+@pytest.mark.parametrize(("script", "columns", "model"), [
+    ("Traditional", ["兩岸關係在美中峰會之後出現新的變化，", "各方均表示歡迎並持續關注後續發展。"], "chi_tra_vert"),
+    ("Simplified", ["两岸关系在美中峰会之后出现新的变化，", "各方均表示欢迎并持续关注后续发展。"], "chi_sim_vert"),
+])
+def test_a_page_set_in_columns_is_read_with_the_vertical_model(script, columns, model):
+    doc = extract_document(scans.image_pdf([scans.vertical_page_image(columns, script)]), filename="vertical.pdf")
+    assert doc.ocr["languages"]["1"] == model
+    assert cer("".join(columns), _text(doc)) <= 0.05  # columns right to left, as they are read
+    assert doc.blocks and all(b.source == "ocr" for b in doc.blocks)
