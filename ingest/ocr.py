@@ -154,7 +154,7 @@ def _words(tsv: str, scale: float) -> dict[tuple[str, str, str], list[_Word]]:
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "[": "「", "]": "」"}
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CLOSE = "」』）》〉】"
-_ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}{_CLOSE}])[,:;!?](?![0-9A-Za-z])")
+_ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}{_CLOSE}])[,:;!?](?![A-Za-z])")
 # (a square bracket between ideographs is Tesseract's reading of a corner bracket: 表示[中國終將統一])
 _SQUARE_BY_HAN = re.compile(f"(?<=[{_HAN}，。：、])\\[(?=[{_HAN}])|(?<=[{_HAN}])\\](?=[{_HAN}，。：；、,:;]|$)")
 
@@ -343,7 +343,48 @@ def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
             other = _read(page, settings, simplified, best.turned, folder)
             if other.script_confidence > best.script_confidence:
                 best = other
+        if not best.vertical and not best.turned and "+" in best.languages:
+            _reread_unsure_lines(page, best, settings, folder)
         return best
+
+
+class _OnePage:
+    """A page standing in for its document (``doc[i]`` is the page; closing it is the caller's)."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+
+    def __getitem__(self, _index: int) -> Any:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.page, name)
+
+    def close(self) -> None:
+        pass
+
+
+def _reread_unsure_lines(page: Any, best: OcrPage, settings: OcrSettings, folder: Path) -> None:
+    """Lines read below :data:`TRY_TURNS_BELOW` are read again from their strips with the
+    script's model alone: with English beside it, Tesseract takes a run of ideographs for Latin
+    letters now and then (和商務部長雷蒙多 as "MMBRBSS").  The surer reading of each line is kept."""
+    unsure = [line for line in best.lines if line.confidence < TRY_TURNS_BELOW and line.x0 is not None]
+    if not unsure:
+        return
+    try:
+        got = _read_strips(_OnePage(page), [(0, line) for line in unsure[:LINES_PER_RUN]],
+                           best.languages.split("+")[0], settings, folder)
+    except TimeoutError:
+        return
+    changed = False
+    for line in unsure:
+        text, conf = got.get(id(line), ("", 0.0))
+        if text and conf > line.confidence + 5:
+            line.text, line.confidence, changed = text, conf, True
+    if changed:
+        best.text = "\n".join(line.text for line in best.lines)
+        chars = sum(len(line.text) for line in best.lines)
+        best.confidence = sum(len(line.text) * line.confidence for line in best.lines) / max(1, chars)
 
 
 #: Lines OCR'd from their place on the page per Tesseract run (stacked in one image), and at most

@@ -94,7 +94,7 @@ def test_control_characters_and_noncharacters_never_reach_text_or_title(tmp_path
     ("對話」,隨後美方", "對話」，隨後美方"), ("地表示[中國終將統一],而", "地表示「中國終將統一」，而"),
     ("稱為[九二共識]", "稱為「九二共識」"), ("在2023年,拜登", "在2023年，拜登"),
     ("歐巴馬(Barack Obama),", "歐巴馬(Barack Obama),"), ("見[1]", "見[1]"), ("a,b; c", "a,b; c"),
-    ("比例為3:1", "比例為3:1"),
+    ("比例為3:1", "比例為3:1"), ("」戰略,2017年", "」戰略，2017年"),
 ])
 def test_tesseracts_ascii_marks_between_ideographs_become_the_full_width_ones(read, meant):
     assert ocr_module.cjk_punctuation(read) == meant
