@@ -48,8 +48,9 @@ def pages_to_read(doc: Document, pages: Collection[int] = (), every_page: bool =
 
 def reocr(archive: Archive, doc_id: str, *, language: str = "auto", pages: Collection[int] = (),
           every_page: bool = False, password: str | None = None,
-          progress: Callable[[str], None] | None = None) -> Outcome:
-    """OCR a stored document's original again and store the reading as its next version."""
+          progress: Callable[[str, str], None] | None = None) -> Outcome:
+    """OCR a stored document's original again and store the reading as its next version;
+    ``progress(filename, note)`` hears "OCR page 3 of 40"."""
     from archive.service import Outcome, ServiceError, identity_key
     from ingest import IngestError
     from ingest import ocr as ocr_module
@@ -78,7 +79,8 @@ def reocr(archive: Archive, doc_id: str, *, language: str = "auto", pages: Colle
                            web="原始檔與其雜湊值不符，請執行 archive check")
     try:
         doc = archive.extractor().extract(data, password=password, filename=current.filename,
-                                          force_ocr=force, languages=LANGUAGES[language], progress=progress)
+                                          force_ocr=force, languages=LANGUAGES[language],
+                                          progress=(lambda note: progress(current.filename, note)) if progress else None)
     except IngestError as exc:
         return Outcome("failed", current.filename, doc_id, reason=str(exc))
     with archive.write_lock():

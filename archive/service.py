@@ -532,10 +532,8 @@ class Archive:
         :mod:`archive.reocr`); ``ServiceError`` for a request that cannot be done."""
         from archive import reocr
 
-        current = self.store.get(doc_id)
-        note = (lambda text: self.progress(current.filename, text)) if self.progress and current else None
         return reocr.reocr(self, doc_id, language=language, pages=pages, every_page=every_page,
-                           password=password, progress=note)
+                           password=password, progress=self.progress)
 
     def _ensure_indexed(self, doc_id: str) -> list[str]:
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Collection
 
 from archive.models import METADATA_KEYS, Document, Field
@@ -241,11 +242,10 @@ def _script_models(pages_text: list[str], ocr: OcrSettings | None) -> str:
     good text is written in (more Traditional-only than Simplified-only characters, or not)."""
     if ocr is not None and ocr.languages:
         return ocr.languages
-    import opencc
-
+    t2s, s2t = ocr_module.converters()
     sample = "".join(pages_text)[:20000]
-    traditional = sum(1 for a, b in zip(sample, opencc.OpenCC("t2s").convert(sample), strict=False) if a != b)
-    simplified = sum(1 for a, b in zip(sample, opencc.OpenCC("s2t").convert(sample), strict=False) if a != b)
+    traditional = sum(1 for a, b in zip(sample, t2s.convert(sample), strict=False) if a != b)
+    simplified = sum(1 for a, b in zip(sample, s2t.convert(sample), strict=False) if a != b)
     return ocr_module.SIMPLIFIED if simplified > traditional else ocr_module.TRADITIONAL
 
 
@@ -255,15 +255,14 @@ def _read_garbled_lines(data: bytes, password: str | None, pages_text: list[str]
     """Lines whose text layer is font-map garbage on pages that kept it (a heading set in a font
     whose ToUnicode map is broken) are read with OCR where they are printed; what OCR cannot read
     loses its garbage characters.  Returns how many lines OCR read."""
-    garbled = {i: bad for i, lines in enumerate(geometry) if i + 1 not in ocr_pages and lines
-               for bad in [[line for line in lines if line.exact and line.x0 is not None
-                            and quality.garbled_line(line.text)]] if bad}
+    found = [(i, line) for i, lines in enumerate(geometry) if i + 1 not in ocr_pages
+             for line in lines or () if line.exact and line.x0 is not None and quality.garbled_line(line.text)]
     # The same garbage on several pages is a running head (layout strips it as one): not read.
-    seen: dict[str, int] = {}
-    for lines in garbled.values():
-        for line in lines:
-            seen[line.text] = seen.get(line.text, 0) + 1
-    garbled = {i: bad for i, lines in garbled.items() for bad in [[x for x in lines if seen[x.text] < 3]] if bad}
+    seen = Counter(line.text for _, line in found)
+    garbled: dict[int, list] = {}
+    for i, line in found:
+        if seen[line.text] < 3:
+            garbled.setdefault(i, []).append(line)
     if not garbled:
         return 0
     got: dict[int, tuple[str, float]] = {}

@@ -168,17 +168,23 @@ def cjk_punctuation(text: str) -> str:
     return _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL[m.group(0)], text)
 
 
+def _joined(words: list[_Word]) -> str:
+    """Words in reading order as one line of text, joined as layout joins words, marks mended."""
+    from .layout import join
+
+    text = words[0].text
+    for word in words[1:]:
+        text = join(text, word.text, True)
+    return cjk_punctuation(text)
+
+
 def _segments(lines: dict[tuple[str, str, str], list[_Word]]) -> tuple[list[_Seg], list[float]]:
     """Each Tesseract line as one segment (its words joined as layout joins words)."""
-    from .layout import join
 
     segs, confidence = [], []
     for words in lines.values():
         words.sort(key=lambda w: w.left)
-        text = words[0].text
-        for word in words[1:]:
-            text = join(text, word.text, True)
-        text = cjk_punctuation(text)
+        text = _joined(words)
         # The type size: ideographs fill most of their em box, so the height of words of
         # ideographs stands for it (punctuation and Latin letters are shorter or taller).
         han = [w for w in words if len(w.text) >= 2 and all(is_cjk(ch) for ch in w.text)]
@@ -279,16 +285,12 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
 def _vertical_page(words: dict[tuple[str, str, str], list[_Word]], languages: str, script_conf: float) -> OcrPage:
     """A page read with a vertical model: each of Tesseract's lines is a column, in its order (right
     to left).  Columns are not placed: paragraphs are rebuilt by the text rules."""
-    from .layout import join
 
     placed: list[TextLine] = []
     by_text: list[tuple[str, float]] = []
     for column in words.values():
         column.sort(key=lambda w: w.top)
-        text = column[0].text
-        for word in column[1:]:
-            text = join(text, word.text, True)
-        text = cjk_punctuation(text)
+        text = _joined(column)
         conf = sum(w.conf * len(w.text) for w in column) / max(1, sum(len(w.text) for w in column))
         if _speck(text, conf):
             continue
@@ -304,7 +306,8 @@ def _vertical_page(words: dict[tuple[str, str, str], list[_Word]], languages: st
 
 
 @functools.cache
-def _converters() -> tuple[Any, Any]:
+def converters() -> tuple[Any, Any]:
+    """OpenCC's Traditional→Simplified and Simplified→Traditional converters, built once."""
     import opencc
 
     return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
@@ -312,7 +315,7 @@ def _converters() -> tuple[Any, Any]:
 
 def _script_specific(text: str) -> bool:
     """Does the word read differently in the two scripts (關係 / 关系)?"""
-    t2s, s2t = _converters()
+    t2s, s2t = converters()
     return t2s.convert(text) != text or s2t.convert(text) != text
 
 
@@ -407,7 +410,6 @@ def _crop(page: Any, line: TextLine, dpi: int) -> tuple[int, int, bytes]:
 def _read_strips(doc: Any, batch: list[tuple[int, TextLine]], languages: str, settings: OcrSettings,
                  folder: Path) -> dict[int, tuple[str, float]]:
     """One Tesseract run over the batch's line strips stacked in one image, a blank line apart."""
-    from .layout import join
 
     dpi = settings.dpi
     strips = []
@@ -435,11 +437,8 @@ def _read_strips(doc: Any, batch: list[tuple[int, TextLine]], languages: str, se
     for (_index, line), (y0, y1) in zip(batch, spans, strict=True):
         mine = sorted((w for w in words if y0 <= (w.top + w.bottom) / 2 <= y1), key=lambda w: w.left)
         if mine:
-            text = mine[0].text
-            for word in mine[1:]:
-                text = join(text, word.text, True)
             conf = sum(w.conf * len(w.text) for w in mine) / sum(len(w.text) for w in mine)
-            out[id(line)] = (cjk_punctuation(text), conf)
+            out[id(line)] = (_joined(mine), conf)
     return out
 
 
