@@ -31,6 +31,7 @@ from pathlib import Path
 
 from archive import passages
 from archive.config import Settings, load_settings
+from archive.errors import ArchiveError
 from archive.models import Document
 from archive.store import (
     SCHEMA_VERSION,
@@ -62,16 +63,14 @@ INDEX_BATCH = 64
 INDEX_BATCH_SECONDS = 5.0
 
 
-class ServiceError(Exception):
+class ServiceError(ArchiveError):
     """A problem the user can act on, stated in one line (English, for the command line).
 
     ``web`` is the same in the web's language, without server paths; the web
     shows it, or a generic notice when it is not set.
     """
 
-    def __init__(self, message: str, *, web: str | None = None) -> None:
-        super().__init__(message)
-        self.web = web
+    code = "service"
 
 
 @dataclass

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.errors import ArchiveError
 from archive.integrity import file_sha256, is_digest, open_read_only
 from archive.models import Document, Field, base_name
 
@@ -92,13 +93,17 @@ CREATE TABLE IF NOT EXISTS users (
 """.replace("{versions}", _VERSIONS.format(name="versions"))
 
 
-class StoreError(Exception):
+class StoreError(ArchiveError):
     """A catalogue problem stated in one line (e.g. a newer schema)."""
+
+    code = "catalogue"
 
 
 class CatalogueLost(StoreError):
     """The catalogue is missing or empty while originals exist: opening it would start an
     empty archive beside them (and a repair would then treat every original as an orphan)."""
+
+    code = "catalogue-lost"
 
 
 def _document(payload: str, doc_id: str, version: object = None) -> Document:

@@ -9,23 +9,19 @@ contract that everything is an ``IngestError``.
 
 from __future__ import annotations
 
-import re
+from archive.errors import ArchiveError, one_line
 
-_MAX_REASON = 200
-
-
-def one_line(text: str, limit: int = _MAX_REASON) -> str:
-    """Collapse whitespace and shorten, so a reason always fits on one line."""
-    text = re.sub(r"\s+", " ", str(text)).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+__all__ = ["IngestCrash", "IngestError", "IngestTimeout", "one_line"]
 
 
-class IngestError(Exception):
+class IngestError(ArchiveError):
     """Bad input: ``reason`` (and ``str()``) is one line such as ``"empty file"``."""
 
-    def __init__(self, reason: str) -> None:
+    code = "bad-pdf"
+
+    def __init__(self, reason: str, *, web: str | None = None) -> None:
         self.reason = one_line(reason) or "unreadable PDF"
-        super().__init__(self.reason)
+        super().__init__(self.reason, web=web)
 
     def __str__(self) -> str:
         return self.reason
@@ -34,6 +30,8 @@ class IngestError(Exception):
 class IngestTimeout(IngestError):
     """The sandboxed extraction ran past its wall-clock or CPU-time limit."""
 
+    code = "ingest-limit"
+
 
 class IngestCrash(IngestError):
     """The extraction failed with an unexpected exception (a bug, not bad input).
@@ -41,6 +39,8 @@ class IngestCrash(IngestError):
     ``detail`` keeps the child's traceback for logs and the fuzzer; ``reason``
     stays one line for users.
     """
+
+    code = "ingest-crash"
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)

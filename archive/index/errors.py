@@ -1,18 +1,28 @@
 """The index's exceptions, in a module of their own so that every part of the package
 (directory, writers, searcher) can raise them without importing one another."""
 
+from archive.errors import ArchiveError
 
-class IndexError_(Exception):
+
+class IndexError_(ArchiveError):
     """Base of the index's errors (a user-facing one-line message)."""
+
+    code = "index"
 
 
 class IndexVersionError(IndexError_):
     """The index on disk was written by another schema version."""
 
+    code = "index-version"
+
 
 class IndexMissingError(IndexError_):
     """The index is gone (its link dangles, or it was removed while documents exist)."""
 
+    code = "index-missing"
+
 
 class IndexBusyError(IndexError_):
     """Another writer holds the index lock."""
+
+    code = "index-busy"
