@@ -142,21 +142,36 @@ def full_text(doc: Document) -> tuple[str, list[int]]:
     return BLOCK_SEPARATOR.join(b.text for b in doc.blocks), starts
 
 
+def unique_context(text: str, start: int, end: int, least: int = SELECTOR_CONTEXT) -> tuple[str, str]:
+    """Prefix and suffix around ``text[start:end]`` long enough that prefix + exact + suffix
+    occurs once in ``text``: a quote selector then anchors in one place (Hypothesis and
+    Apache Annotator match all three), even for a table cell or a line repeated on every page.
+    """
+    width = least
+    exact = text[start:end]
+    while True:
+        prefix = text[max(0, start - width) : start]
+        suffix = text[end : end + width]
+        needle = prefix + exact + suffix
+        first = text.find(needle)
+        if text.find(needle, first + 1) < 0 or (len(prefix) == start and end + len(suffix) == len(text)):
+            return prefix, suffix
+        width *= 2
+
+
 def quote_selector(doc: Document, block_index: int) -> dict:
     """W3C Web Annotation selectors for one block: a TextQuoteSelector and a TextPositionSelector.
 
-    Positions count Unicode code points in the document's full text, the
-    blocks joined by a blank line (``BLOCK_SEPARATOR``).
+    Positions count Unicode code points in the document's full text, the blocks
+    joined by a blank line (``BLOCK_SEPARATOR``): exactly the text the archive serves
+    as ``text/plain`` for each version, which is the annotation's source.  The
+    prefix and suffix grow until the quote is unique in that text.
     """
     text, starts = full_text(doc)
     start = starts[block_index]
     end = start + len(doc.blocks[block_index].text)
+    prefix, suffix = unique_context(text, start, end)
     return {
-        "quote": {
-            "type": "TextQuoteSelector",
-            "exact": text[start:end],
-            "prefix": text[max(0, start - SELECTOR_CONTEXT) : start],
-            "suffix": text[end : end + SELECTOR_CONTEXT],
-        },
+        "quote": {"type": "TextQuoteSelector", "exact": text[start:end], "prefix": prefix, "suffix": suffix},
         "position": {"type": "TextPositionSelector", "start": start, "end": end},
     }
