@@ -40,6 +40,7 @@ class Settings:
     query_max_chars: int = 500
     query_max_terms: int = 32
     search_timeout_s: float = 5.0
+    export_max_results: int = 5000  # documents in one exported result list (CSV, BibTeX, …)
     require_login_for_read: bool = False
     secure_cookies: bool = False  # set true behind TLS
     login_attempts_per_minute: int = 5

@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from archive.errors import ArchiveError
@@ -143,8 +143,22 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
 
 
+_last_now = ""
+_now_lock = threading.Lock()
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """The current UTC time to the microsecond, strictly later than the last one this process
+    gave: two versions stored in one second still get distinct times (feeds order by them)."""
+    global _last_now
+    with _now_lock:
+        now = datetime.now(UTC)
+        text = now.isoformat(timespec="microseconds").replace("+00:00", "Z")
+        if text <= _last_now:
+            last = datetime.fromisoformat(_last_now.replace("Z", "+00:00"))
+            text = (last + timedelta(microseconds=1)).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        _last_now = text
+        return text
 
 
 def sha256_hex(data: bytes) -> str:

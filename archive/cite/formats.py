@@ -40,6 +40,9 @@ def csl_item(ref: Reference) -> dict[str, object]:
     }
     if ref.authors:
         item["author"] = [n.csl() for n in ref.authors]
+    elif ref.publisher:
+        # A report with no personal author is cited under its institution (a group author).
+        item["author"] = [{"literal": ref.publisher}]
     if ref.date_parts:
         item["issued"] = {"date-parts": [ref.date_parts]}
     if ref.publisher:

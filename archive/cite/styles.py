@@ -86,7 +86,7 @@ def _version_note(ref: Reference, locale: str) -> str:
 def _bibliography(item: dict[str, object], file: str, locale: str) -> str:
     bib = CitationStylesBibliography(_style(file, locale), CiteProcJSON([item]), formatter.plain)
     bib.register(Citation([CitationItem(item["id"])]))
-    return " ".join(str(bib.bibliography()[0]).split())
+    return _dedupe_title(" ".join(str(bib.bibliography()[0]).split()), str(item.get("title") or ""))
 
 
 def render(ref: Reference, style: str) -> str:
@@ -102,6 +102,19 @@ def render(ref: Reference, style: str) -> str:
     if _bibliography(_without(item, "accessed"), spec.file, locale) == text:
         text = f"{text} {_access_note(ref, locale)}"
     return _NUMBER.sub("", text, count=1)
+
+
+def _dedupe_title(text: str, title: str) -> str:
+    """With neither author nor publisher, CSL substitutes the title for the author, and
+    citeproc-py then prints it a second time; keep the first."""
+    if title and text.count(title) > 1:
+        first = text.index(title) + len(title)
+        second = text.index(title, first)
+        # Drop the repeat together with what follows it up to the next sentence break.
+        tail = text[second + len(title):]
+        cut = min([i for i in (tail.find(". "), tail.find("）. ")) if i >= 0] or [len(tail)])
+        text = text[:second].rstrip(" .") + ". " + tail[cut + 2:].lstrip() if cut < len(tail) else text[:second]
+    return text
 
 
 def _without(item: dict[str, object], key: str) -> dict[str, object]:

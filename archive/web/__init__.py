@@ -78,9 +78,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.web import (
         api,
         auth,
+        cite,
         documents,
         errors,
         feeds,
+        http,
         passages,
         render,
         search,
@@ -98,7 +100,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     render.init_app(app)
     urls.init_app(app)
     errors.init_app(app)
+    http.init_app(app)
     for bp in (
+        cite.bp,
         search.bp,
         documents.bp,
         passages.bp,

@@ -19,7 +19,7 @@ from flask import (
 from archive.edits import LABELS as EDIT_LABELS
 from archive.models import EDITABLE
 from archive.service import ServiceError
-from archive.web import urls
+from archive.web import cite, http, urls
 from archive.web.render import render, wants_json
 from archive.web.security import current_user, login_required
 
@@ -92,6 +92,13 @@ def show(doc_id: str) -> Response:
         data["query"] = q
         data["highlights"] = highlights
     hit_count = sum(len(v) for v in highlights.values())
+    doc = archive.get_document(doc_id, shown_version)
+    extras = cite.page_extras(doc) if doc is not None else {"embedded": None, "citations": [], "cite_files": []}
+    data["citations"] = extras["citations"]
+    data["text_url"] = cite.text_url(doc_id, shown_version)
+    if doc is not None:
+        http.last_modified(doc.ingested_at)
+    http.cache_kind("document")
     return render(
         "document.html",
         data,
@@ -105,6 +112,8 @@ def show(doc_id: str) -> Response:
         related=_related(archive, doc_id),
         editable=EDITABLE,
         edit_labels=EDIT_LABELS,
+        embedded=extras["embedded"],
+        cite_files=extras["cite_files"],
     )
 
 
@@ -127,15 +136,24 @@ def original(doc_id: str) -> Response:
     path = archive.original_path(doc.sha256)
     if not path.is_file():
         abort(404, description="原始 PDF 不在典藏中。")
-    resp = send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=bool(request.args.get("download")),
-        download_name=f"{doc_id}-v{doc.version}.pdf",
-        conditional=True,
-        etag=doc.sha256,
-        max_age=86400,
-    )
+    disposition = http.content_disposition(
+        doc.meta("title") or "", f"{doc_id}-v{doc.version}", attachment=bool(request.args.get("download")))
+    several = http.multipart_ranges(path, "application/pdf", {
+        "ETag": f'"{doc.sha256}"', "Cache-Control": "public, max-age=86400",
+        "Content-Disposition": disposition})
+    # If-Range with another validator asks for the whole (changed) file instead.
+    stale = bool(request.if_range.date) or request.if_range.etag not in (None, doc.sha256)
+    if several is not None and not stale:
+        resp = several
+    else:
+        resp = send_file(
+            path,
+            mimetype="application/pdf",
+            conditional=True,
+            etag=doc.sha256,
+            max_age=86400,
+        )
+        resp.headers["Content-Disposition"] = disposition
     # The pages' CSP would keep browsers' PDF viewers from showing the file.
     resp.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     return resp

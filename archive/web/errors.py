@@ -77,6 +77,9 @@ def handle_http(exc: HTTPException) -> Response:
     headers = {}
     if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
         headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    for key, value in exc.get_headers():
+        if key == "Content-Range":  # a 416 says how long the file is (RFC 9110 §15.5.17)
+            headers[key] = value
     retry = getattr(exc, "retry_after", None)
     if retry:
         headers["Retry-After"] = str(int(retry))

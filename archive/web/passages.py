@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app
 
 from archive.models import split_names
-from archive.web import urls
+from archive.web import cite, http, urls
 from archive.web.render import render
 
 bp = Blueprint("passages", __name__)
@@ -54,28 +54,6 @@ def citation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
     return parts
 
 
-def annotation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
-    """A W3C Web Annotation whose target is this passage in the document's full text.
-
-    For a passage that is gone the source is the archived version it is quoted from.
-    """
-    selector = view.get("selector") or {}
-    if view["status"] == "gone":
-        source = urls.external("documents.show", doc_id=view["doc_id"], version=view["version"])
-    else:
-        source = urls.external("documents.show", doc_id=view["doc_id"])
-    return {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": permalink,
-        "type": "Annotation",
-        "motivation": "linking",
-        "target": {
-            "source": source,
-            "selector": [s for s in (selector.get("quote"), selector.get("position")) if s],
-        },
-    }
-
-
 @bp.route("/p/<passage_id>")
 @bp.route("/p/<passage_id>.json", endpoint="show_json")
 def show(passage_id: str) -> Response:
@@ -85,12 +63,23 @@ def show(passage_id: str) -> Response:
     if view is None:
         abort(404, description="找不到這個段落；連結可能打錯了，或文件已從典藏移除。")
     permalink = urls.passage_url(passage_id, absolute=True)
+    doc = archive.get_document(view["doc_id"], view["version"])
+    if doc is None:
+        abort(404, description="找不到這個段落；連結可能打錯了，或文件已從典藏移除。")
+    view["language"] = doc.meta("language")
+    view["created"] = doc.ingested_at
+    http.last_modified(doc.ingested_at)
+    http.cache_kind("document")
+    extras = cite.page_extras(doc, view["block"].get("id") or "")
     data: dict[str, Any] = {
         "status": view["status"],
         "url": permalink,
         "passage": view,
         "citation": citation(view, permalink),
-        "annotation": annotation(view, permalink),
+        "citations": extras["citations"],
+        "annotation": cite.annotation(view, permalink),
+        "annotation_url": urls.external("cite.annotation_jsonld", passage_id=passage_id),
+        "text_url": cite.text_url(view["doc_id"], view["version"]),
     }
     if view["status"] == "gone":
         data["archived_url"] = urls.external(
@@ -101,4 +90,4 @@ def show(passage_id: str) -> Response:
         data["document_url"] = urls.external(
             "documents.show", doc_id=view["doc_id"], _anchor=view["passage_id"]
         )
-    return render("passage.html", data)
+    return render("passage.html", data, embedded=extras["embedded"], cite_files=extras["cite_files"])

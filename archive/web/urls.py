@@ -149,6 +149,25 @@ def passage_url(passage_id: str, *, absolute: bool = False) -> str:
     return url_for("passages.show", passage_id=passage_id)
 
 
+def _followed_params(state: SearchState) -> dict[str, Any]:
+    params = search_params(state)
+    params.pop("page", None)
+    params.pop("sort", None)
+    return params
+
+
+def follow_url(state: SearchState) -> str:
+    """The Atom feed of this search (newest first, whatever the page's sort)."""
+    return url_for("feeds.atom", **_followed_params(state))
+
+
+def export_url(state: SearchState, fmt: str) -> str:
+    """This search's results as a file: csv, jsonl, bibtex, ris or csl."""
+    params = search_params(state)
+    params.pop("page", None)
+    return url_for("cite.results", fmt=fmt, **params)
+
+
 def search_json_url() -> str:
     """The JSON twin of the current search page, built from the app's own parameters only.
 
@@ -163,6 +182,8 @@ def init_app(app: Any) -> None:
     app.jinja_env.globals.update(
         search_url=search_url,
         search_json_url=search_json_url,
+        follow_url=follow_url,
+        export_url=export_url,
         with_filter=with_filter,
         without_filter=without_filter,
         document_url=document_url,
