@@ -54,7 +54,7 @@ def reference(doc: Document, block_id: str = "") -> Reference:
     )
 
 
-def annotation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
+def annotation(view: dict[str, Any], permalink: str, doc: Document) -> dict[str, Any]:
     """A W3C Web Annotation of the passage in its version's served text.
 
     ``source`` is the versioned ``text/plain`` the selectors were computed on, so a quote
@@ -71,8 +71,9 @@ def annotation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
         "scope": scope,
         "selector": [s for s in (selector.get("quote"), selector.get("position")) if s],
     }
-    if view.get("language"):
-        target["language"] = view["language"]
+    language = doc.meta("language") or passages_language(doc)
+    if language:
+        target["language"] = language
     anno: dict[str, Any] = {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": permalink,
@@ -81,9 +82,13 @@ def annotation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
         "creator": {"type": "Software", "name": "政策評論典藏", "homepage": urls.external("search.index")},
         "target": target,
     }
-    if view.get("created"):
-        anno["created"] = view["created"]
+    if doc.ingested_at:
+        anno["created"] = doc.ingested_at  # the version's text, and so its selectors, date from then
     return anno
+
+
+def passages_language(doc: Document) -> str:
+    return {"Traditional": "zh-Hant", "Simplified": "zh-Hans"}.get(doc.meta("script") or "", "")
 
 
 def _version() -> int | None:
@@ -110,9 +115,11 @@ def text(doc_id: str, version: int) -> Response:
 def annotation_jsonld(passage_id: str) -> Response:
     """The passage's annotation alone, as the Web Annotation Protocol serves one."""
     view = _archive().resolve_passage(passage_id)
-    if view is None:
+    doc = _archive().get_document(view["doc_id"], view["version"]) if view else None
+    if view is None or doc is None:
         abort(404, description="找不到這個段落；連結可能打錯了，或文件已從典藏移除。")
-    body = current_app.json.dumps(annotation(view, urls.passage_url(passage_id, absolute=True)))
+    http.last_modified(doc.ingested_at)
+    body = current_app.json.dumps(annotation(view, urls.passage_url(passage_id, absolute=True), doc))
     resp = Response(body, content_type=ANNOTATION_TYPE)
     resp.headers["Link"] = '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
     return resp

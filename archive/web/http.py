@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import unicodedata
@@ -36,7 +37,7 @@ PUBLIC_MAX_AGE = {"page": 60, "document": 300, "feed": 300, "text": 3600}
 #: Several ranges beyond this many are not worth a multipart answer: the whole file is.
 MAX_RANGES = 16
 #: Response types other origins may read when the response is public.
-_CORS_TYPES = ("application/pdf", "application/json", "application/ld+json", "text/plain",
+_CORS_TYPES = ("application/pdf", "multipart/byteranges", "application/json", "application/ld+json", "text/plain",
                "application/atom+xml", "application/x-bibtex", "application/x-research-info-systems",
                "application/vnd.citationstyles.csl+json", "text/csv", "application/x-ndjson",
                "application/jsonl")
@@ -59,6 +60,13 @@ def cache_kind(kind: str) -> None:
     g.cache_kind = kind
 
 
+def etag_from(value: object) -> None:
+    """Base this response's ETag on ``value`` (what the view shows, minus what changes on
+    every request, such as a search's timing) instead of on the body's bytes."""
+    basis = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    g.etag_basis = f"{basis}|{request.full_path}|{request.headers.get('Accept', '')}|{getattr(g, 'user', '')}"
+
+
 def _signed_in() -> bool:
     return bool(getattr(g, "user", None))
 
@@ -73,7 +81,10 @@ def _conditional(resp: Response) -> Response:
     if resp.direct_passthrough or resp.is_streamed:
         return resp  # files set their own validators; streams are not hashed
     if "ETag" not in resp.headers:
-        resp.set_etag(hashlib.sha256(resp.get_data()).hexdigest()[:32])
+        basis = getattr(g, "etag_basis", None)
+        digest = hashlib.sha256(current_app.config.get("ETAG_SALT", "").encode())
+        digest.update(basis.encode() if basis is not None else resp.get_data())
+        resp.set_etag(digest.hexdigest()[:32])
     when = getattr(g, "last_modified", None)
     if when is not None and resp.last_modified is None:
         resp.last_modified = when
@@ -168,14 +179,25 @@ def multipart_ranges(path: Path, mimetype: str, headers: dict[str, str]) -> Resp
                     yield chunk
             yield f"\r\n--{boundary}--\r\n".encode()
 
-    resp = Response(body(), status=206, mimetype=f"multipart/byteranges; boundary={boundary}")
+    resp = Response(body(), status=206, mimetype=f"multipart/byteranges; boundary={boundary}",
+                    direct_passthrough=True)
     for key, value in headers.items():
         resp.headers[key] = value
     resp.headers["Accept-Ranges"] = "bytes"
     return resp
 
 
+def _salt(app: Flask) -> str:
+    """Changes when the templates or static files do, so a deploy is never answered 304
+    with the old page."""
+    roots = [Path(app.root_path) / "templates", Path(app.static_folder or ".")]
+    stamps = sorted(f"{p.name}:{p.stat().st_mtime_ns}" for root in roots if root.is_dir()
+                    for p in root.rglob("*") if p.is_file())
+    return hashlib.sha256("|".join(stamps).encode()).hexdigest()
+
+
 def init_app(app: Flask) -> None:
     """Install the validator, caching and CORS hooks (after the security headers)."""
+    app.config.setdefault("ETAG_SALT", _salt(app))
     app.after_request(_cors)
     app.after_request(_conditional)

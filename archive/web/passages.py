@@ -66,8 +66,6 @@ def show(passage_id: str) -> Response:
     doc = archive.get_document(view["doc_id"], view["version"])
     if doc is None:
         abort(404, description="找不到這個段落；連結可能打錯了，或文件已從典藏移除。")
-    view["language"] = doc.meta("language")
-    view["created"] = doc.ingested_at
     http.last_modified(doc.ingested_at)
     http.cache_kind("document")
     extras = cite.page_extras(doc, view["block"].get("id") or "")
@@ -77,7 +75,7 @@ def show(passage_id: str) -> Response:
         "passage": view,
         "citation": citation(view, permalink),
         "citations": extras["citations"],
-        "annotation": cite.annotation(view, permalink),
+        "annotation": cite.annotation(view, permalink, doc),
         "annotation_url": urls.external("cite.annotation_jsonld", passage_id=passage_id),
         "text_url": cite.text_url(view["doc_id"], view["version"]),
     }

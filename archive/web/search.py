@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from archive.service import ServiceError
-from archive.web import urls
+from archive.web import http, urls
 from archive.web.render import render
 
 bp = Blueprint("search", __name__)
@@ -90,6 +90,7 @@ def index() -> Response:
         result = empty_result(state)
         recent = archive.list_documents(limit=10)
         result["recent"] = recent
+    http.etag_from({k: v for k, v in result.items() if k != "took_ms"})
     return render(
         "search.html",
         result,

@@ -174,9 +174,10 @@ def test_passage_annotation_target(client: Any, corpus: Corpus, archive: Any) ->
     block = doc.blocks[4]
     data = client.get(f"/p/{block.id}.json").get_json()
     target = data["annotation"]["target"]
-    assert target["source"].endswith(f"/d/{corpus.seed_id}")
+    assert target["source"].endswith(f"/d/{corpus.seed_id}/v{doc.version}.txt")
+    assert target["scope"].endswith(f"/d/{corpus.seed_id}") and target["format"] == "text/plain"
+    full = client.get(target["source"].replace("http://localhost", "")).get_data(as_text=True)
     quote, position = target["selector"]
-    full = "\n\n".join(b.text for b in doc.blocks)
     assert quote["exact"] == block.text == full[position["start"]:position["end"]]
     assert full[: position["start"]].endswith(quote["prefix"])
     assert full[position["end"]:].startswith(quote["suffix"])
@@ -221,7 +222,8 @@ def test_security_headers_and_no_inline_code(client: Any, corpus: Corpus) -> Non
         assert resp.headers["Referrer-Policy"]
         assert resp.headers["X-Frame-Options"] == "DENY"
         html = resp.get_data(as_text=True)
-        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        # Data blocks (schema.org JSON-LD) are not code: browsers never run them.
+        assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))", html), url
         assert " style=" not in html and "onclick" not in html.lower()
         assert not re.search(r"\bsrc=\"(https?:)?//", html), url
         assert not re.search(r"<link rel=\"(stylesheet|icon|preload)\" href=\"(https?:)?//",
@@ -676,7 +678,8 @@ def test_invisible_characters_in_metadata_never_reach_the_page(fresh: Any, corpu
 def test_a_wrong_method_is_a_405_with_allow_on_every_route(app: Any, corpus: Corpus) -> None:
     """Not a CSRF refusal (400): the route does not take the method, and says which it takes."""
     client = app.test_client()
-    values = {"doc_id": corpus.seed_id, "passage_id": "p-000000000000", "filename": "css/app.css"}
+    values = {"doc_id": corpus.seed_id, "passage_id": "p-000000000000", "filename": "css/app.css",
+              "version": 1, "fmt": "bibtex"}
     checked = 0
     for rule in app.url_map.iter_rules():
         allowed = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
