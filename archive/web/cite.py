@@ -239,6 +239,7 @@ def page_extras(doc: Document, block_id: str = "") -> dict[str, Any]:
     from archive.cite import embedded
 
     ref = reference(doc, block_id)
+    image = urls.external("cite.card", doc_id=doc.doc_id, version=doc.version)
     if block_id:
         files = [{"label": label, "url": urls.external("cite.passage_file", passage_id=block_id, fmt=fmt)}
                  for fmt, label in _FILE_LABELS]
@@ -249,9 +250,10 @@ def page_extras(doc: Document, block_id: str = "") -> dict[str, Any]:
     return {
         "embedded": {
             "highwire": embedded.highwire(ref),
-            "opengraph": embedded.opengraph(ref),
+            "opengraph": embedded.opengraph(ref, image_url=image) + [
+                ("og:image:width", "1200"), ("og:image:height", "630"), ("og:image:alt", ref.title)],
             "coins": embedded.coins(ref),
-            "json_ld": embedded.json_ld_text(embedded.json_ld(ref)),
+            "json_ld": embedded.json_ld_text(embedded.json_ld(ref, image_url=image)),
         },
         "citations": cite.render_all(ref),
         "cite_files": files,
@@ -259,3 +261,22 @@ def page_extras(doc: Document, block_id: str = "") -> dict[str, Any]:
 
 
 _FILE_LABELS = (("bibtex", "BibTeX"), ("ris", "RIS"), ("csl", "CSL-JSON"))
+
+
+@bp.route("/d/<doc_id>/card.png")
+def card(doc_id: str) -> Response:
+    """The link-preview image (``og:image``) of a document version."""
+    from archive.cite.card import card_png
+
+    doc = _archive().get_document(doc_id, _version())
+    if doc is None:
+        abort(404, description="找不到這份文件（或這個版本）。")
+    ref = reference(doc)
+    byline = "、".join(n.literal for n in ref.authors)
+    source = " · ".join(p for p in (ref.publisher, ref.series, ref.date) if p)
+    png = card_png(doc.title, byline=byline, source=source, language=ref.language, site="政策評論典藏")
+    http.last_modified(doc.ingested_at)
+    http.cache_kind("text")
+    resp = Response(png, mimetype="image/png")
+    resp.set_etag(f"{doc.sha256[:16]}-{doc.version}-{len(png)}")
+    return resp

@@ -208,3 +208,15 @@ def test_cors_never_on_signed_in_responses(app: Any) -> None:
     signed = client.get("/search.json?q=x")
     assert "Access-Control-Allow-Origin" not in signed.headers
     assert signed.headers["Cache-Control"].startswith("private")
+
+
+def test_link_previews_show_a_card_of_the_document(client: Any, corpus: Corpus) -> None:
+    from PIL import Image
+
+    page = client.get(f"/d/{corpus.rev_id}").get_data(as_text=True)
+    (og,) = extruct.extract(page, syntaxes=["opengraph"], uniform=True)["opengraph"]
+    image = client.get(og["og:image"].replace("http://localhost", ""))
+    assert image.mimetype == "image/png"
+    with Image.open(io.BytesIO(image.data)) as card:
+        assert card.size == (1200, 630)
+        assert len(set(card.convert("L").getdata())) > 8  # text was drawn, not a blank card
