@@ -149,7 +149,8 @@ def app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[An
     @app.after_request
     def _no_server_paths(resp: Any) -> Any:
         """Every response of the session is read for the server's folders."""
-        if not resp.direct_passthrough and resp.mimetype != "application/pdf":
+        if not resp.direct_passthrough and resp.mimetype != "application/pdf" \
+                and not resp.mimetype.startswith("image/"):
             body = resp.get_data(as_text=True)
             for path in secret:
                 if path in body or path in str(resp.headers):
