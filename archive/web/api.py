@@ -152,6 +152,8 @@ SCHEMAS: dict[str, Any] = {
             "query": _s("string", description="only with ?q="),
             "highlights": _s("object", additionalProperties=SPANS,
                              description="only with ?q=: passage id -> [start, end) spans"),
+            "citations": _s("array", items=_ref("StyledCitation")),
+            "text_url": _s("string", format="uri", description="this version's text/plain"),
         },
         required=["id", "doc_id", "title", "version", "sha256", "page_count", "metadata",
                   "blocks", "versions", "url", "original_url"],
@@ -194,14 +196,25 @@ SCHEMAS: dict[str, Any] = {
             "id": STR,
             "type": _s("string", const="Annotation"),
             "motivation": STR,
+            "created": _s("string", description="when the cited version was stored"),
+            "creator": _obj({"type": STR, "name": STR, "homepage": STR}),
             "target": _obj({
-                "source": _s("string", format="uri", description="the document's permanent "
-                             "URL (for a gone passage, the archived version's)"),
+                "source": _s("string", format="uri", description="the cited version's text, "
+                             "/d/{doc_id}/v{version}.txt: the selectors count its code points"),
+                "format": _s("string", const="text/plain"),
+                "language": _s("string", description="BCP 47"),
+                "scope": _s("string", format="uri", description="the HTML page a reader sees"),
                 "selector": _s("array", items={"oneOf": [_ref("TextQuoteSelector"),
                                                          _ref("TextPositionSelector")]}),
-            }),
+            }, required=["source", "format", "scope", "selector"]),
         },
-        description="A W3C Web Annotation whose target is the passage.",
+        required=["@context", "id", "type", "motivation", "creator", "target"],
+        description="A W3C Web Annotation whose target is the passage in its version's text.",
+    ),
+    "StyledCitation": _obj(
+        {"style": _s("string", enum=["chicago", "apa", "gbt7714"]), "label": STR,
+         "text": _s("string", description="plain text, with version and access date"),
+         "html": _s("string", description="the same, HTML-escaped")},
     ),
     "Citation": _obj(
         {"author": STR_N, "authors": _s("array", items=STR), "title": STR, "series": STR_N,
@@ -214,7 +227,11 @@ SCHEMAS: dict[str, Any] = {
             "url": _s("string", format="uri", description="the permanent URL"),
             "passage": _ref("Passage"),
             "citation": _ref("Citation"),
+            "citations": _s("array", items=_ref("StyledCitation")),
             "annotation": _ref("Annotation"),
+            "annotation_url": _s("string", format="uri", description="the annotation alone, "
+                                 "application/ld+json with the Web Annotation profile"),
+            "text_url": _s("string", format="uri", description="the version's text/plain"),
             "document_url": _s("string", description="where to read it (not when gone)"),
             "archived_url": _s("string", description="the archived version (only when gone)"),
         },
@@ -289,6 +306,15 @@ _DOC_PARAMS = [
 _PASSAGE_PARAMS = [{"name": "passage_id", "in": "path", "required": True, "schema": STR}]
 _JOB_PARAMS = [{"name": "job", "in": "query", "schema": _s("array", items=STR),
                 "style": "form", "explode": True, "description": "job ids to report on"}]
+
+
+_FMT_PARAM = {"name": "fmt", "in": "path", "required": True,
+              "schema": _s("string", enum=["bibtex", "ris", "csl"])}
+_FILE_TYPES: dict[str, Any] = {"application/x-bibtex": {}, "application/x-research-info-systems": {},
+                               "application/vnd.citationstyles.csl+json": {}}
+_FILE_RESPONSES = {"200": {"description": "BibTeX, RIS or CSL-JSON", "content": _FILE_TYPES},
+                   "404": {"description": "no such document or passage, or an unknown format",
+                           "content": {"application/json": {"schema": _ref("Error")}, **HTML}}}
 
 
 def _twin(summary: str, params: list[dict[str, Any]], ref: str, errors: dict[int, str],
@@ -384,9 +410,46 @@ def spec() -> dict[str, Any]:
                                           "schema": _ref("Session")}}},
                               "400": _err("missing or wrong CSRF token"),
                               "429": _err("too many attempts; see Retry-After")}}},
-            "/feed.atom": {"get": {"summary": "Atom feed of the newest documents",
+            "/feed.atom": {"get": {"summary": "Atom feed of the newest documents, or of a "
+                                   "search's matching documents (the search parameters)",
+                                   "parameters": [p for p in _SEARCH_PARAMS if p["name"] not in ("sort", "page")],
                                    "responses": {"200": {"description": "Atom",
-                                                 "content": {"application/atom+xml": {}}}}}},
+                                                 "content": {"application/atom+xml": {}}},
+                                                 "400": _err("a query the search refuses")}}},
+            "/d/{doc_id}/v{version}.txt": {"get": {
+                "summary": "A version's text: blocks joined by a blank line (annotation source)",
+                "parameters": [_DOC_PARAMS[0], {"name": "version", "in": "path", "required": True,
+                                                "schema": _s("integer", minimum=1)}],
+                "responses": {"200": {"description": "the text", "content": {"text/plain": {}}},
+                              "404": _err("no such document or version")}}},
+            "/d/{doc_id}/card.png": {"get": {
+                "summary": "The link-preview card (og:image)", "parameters": _DOC_PARAMS[:2],
+                "responses": {"200": {"description": "PNG", "content": {"image/png": {}}},
+                              "404": _err("no such document or version")}}},
+            "/d/{doc_id}/cite.{fmt}": {"get": {
+                "summary": "The document as a reference file", "parameters": [
+                    *_DOC_PARAMS[:2], _FMT_PARAM],
+                "responses": _FILE_RESPONSES}},
+            "/p/{passage_id}/cite.{fmt}": {"get": {
+                "summary": "The passage (with its pages and permalink) as a reference file",
+                "parameters": [*_PASSAGE_PARAMS, _FMT_PARAM], "responses": _FILE_RESPONSES}},
+            "/p/{passage_id}.jsonld": {"get": {
+                "summary": "The passage's W3C Web Annotation", "parameters": _PASSAGE_PARAMS,
+                "responses": {"200": {"description": "the annotation", "content": {
+                    "application/ld+json": {"schema": _ref("Annotation")}}},
+                    "404": _err("unknown passage id")}}},
+            "/export.{fmt}": {"get": {
+                "summary": "A search's results as a file (all of them, up to export_max_results)",
+                "parameters": [*[p for p in _SEARCH_PARAMS if p["name"] != "page"], {
+                    "name": "fmt", "in": "path", "required": True,
+                    "schema": _s("string", enum=["csv", "jsonl", "bibtex", "ris", "csl"])}],
+                "responses": {"200": {"description": "the results", "content": {
+                    "text/csv": {}, "application/x-ndjson": {}, **_FILE_TYPES}},
+                    "400": _err("no query, or a query the search refuses"),
+                    "404": _err("an unknown format")}}},
+            "/robots.txt": {"get": {"summary": "Crawl rules and the sitemap",
+                                    "responses": {"200": {"description": "robots.txt",
+                                                  "content": {"text/plain": {}}}}}},
             "/sitemap.xml": {"get": {"summary": "Sitemap of every document",
                                      "responses": {"200": {"description": "sitemap",
                                                    "content": {"application/xml": {}}}}}},

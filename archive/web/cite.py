@@ -99,7 +99,7 @@ def _version() -> int | None:
 @bp.route("/d/<doc_id>/v<int:version>.txt")
 def text(doc_id: str, version: int) -> Response:
     """The version's text, the annotation source (positions count its code points)."""
-    doc = _archive().get_document(doc_id, version)
+    doc = _archive().get_document(doc_id, version) if 0 < version <= 1_000_000 else None
     if doc is None or doc.version != version:
         abort(404, description="找不到這份文件（或這個版本）。")
     body, _ = passages.full_text(doc)
