@@ -115,8 +115,8 @@ def json_ld(ref: Reference, *, image_url: str = "") -> dict[str, Any]:
         report["datePublished"] = ref.date
     if ref.publisher:
         org: dict[str, Any] = {"@type": "Organization", "name": ref.publisher}
-        if ref.place:
-            org["address"] = ref.place
+        if ref.address:
+            org["address"] = ref.address
         report["publisher"] = org
     if ref.series:
         report["isPartOf"] = {"@type": "CreativeWorkSeries", "name": ref.series}

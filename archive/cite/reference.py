@@ -67,7 +67,8 @@ class Reference:
     affiliations: tuple[str, ...] = ()
     date: str = ""  # ISO 8601 prefix: YYYY, YYYY-MM or YYYY-MM-DD
     publisher: str = ""  # the foundation or institute that issued it
-    place: str = ""  # the publisher's address, as the document gives it
+    place: str = ""  # the publisher's city, as a citation names it (臺北市)
+    address: str = ""  # the publisher's full address, as the document gives it
     series: str = ""
     language: str = ""  # BCP 47 (zh-Hant, zh-Hans, en)
     pages: tuple[int, ...] = ()  # a passage's first and last page; empty for a whole document
@@ -124,7 +125,8 @@ def from_document(
         affiliations=tuple(dict.fromkeys(p for p in places if p)),
         date=doc.meta("date") or "",
         publisher=doc.meta("foundation") or "",
-        place=doc.meta("address") or "",
+        place=place_of(doc.meta("address") or ""),
+        address=doc.meta("address") or "",
         series=doc.meta("series") or "",
         language=doc.meta("language") or _language_of(doc),
         pages=pages,
@@ -133,6 +135,20 @@ def from_document(
         passage_id=block.id if block is not None else "",
         quote=block.text if block is not None else "",
     )
+
+
+#: A place of publication is the city or county an address starts with (after a postal code):
+#: 臺北市汀州路三段 60 巷 1 號 → 臺北市; 10058 台北市中正區… → 台北市.
+_CITY = re.compile(r"^\s*\d{0,6}\s*(?:(?:臺灣|台灣|中華民國)省?)?\s*(?P<city>[^\d\s,，]{1,4}?[市縣县])")
+
+
+def place_of(address: str) -> str:
+    """The city an address names first, or the address itself when it is only a place name."""
+    m = _CITY.match(address)
+    if m:
+        return m.group("city")
+    short = address.strip()
+    return short if short and len(short) <= 12 and not re.search(r"\d", short) else ""
 
 
 def _language_of(doc: Document) -> str:

@@ -136,3 +136,24 @@ def test_a_document_without_author_or_date_still_exports() -> None:
 def test_name_parts(text: str, family: str, given: str) -> None:
     n = Name.parse(text)
     assert (n.family, n.given) == (family, given)
+
+
+@pytest.mark.parametrize(("address", "place"), [
+    ("臺北市汀州路三段 60 巷 1 號", "臺北市"), ("10058 台北市中正區徐州路", "台北市"),
+    ("新竹縣竹北市", "新竹縣"), ("Taipei", "Taipei"), ("No. 1, Sec. 3, Roosevelt Rd.", ""),
+])
+def test_place_of_publication_is_the_city(address: str, place: str) -> None:
+    from archive.cite.reference import place_of
+
+    assert place_of(address) == place
+
+
+def test_a_report_without_author_is_cited_under_its_institution_once() -> None:
+    whole, _ = _refs(_doc(author="", affiliation=""))
+    for style in ("chicago", "apa"):
+        text = render(whole, style)
+        assert text.count("美中競逐下的APEC") == 1, text
+        assert text.startswith("財團法人遠景基金會"), text
+    bare, _ = _refs(_doc(author="", affiliation="", foundation=""))
+    for style in ("chicago", "apa", "gbt7714"):
+        assert render(bare, style).count("美中競逐下的APEC") == 1
