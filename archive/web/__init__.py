@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         cite,
+        concordance,
         documents,
         errors,
         feeds,
@@ -103,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     http.init_app(app)
     for bp in (
         cite.bp,
+        concordance.bp,
         search.bp,
         documents.bp,
         passages.bp,

@@ -211,6 +211,16 @@ SCHEMAS: dict[str, Any] = {
         required=["@context", "id", "type", "motivation", "creator", "target"],
         description="A W3C Web Annotation whose target is the passage in its version's text.",
     ),
+    "ConcordanceLine": _obj(
+        {"doc_id": STR, "title": STR, "date": STR, "passage_id": STR, "page": INT_N,
+         "left": STR, "match": STR, "right": STR, "url": STR},
+    ),
+    "Concordance": _obj(
+        {"query": STR, "sort": _s("string", enum=["document", "left", "right", "match"]),
+         "lines": _s("array", items=_ref("ConcordanceLine")), "count": INT, "documents": INT,
+         "total_documents": INT, "truncated": _s("boolean"), "limit": INT},
+        description="Every occurrence of the query with its left and right context.",
+    ),
     "StyledCitation": _obj(
         {"style": _s("string", enum=["chicago", "apa", "gbt7714"]), "label": STR,
          "text": _s("string", description="plain text, with version and access date"),
@@ -308,6 +318,11 @@ _JOB_PARAMS = [{"name": "job", "in": "query", "schema": _s("array", items=STR),
                 "style": "form", "explode": True, "description": "job ids to report on"}]
 
 
+_KWIC_PARAMS = [
+    *[p for p in _SEARCH_PARAMS if p["name"] not in ("sort", "page")],
+    {"name": "sort", "in": "query", "schema": _s("string", enum=["document", "left", "right", "match"],
+                                                 default="document")},
+]
 _FMT_PARAM = {"name": "fmt", "in": "path", "required": True,
               "schema": _s("string", enum=["bibtex", "ris", "csl"])}
 _FILE_TYPES: dict[str, Any] = {"application/x-bibtex": {}, "application/x-research-info-systems": {},
@@ -333,6 +348,8 @@ def spec() -> dict[str, Any]:
                 "DocumentView", {400: "bad version", 404: "no such document or version"})
     passage = _twin("A passage, where its permanent link lands now", _PASSAGE_PARAMS,
                     "PassagePage", {404: "unknown passage id"})
+    concordance = _twin("Every occurrence of a query with its contexts (keyword in context)",
+                        _KWIC_PARAMS, "Concordance", {400: "a query the search refuses"})
     upload_state = _twin("Upload jobs and their progress (signed-in archivists)",
                          _JOB_PARAMS, "UploadState", {401: "not signed in"})
     upload_state["post"] = {
@@ -447,6 +464,13 @@ def spec() -> dict[str, Any]:
                     "text/csv": {}, "application/x-ndjson": {}, **_FILE_TYPES}},
                     "400": _err("no query, or a query the search refuses"),
                     "404": _err("an unknown format")}}},
+            "/concordance": {"get": _page(concordance["get"])},
+            "/concordance.json": concordance,
+            "/concordance.csv": {"get": {
+                "summary": "The concordance as CSV (left, match, right, title, date, page, passage_url)",
+                "parameters": _KWIC_PARAMS,
+                "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}},
+                              "400": _err("no query, or a query the search refuses")}}},
             "/robots.txt": {"get": {"summary": "Crawl rules and the sitemap",
                                     "responses": {"200": {"description": "robots.txt",
                                                   "content": {"text/plain": {}}}}}},
