@@ -49,6 +49,38 @@ BLOCK_LABELS = {"caption": "圖說", "note": "附註", "back_matter": "文末資
 
 #: Larger numbers are not versions (and would overflow SQLite's integers).
 MAX_VERSION = 1_000_000
+#: A long document's page shows its text in parts of about this many characters (and at most
+#: PART_BLOCKS blocks), so that the page stays near 300 KB and its panel is reachable on a
+#: phone; the JSON twin always has every block.
+PART_CHARS = 25_000
+PART_BLOCKS = 200
+
+
+def parts_of(blocks: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """[start, end) block ranges of the page's parts; a part ends before a heading when it
+    can, so a section starts a part rather than trailing off the end of one."""
+    parts: list[tuple[int, int]] = []
+    start = size = 0
+    for i, b in enumerate(blocks):
+        n = len(b.get("text") or "")
+        full = size + n > PART_CHARS or i - start >= PART_BLOCKS
+        if i > start and (full or (size > PART_CHARS * 0.7 and b.get("type") == "heading")):
+            parts.append((start, i))
+            start, size = i, 0
+        size += n
+    parts.append((start, len(blocks)))
+    return parts
+
+
+def _part_arg(parts: list[tuple[int, int]], blocks: list[dict[str, Any]]) -> int:
+    """The part asked for (``?part=N``), or the one holding ``?at=<passage id>``, else the first."""
+    at = request.args.get("at") or ""
+    if at:
+        for n, (a, b) in enumerate(parts, 1):
+            if any(blk.get("id") == at for blk in blocks[a:b]):
+                return n
+    raw = request.args.get("part") or ""
+    return min(max(int(raw), 1), len(parts)) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def _version_arg() -> int | None:
@@ -92,6 +124,12 @@ def show(doc_id: str) -> Response:
         data["query"] = q
         data["highlights"] = highlights
     hit_count = sum(len(v) for v in highlights.values())
+    parts = parts_of(data["blocks"])
+    part = _part_arg(parts, data["blocks"]) if not wants_json() else 1
+    first, last = parts[part - 1]
+    part_of = {b["id"]: n for n, (a, z) in enumerate(parts, 1) for b in data["blocks"][a:z]}
+    hits_before = sum(len(highlights.get(b["id"], ())) for b in data["blocks"][:first])
+    part_hits = [sum(len(highlights.get(b["id"], ())) for b in data["blocks"][a:z]) for a, z in parts]
     doc = archive.get_document(doc_id, shown_version)
     extras = cite.page_extras(doc) if doc is not None else {"embedded": None, "citations": [], "cite_files": []}
     data["citations"] = extras["citations"]
@@ -114,6 +152,15 @@ def show(doc_id: str) -> Response:
         edit_labels=EDIT_LABELS,
         embedded=extras["embedded"],
         cite_files=extras["cite_files"],
+        parts=parts,
+        part=part,
+        part_url=lambda n: url_for("documents.show", doc_id=doc_id,
+                                   version=None if shown_version == current else shown_version,
+                                   q=q or None, part=n if n > 1 else None),
+        shown_blocks=data["blocks"][first:last],
+        part_of=part_of,
+        hits_before=hits_before,
+        part_hits=part_hits,
     )
 
 

@@ -81,11 +81,11 @@ def show(passage_id: str) -> Response:
     }
     if view["status"] == "gone":
         data["archived_url"] = urls.external(
-            "documents.show", doc_id=view["doc_id"], version=view["version"],
+            "documents.show", doc_id=view["doc_id"], version=view["version"], at=passage_id,
             _anchor=passage_id,
         )
     else:
         data["document_url"] = urls.external(
-            "documents.show", doc_id=view["doc_id"], _anchor=view["passage_id"]
+            "documents.show", doc_id=view["doc_id"], at=view["passage_id"], _anchor=view["passage_id"]
         )
     return render("passage.html", data, embedded=extras["embedded"], cite_files=extras["cite_files"])

@@ -125,6 +125,9 @@ def document_url(
     if q:
         values["q"] = q
     if anchor:
+        # ``at`` picks the part of a long document that holds the passage; the fragment
+        # then scrolls to it.
+        values["at"] = anchor
         values["_anchor"] = anchor
     return url_for("documents.show", **values)
 

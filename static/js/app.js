@@ -61,6 +61,10 @@
       m.scrollIntoView({ block: "center" });
       var status = document.getElementById("find-status");
       if (status) status.setAttribute("data-current", String(current + 1));
+      var position = document.getElementById("find-position");
+      var before = parseInt(text.getAttribute("data-hits-before") || "0", 10);
+      var total = text.getAttribute("data-hits-total") || String(marks.length);
+      if (position) position.textContent = (before + current + 1) + " / " + total;
     }
     document.querySelectorAll("[data-find]").forEach(function (b) {
       b.addEventListener("click", function () { go(current + (b.getAttribute("data-find") === "prev" ? -1 : 1)); });
@@ -68,6 +72,14 @@
 
     var hash = decodeURIComponent(window.location.hash.slice(1));
     if (hash && /^p-[0-9a-f]{6,}$/.test(hash) && !document.getElementById(hash)) {
+      var params = new URLSearchParams(window.location.search);
+      if (text.getAttribute("data-parts") !== "1" && !params.has("at")) {
+        /* A long document shows one part: ask for the part that holds the passage. */
+        params.set("at", hash);
+        params.delete("part");
+        window.location.replace(window.location.pathname + "?" + params.toString() + "#" + hash);
+        return;
+      }
       /* An anchor from an older version: ask where it lands now; never guess. */
       window.location.replace(text.getAttribute("data-passage-base") + encodeURIComponent(hash));
       return;
