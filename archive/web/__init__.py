@@ -81,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cite,
         concordance,
         documents,
+        entities,
         errors,
         feeds,
         http,
@@ -102,9 +103,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     urls.init_app(app)
     errors.init_app(app)
     http.init_app(app)
+    entities.init_app(app)
     for bp in (
         cite.bp,
         concordance.bp,
+        entities.bp,
         search.bp,
         documents.bp,
         passages.bp,

@@ -221,6 +221,22 @@ SCHEMAS: dict[str, Any] = {
          "total_documents": INT, "truncated": _s("boolean"), "limit": INT},
         description="Every occurrence of the query with its left and right context.",
     ),
+    "Entity": _obj(
+        {"kind": _s("string", enum=["author", "foundation", "series"]), "name": STR, "key": STR,
+         "spellings": _s("array", items=STR), "total": INT,
+         "documents": _s("array", items=_obj({"id": STR, "title": STR, "date": STR_N, "author": STR_N,
+                                               "foundation": STR_N, "series": STR_N,
+                                               "affiliation": STR_N},
+                                              required=["id", "title"])),
+         "years": _s("array", items=_obj({"year": STR, "count": INT})),
+         "affiliations": _s("array", items=_obj({"affiliation": STR, "count": INT, "first": STR_N,
+                                                   "last": STR_N})),
+         "coauthors": _s("array", items=_obj({"name": STR, "count": INT})),
+         "contacts": _s("object", additionalProperties=_s("array", items=_obj(
+             {"value": STR, "count": INT, "last": STR_N})))},
+        required=["kind", "name", "key", "spellings", "total", "documents", "years"],
+        description="A person, institution or series: its documents, years, affiliations, contacts.",
+    ),
     "StyledCitation": _obj(
         {"style": _s("string", enum=["chicago", "apa", "gbt7714"]), "label": STR,
          "text": _s("string", description="plain text, with version and access date"),
@@ -350,6 +366,9 @@ def spec() -> dict[str, Any]:
                     "PassagePage", {404: "unknown passage id"})
     concordance = _twin("Every occurrence of a query with its contexts (keyword in context)",
                         _KWIC_PARAMS, "Concordance", {400: "a query the search refuses"})
+    entity_ops = {kind: _twin(f"The {kind}'s page: documents, years and more", [
+        {"name": "name", "in": "path", "required": True, "schema": STR}], "Entity",
+        {404: f"no document has this {kind}"}) for kind in ("author", "foundation", "series")}
     upload_state = _twin("Upload jobs and their progress (signed-in archivists)",
                          _JOB_PARAMS, "UploadState", {401: "not signed in"})
     upload_state["post"] = {
@@ -471,6 +490,10 @@ def spec() -> dict[str, Any]:
                 "parameters": _KWIC_PARAMS,
                 "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}},
                               "400": _err("no query, or a query the search refuses")}}},
+            **{f"/{letter}/{{name}}": {"get": _page(entity_ops[kind]["get"])}
+               for kind, letter in (("author", "a"), ("foundation", "f"), ("series", "s"))},
+            **{f"/{letter}/{{name}}.json": entity_ops[kind]
+               for kind, letter in (("author", "a"), ("foundation", "f"), ("series", "s"))},
             "/robots.txt": {"get": {"summary": "Crawl rules and the sitemap",
                                     "responses": {"200": {"description": "robots.txt",
                                                   "content": {"text/plain": {}}}}}},

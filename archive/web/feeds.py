@@ -89,10 +89,21 @@ def atom() -> Response:
 
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
+    from archive import analysis
+    from archive.entities import KINDS
+    from archive.models import split_names
+
     docs = current_app.extensions["archive"].list_documents()
+    named: dict[tuple[str, str], str] = {}
     for d in docs:
         d["lastmod"] = _atom_time(d.get("ingested_at"))[:10]
-    body = render_template("sitemap.xml", docs=docs)
+        for kind in KINDS:
+            values = split_names(d.get(kind) or "") if kind == "author" else [d.get(kind) or ""]
+            for v in values:
+                if v:
+                    named.setdefault((kind, analysis.keyword(v)), v)
+    entity_pages = sorted((kind, name) for (kind, _key), name in named.items())
+    body = render_template("sitemap.xml", docs=docs, entities=entity_pages)
     return Response(body, mimetype="application/xml")
 
 

@@ -679,7 +679,7 @@ def test_a_wrong_method_is_a_405_with_allow_on_every_route(app: Any, corpus: Cor
     """Not a CSRF refusal (400): the route does not take the method, and says which it takes."""
     client = app.test_client()
     values = {"doc_id": corpus.seed_id, "passage_id": "p-000000000000", "filename": "css/app.css",
-              "version": 1, "fmt": "bibtex"}
+              "version": 1, "fmt": "bibtex", "name": "王小明"}
     checked = 0
     for rule in app.url_map.iter_rules():
         allowed = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
