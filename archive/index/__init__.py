@@ -10,6 +10,9 @@ the names it uses.  One module per concern:
 * :mod:`.documents`: a document → the writer's field values (:func:`prepare`).
 * :mod:`.directory`: the directory on disk: lock, atomic symlink swap, version file, seal.
 * :mod:`.bulk`: the rebuild's bulk writer and its worker processes.
+* :mod:`.engine`: the seam :mod:`archive.search` queries through (:class:`IndexView`:
+  what any engine must provide), and the facet and sort names (``FACETS``, ``SORTS``).
+* :mod:`.view`: :class:`WhooshView`, that seam over one Whoosh searcher.
 * :mod:`.searcher`: :class:`SearchIndex`, the object everything else holds.
 * :mod:`.evaluate`: the scoring engine (:class:`Evaluator`, BM25 and its constants).
 * :mod:`.cache`: per-segment memos; :mod:`.facets`: column values for facets and dates.
@@ -23,6 +26,7 @@ from .bulk import SEGMENT_POSTINGS, _bulk_build, _worker_main
 from .cache import LEAF_CACHE_MAX, TF_CACHE_MAX_POSTINGS, leaf_cached
 from .directory import SEAL_FILE, IndexDirectory
 from .documents import KEY_WORDS, key_words, prepare
+from .engine import FACETS, NO_DATE, SORTS, Engine, IndexView
 from .errors import IndexBusyError, IndexError_, IndexMissingError, IndexVersionError
 from .evaluate import (
     DEFAULT_B,
@@ -66,6 +70,7 @@ from .schema import (
     word_counts,
 )
 from .searcher import OPEN_ATTEMPTS, SearchIndex
+from .view import WhooshView
 
 __all__ = [
     "BLOCK_GAP", "DEFAULT_B", "FACET_FIELDS", "FACET_SEP", "FIELD_B", "FIELD_WEIGHTS",
@@ -78,5 +83,5 @@ __all__ = [
     "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of", "is_null",
     "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "prepare",
     "q_any_term", "q_exclude_doc", "run", "stored", "stored_key_words", "weighting",
-    "word_counts",
+    "word_counts", "FACETS", "NO_DATE", "SORTS", "Engine", "IndexView", "WhooshView",
 ]

@@ -28,6 +28,7 @@ from .documents import prepare
 from .errors import IndexMissingError
 from .evaluate import weighting
 from .schema import SCHEMA_VERSION, VERSION_FILE, codec, make_schema
+from .view import WhooshView
 
 #: Attempts at opening a searcher while a writer replaces the files it was about to read.
 OPEN_ATTEMPTS = 8
@@ -103,6 +104,11 @@ class SearchIndex(IndexDirectory):
         loc.target = target
         loc.searcher = s
         return s
+
+    def view(self) -> WhooshView:
+        """This thread's view of the index for :mod:`archive.search` (the engine seam,
+        :mod:`archive.index.engine`): the same one until the index changes."""
+        return WhooshView.for_searcher(self.searcher())
 
     def doc_ids(self) -> set[str]:
         """Ids of all live documents (for the service's consistency check)."""
