@@ -423,7 +423,8 @@ def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
 
     The candidates are the document's key words stored in the index at ingest (its most
     frequent words); an index without the word field uses the stored text's bigrams.
-    The ``MLT_TERMS`` rarest-weighted ones are scored with BM25 on the ranking field.
+    The ``MLT_TERMS`` rarest-weighted ones are scored with the one BM25 on the ranking field
+    (on the recall field's tokens without it).
     """
     view = index.view()
     n = max(1, view.doc_count())
@@ -448,16 +449,17 @@ def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
     terms = [t for _w, t in weighted[:MLT_TERMS]]
     if not terms:
         return []
-    if view.has_words:
-        scores: Counter[int] = Counter()
-        for term in terms:
-            scores.update(view.bm25("words", view.word_tf(term)))
+    # One BM25 for both (archive.index.evaluate): the words of the ranking field, or the
+    # recall field's single tokens in an index without it.
+    scores: Counter[int] = Counter()
+    for term in terms:
+        tf = view.word_tf(term) if view.has_words else view.term_tf(field, ((term, 0, analysis.EXACT),))
+        scores.update(view.bm25(field, tf))
+    if docnum is not None:
         scores.pop(docnum, None)
-        # The best few by score alone (cheap), then the display order with its tie-breaks.
-        best = heapq.nlargest(limit * 4, scores.items(), key=operator.itemgetter(1))
-        hits = _order(view, best, "relevance", limit)
-    else:
-        hits = _order(view, view.any_term_hits(field, terms, doc_id, 5.0), "relevance")[:limit]
+    # The best few by score alone (cheap), then the display order with its tie-breaks.
+    best = heapq.nlargest(limit * 4, scores.items(), key=operator.itemgetter(1))
+    hits = _order(view, best, "relevance", limit)
     out = []
     for docnum, score in hits:
         meta = view.stored(docnum)

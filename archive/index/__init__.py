@@ -16,7 +16,7 @@ the names it uses.  One module per concern:
 * :mod:`.searcher`: :class:`SearchIndex`, the object everything else holds.
 * :mod:`.evaluate`: the scoring engine (:class:`Evaluator`, BM25 and its constants).
 * :mod:`.cache`: per-segment memos; :mod:`.facets`: column values for facets and dates.
-* :mod:`.queries`: the Whoosh queries and stored-field reads :mod:`archive.search` uses.
+* :mod:`.queries`: stored-field reads of a searcher.
 """
 
 from __future__ import annotations
@@ -36,20 +36,9 @@ from .evaluate import (
     MAX_PREFIX_TERMS,
     WORDS_WEIGHT,
     Evaluator,
-    weighting,
 )
 from .facets import column, leaf_column
-from .queries import (
-    SearchTimeout,
-    doc_frequency,
-    docnum_of,
-    is_null,
-    q_any_term,
-    q_exclude_doc,
-    run,
-    stored,
-    stored_key_words,
-)
+from .queries import doc_frequency, docnum_of, stored, stored_key_words
 from .schema import (
     BLOCK_GAP,
     FACET_FIELDS,
@@ -79,9 +68,9 @@ __all__ = [
     "USE_WORDS", "VERSION_FILE", "WORDS_WEIGHT",
     "BigramTokenizer", "CompactPositions", "Evaluator", "IndexBusyError", "IndexDirectory",
     "IndexError_", "IndexMissingError", "IndexVersionError", "PreTokenized", "SearchIndex",
-    "SearchTimeout", "WordCounts", "WordTokenizer",
-    "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of", "is_null",
+    "WordCounts", "WordTokenizer",
+    "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of",
     "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "prepare",
-    "q_any_term", "q_exclude_doc", "run", "stored", "stored_key_words", "weighting",
+    "stored", "stored_key_words",
     "word_counts", "FACETS", "NO_DATE", "SORTS", "Engine", "IndexView", "WhooshView",
 ]

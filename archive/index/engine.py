@@ -29,8 +29,6 @@ What a view must provide:
 * ``stored(docnum)``: the hit list's metadata (``doc_id``, title, author, …).
 * ``docnum_of(doc_id)``, ``doc_frequency(field, term)``, ``key_words(docnum)`` (the key
   words stored at ingest, ``None`` when the index keeps none): for related documents.
-* ``any_term_hits(field, terms, exclude_doc_id, timeout_s)``: (docnum, score) of documents
-  with any of ``terms`` (single tokens), except one: related documents without words.
 """
 
 from __future__ import annotations
@@ -70,8 +68,6 @@ class IndexView(Protocol):
     def docnum_of(self, doc_id: str) -> int | None: ...
     def doc_frequency(self, fieldname: str, term: str) -> int: ...
     def key_words(self, docnum: int) -> list[tuple[str, int]] | None: ...
-    def any_term_hits(self, fieldname: str, terms: list[str], exclude_doc_id: str,
-                      timeout_s: float) -> list[tuple[int, float]]: ...
 
 
 class Engine(Protocol):

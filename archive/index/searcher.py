@@ -26,7 +26,6 @@ from .bulk import _bulk_build
 from .directory import IndexDirectory, _seal
 from .documents import prepare
 from .errors import IndexMissingError
-from .evaluate import weighting
 from .schema import SCHEMA_VERSION, VERSION_FILE, codec, make_schema
 from .view import WhooshView
 
@@ -40,7 +39,7 @@ def _open_searcher(d: Path) -> Searcher:
     that listed them just before may find them gone: it then opens the new generation."""
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            return whoosh_index.open_dir(str(d)).searcher(weighting=weighting())
+            return whoosh_index.open_dir(str(d)).searcher()
         except FileNotFoundError:
             if attempt == OPEN_ATTEMPTS - 1:
                 raise

@@ -4,8 +4,7 @@ of one Whoosh searcher.
 Why: :mod:`archive.search` must not touch Whoosh readers or hang its caches on Whoosh
 objects.  Everything it reads goes through this one object: exact term evaluation
 (:class:`~archive.index.evaluate.Evaluator`), columns and facet rows (memoised per segment,
-:mod:`archive.index.cache`), stored fields, and the one Whoosh query still run through
-Whoosh's matchers (related documents without the word field).  A view lives as long as its
+:mod:`archive.index.cache`), and stored fields.  A view lives as long as its
 searcher (:meth:`SearchIndex.view` returns the same one until the index changes), so its
 facet tables are built once per index generation.
 """
@@ -23,15 +22,7 @@ from .cache import leaf_cached
 from .engine import NO_DATE, FacetRow, Token
 from .evaluate import Evaluator
 from .facets import column, leaf_column
-from .queries import (
-    doc_frequency,
-    docnum_of,
-    q_any_term,
-    q_exclude_doc,
-    run,
-    stored,
-    stored_key_words,
-)
+from .queries import doc_frequency, docnum_of, stored, stored_key_words
 from .schema import FACET_SEP, USE_WORDS
 
 
@@ -105,7 +96,3 @@ class WhooshView:
 
     def key_words(self, docnum: int) -> list[tuple[str, int]] | None:
         return stored_key_words(self.searcher, docnum)
-
-    def any_term_hits(self, fieldname: str, terms: list[str], exclude_doc_id: str,
-                      timeout_s: float) -> list[tuple[int, float]]:
-        return run(self.searcher, q_exclude_doc(q_any_term(fieldname, terms), exclude_doc_id), timeout_s)

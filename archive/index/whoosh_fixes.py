@@ -1,7 +1,7 @@
 """Every workaround for whoosh-reloaded's internals, in one place.
 
 What it owns and why: :mod:`archive.index` relies on a few private parts of
-whoosh-reloaded 2.7.5 (the W3 codec's term info, the ``AndNot`` matcher).  Keeping
+whoosh-reloaded 2.7.5 (the W3 codec's term info).  Keeping
 every such patch here, each with the reason it exists, means an upgrade of Whoosh
 has one module to re-read.  ``pyproject.toml`` pins the tested version; importing
 this module with another installed version warns (:data:`TESTED_VERSION`).
@@ -13,14 +13,9 @@ Process-wide patches (applied once, on import, by :func:`apply`):
 * ``W3TermInfo.to_bytes`` / ``from_bytes``: inlined postings as packed arrays
   instead of a protocol-2 pickle (flag :data:`INLINE_FLAG` in the flags byte).
 
-Local fixes (subclasses used explicitly; nothing global changes):
-
-* :class:`AndNot` / :class:`_AndNotMatcher`: ``a AND NOT b`` that checks the first
-  candidate even when ``b`` starts earlier than ``a``.
-
 Behind a version check: every fix is installed only on the pinned release
 (:data:`TESTED_VERSION`, :func:`pinned`).  On any other version :func:`apply` warns and
-installs nothing, and :data:`AndNot` is Whoosh's own: the tests in
+installs nothing: the tests in
 ``tests/search/test_whoosh_fixes.py`` show, one per fix, that upstream still needs it
 (each fails once upstream fixes its problem), so an upgrade re-runs them and drops the
 fixes that are no longer needed.  (Indexes written with the packed inline format are
@@ -35,9 +30,7 @@ from importlib import metadata
 from itertools import accumulate
 from typing import Any
 
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3TermInfo
-from whoosh.matching import AndNotMatcher
 
 #: The whoosh-reloaded release these patches were written against and tested with.
 TESTED_VERSION = "2.7.5"
@@ -190,30 +183,3 @@ def apply() -> None:
 
 
 apply()
-
-
-# --------------------------------------------------------------------------
-# Local fixes
-
-
-class _AndNotMatcher(AndNotMatcher):
-    """Whoosh's AndNotMatcher only skips the excluded matcher forward at the start when both
-    sit on the same document; if the excluded one starts *earlier* the first candidate is
-    never checked and a document containing the excluded term slips through."""
-
-    def _find_first(self) -> None:
-        if self.a.is_active() and self.b.is_active():
-            self._find_next()
-
-
-class FixedAndNot(wq.AndNot):
-    """``a AND NOT b`` with the fixed matcher."""
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        scoredm = self.a.matcher(searcher, context)
-        notm = self.b.matcher(searcher, searcher.boolean_context())
-        return _AndNotMatcher(scoredm, notm)
-
-
-#: The ``a AND NOT b`` query to use: the fixed one on the pinned release, Whoosh's otherwise.
-AndNot: type[wq.AndNot] = FixedAndNot if pinned() else wq.AndNot
