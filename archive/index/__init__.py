@@ -7,7 +7,7 @@ the names it uses.  One module per concern:
 
 * :mod:`.schema`: field formats, tokenizers, the Whoosh schema, ``SCHEMA_VERSION``.
 * :mod:`.whoosh_fixes`: every patch of / workaround for Whoosh internals (applied on import).
-* :mod:`.documents`: a document → the writer's field values (:func:`prepare`).
+* :mod:`.documents`: a document → the writer's field values (:func:`field_values`).
 * :mod:`.directory`: the directory on disk: lock, atomic symlink swap, version file, seal.
 * :mod:`.bulk`: the rebuild's bulk writer and its worker processes.
 * :mod:`.engine`: the seam :mod:`archive.search` queries through (:class:`IndexView`:
@@ -25,7 +25,7 @@ from . import whoosh_fixes  # noqa: F401  (first: the patches every other module
 from .bulk import SEGMENT_POSTINGS, _bulk_build, _worker_main
 from .cache import LEAF_CACHE_MAX, TF_CACHE_MAX_POSTINGS, leaf_cached
 from .directory import SEAL_FILE, IndexDirectory
-from .documents import KEY_WORDS, key_words, prepare
+from .documents import KEY_WORDS, field_values, key_words
 from .engine import FACETS, NO_DATE, SORTS, Engine, IndexView
 from .errors import IndexBusyError, IndexError_, IndexMissingError, IndexVersionError
 from .evaluate import (
@@ -70,7 +70,7 @@ __all__ = [
     "IndexError_", "IndexMissingError", "IndexVersionError", "PreTokenized", "SearchIndex",
     "WordCounts", "WordTokenizer",
     "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of",
-    "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "prepare",
+    "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "field_values",
     "stored", "stored_key_words",
     "word_counts", "FACETS", "NO_DATE", "SORTS", "Engine", "IndexView", "WhooshView",
 ]

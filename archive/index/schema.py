@@ -144,7 +144,7 @@ class WordTokenizer(_AnalysisTokenizer):
 
 
 class PreTokenized(FieldType):
-    """A field that accepts postings already cut by :func:`prepare` (term → positions/count).
+    """A field that accepts postings already cut by :func:`field_values` (term → positions/count).
 
     Tokenising happens in worker processes; the writer only encodes.  A plain
     string is accepted too and goes through the field's analyzer.

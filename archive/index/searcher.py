@@ -24,7 +24,7 @@ from archive.models import Document
 
 from .bulk import _bulk_build
 from .directory import IndexDirectory, _seal
-from .documents import prepare
+from .documents import field_values
 from .errors import IndexMissingError
 from .schema import SCHEMA_VERSION, VERSION_FILE, codec, make_schema
 from .view import WhooshView
@@ -180,7 +180,7 @@ class SearchIndex(IndexDirectory):
 def _write(w: Any, docs: Iterable[Document], *, update: bool) -> int:
     n = 0
     for doc in docs:
-        fields = prepare(doc)
+        fields = field_values(doc)
         if update:
             w.delete_by_term("doc_id", doc.doc_id)
         w.add_document(**fields)
