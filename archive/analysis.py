@@ -376,3 +376,26 @@ def split_values(value: str) -> list[str]:
     from archive.models import split_names
 
     return split_names(value)
+
+
+# --------------------------------------------------------------------------
+# Highlighting: where in folded text the index says a term occurs
+
+_SEP_JOINED = r"\s*"
+_SEP_OTHER = r"[\W_]*?"
+_NOT_WORD = rf"[^\W_{CJK_CLASS}]"
+
+
+def match_pattern(folded_term: str) -> re.Pattern[str] | None:
+    """A regex over folded text that matches where the index says the term occurs:
+    CJK characters may be split by whitespace (a line break), Latin words are whole.
+    ``None`` for a term without searchable characters."""
+    parts = []
+    for i, (text, _s, _e, joined) in enumerate(units(folded_term)):
+        if i:
+            parts.append(_SEP_JOINED if joined else _SEP_OTHER)
+        if is_cjk(text):
+            parts.append(re.escape(text))
+        else:
+            parts.append(rf"(?<!{_NOT_WORD}){re.escape(text)}(?!{_NOT_WORD})")
+    return re.compile("".join(parts)) if parts else None

@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 
 from archive.config import ENV_VAR, resolve_instance
+from archive.index.engine import FACETS, SORTS
+from archive.notices import english
 from archive.service import Archive, Outcome, ServiceError, find_pdfs
 from archive.store import StoreError
 from ingest.sandbox import lower_priority
@@ -177,7 +179,7 @@ def show(c: _Ctx, doc_id: str, version: int | None, as_json: bool) -> None:
 def _print_results(result: dict) -> None:
     click.echo(f"{result['total']} result(s) for {result['query']!r} ({result['took_ms']} ms)")
     for note in result.get("notices", []):
-        click.echo(f"  note: {note}")
+        click.echo(f"  note: {english(note)}")
     for extra in result.get("also_searched", []):
         click.echo(f"  also searched: {extra['term']} → {', '.join(extra['also'])}")
     for hit in result["hits"]:
@@ -198,7 +200,7 @@ def _print_results(result: dict) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1)
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--sort", type=click.Choice(list(SORTS)), default="relevance")
 @click.option(
     "--filter",
     "filters",
@@ -222,7 +224,7 @@ def search(
     facet_filters: dict[str, list[str]] = {}
     for f in filters:
         key, sep, value = f.partition("=")
-        if not sep or key not in ("author", "foundation", "series", "year"):
+        if not sep or key not in FACETS:
             _fail(f"--filter {f!r}: use author=, foundation=, series= or year=")
         facet_filters.setdefault(key, []).append(value)
     archive = c.archive
@@ -242,7 +244,9 @@ def search(
         except ServiceError as exc:
             _fail(str(exc))
         if as_json:
-            click.echo(_dump(result))
+            from archive.web.render import with_snippet_html  # the one <mark> renderer
+
+            click.echo(_dump(with_snippet_html(result)))
             sys.stdout.flush()
         else:
             _print_results(result)

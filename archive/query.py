@@ -18,8 +18,11 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
+from functools import cached_property
 
 from archive import analysis
+from archive.notices import Notice
 
 FIELDS = ("title", "author", "foundation", "series")
 
@@ -28,16 +31,61 @@ FIELDS = ("title", "author", "foundation", "series")
 
 
 @dataclass(frozen=True)
+class Form:
+    """One spelling of a term (as typed, or a regional alternative), folded once.
+
+    Everything the index and the highlighter need comes from here, so a term is folded
+    and cut exactly once, when the :class:`Term` is made: ``folded`` text, the recall
+    field's ``tokens`` (:func:`archive.analysis.query_bigrams`), the ranking field's
+    ``words`` and the highlight ``pattern`` (both computed on first use: jieba and a
+    regex compile are only paid for when a search needs them).
+    """
+
+    text: str
+    folded: str
+    tokens: tuple[tuple[str, int, str], ...]
+
+    @classmethod
+    def of(cls, text: str) -> Form:
+        folded = analysis.fold(text)
+        return cls(text, folded, tuple(analysis.query_bigrams(folded)))
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        return tuple(analysis.query_words(self.folded))
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return analysis.match_pattern(self.folded)
+
+
+@dataclass(frozen=True)
 class Term:
     """Text that must occur (a substring after folding); ``field`` None means anywhere.
 
-    ``alts`` are regional-vocabulary alternatives searched in place (OR).
+    ``alts`` are regional-vocabulary alternatives searched in place (OR).  ``forms``
+    holds the term and each alternative folded (:class:`Form`, made once here);
+    ``form`` is the term's own.
     """
 
     text: str
     field: str | None = None
     phrase: bool = False
     alts: tuple[str, ...] = ()
+    forms: tuple[Form, ...] = dataclass_field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.forms) != 1 + len(self.alts):
+            own = self.forms[0] if self.forms else Form.of(self.text)
+            object.__setattr__(self, "forms", (own, *(Form.of(a) for a in self.alts)))
+
+    @property
+    def form(self) -> Form:
+        return self.forms[0]
+
+    def with_alts(self, alts: tuple[str, ...]) -> Term:
+        """The same term with regional alternatives (its own form is not folded again)."""
+        return Term(self.text, self.field, self.phrase, alts, (self.form,))
 
 
 @dataclass(frozen=True)
@@ -71,7 +119,7 @@ class Parsed:
     """A parsed query with what the user should be told about it."""
 
     node: Node | None
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     also_searched: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -296,7 +344,7 @@ def plain_text(q: str) -> Node | None:
     """The fallback reading: every word of ``q`` (syntax characters dropped), ANDed."""
     words = [w for w in re.split(r"[\s()\"“”「」『』\[\]]+", q) if w and w not in ("OR", "AND", "NOT")]
     words = [w.lstrip("-:") or w for w in words]
-    terms = tuple(Term(w) for w in words if analysis.query_bigrams(analysis.fold(w)))
+    terms = tuple(t for t in (Term(w) for w in words) if t.form.tokens)
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else And(terms)
@@ -331,9 +379,11 @@ def _regional_table() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
-def regional_alternatives(text: str, limit: int = 4) -> list[str]:
-    """Other-region forms of ``text`` (软件 → 軟體, 專案 → 項目), whole term or a part of it."""
-    f = analysis.fold(text)
+def regional_alternatives(text: str, limit: int = 4, *, folded: str | None = None) -> list[str]:
+    """Other-region forms of ``text`` (软件 → 軟體, 專案 → 項目), whole term or a part of it.
+
+    ``folded``: ``text`` already folded (a :class:`Term` carries it), so it is not again."""
+    f = folded if folded is not None else analysis.fold(text)
     table = _regional_table()
     out: list[str] = []
     if f in table:
@@ -352,8 +402,9 @@ def regional_alternatives(text: str, limit: int = 4) -> list[str]:
     seen: set[str] = {f}
     uniq = []
     for a in out:
-        if analysis.fold(a) not in seen:
-            seen.add(analysis.fold(a))
+        fa = analysis.fold(a)
+        if fa not in seen:
+            seen.add(fa)
             uniq.append(a)
     return uniq[:limit]
 
@@ -362,10 +413,10 @@ def _bridge(node: Node, also: list[dict[str, object]]) -> Node:
     if isinstance(node, Term):
         if node.field is not None:
             return node
-        alts = regional_alternatives(node.text)
+        alts = regional_alternatives(node.text, folded=node.form.folded)
         if alts:
             also.append({"term": node.text, "also": alts})
-            return Term(node.text, node.field, node.phrase, tuple(alts))
+            return node.with_alts(tuple(alts))
         return node
     if isinstance(node, And):
         return And(tuple(_bridge(c, also) for c in node.children))
@@ -413,7 +464,7 @@ def _drop_empty(node: Node | None) -> Node | None:
     if node is None:
         return None
     if isinstance(node, Term):
-        return node if analysis.query_bigrams(analysis.fold(node.text)) else None
+        return node if node.form.tokens else None
     if isinstance(node, DateRange):
         return node
     if isinstance(node, Not):
@@ -429,20 +480,23 @@ def _drop_empty(node: Node | None) -> Node | None:
 
 def parse(q: str, *, bridge: bool = True, max_chars: int = 500, max_terms: int = 32) -> Parsed:
     """Parse ``q``; never raises.  Problems become notices, and the query plain text."""
-    notices: list[str] = []
+    notices: list[Notice] = []
     q = unicodedata.normalize("NFKC", q or "")
     if len(q) > max_chars:
         q = q[:max_chars]
-        notices.append(f"查詢過長，只搜尋了前 {max_chars} 個字元。")
+        notices.append(Notice(f"查詢過長，只搜尋了前 {max_chars} 個字元。",
+                              f"The query is too long: only its first {max_chars} characters were searched."))
     try:
         node = _Parser(_lex(q)).parse()
     except QuerySyntaxError as e:
-        notices.append(f"無法解讀查詢語法（{e}），已改以純文字搜尋。")
+        notices.append(Notice(f"無法解讀查詢語法（{e}），已改以純文字搜尋。",
+                              f"Could not read the query syntax ({e}): searched it as plain text."))
         node = plain_text(q)
     node = _drop_empty(node)
     if _count_terms(node) > max_terms and node is not None:
         node = _truncate(node, [max_terms])
-        notices.append(f"查詢詞過多，只搜尋了前 {max_terms} 個詞。")
+        notices.append(Notice(f"查詢詞過多，只搜尋了前 {max_terms} 個詞。",
+                              f"Too many query terms: only the first {max_terms} were searched."))
     also: list[dict[str, object]] = []
     if bridge and node is not None:
         node = _bridge(node, also)

@@ -1,5 +1,11 @@
 """Running a query: AST → index hits → best passages → highlights in the original text → facets.
 
+Nothing here knows the engine: the index is reached through the seam of
+:mod:`archive.index.engine` (an :class:`~archive.index.engine.IndexView`: term
+frequencies, the one BM25, dates, facet rows, stored fields), so the engine can
+change behind :mod:`archive.index` alone.  Query terms arrive folded once, in
+:class:`archive.query.Form` (folded text, tokens, words, highlight pattern).
+
 The index holds no text.  Passages and snippets are cut at query time, for the
 hits on the page only, from the documents themselves (any ``source`` with
 ``get_document(doc_id)``).  Matching inside a passage uses the same folding and
@@ -11,7 +17,6 @@ covers exactly the characters the author wrote, whatever NFKC did to them.
 from __future__ import annotations
 
 import heapq
-import html
 import math
 import operator
 import re
@@ -22,17 +27,18 @@ from typing import Any, Protocol
 
 from archive import analysis
 from archive import index as ix
+from archive.index.engine import FACETS, NO_DATE, SORTS, Engine, FacetRow, IndexView
 from archive.models import Document
+from archive.notices import Notice
 from archive.query import And, DateRange, Node, Not, Or, Parsed, Term, parse, positive_terms
 
-SORTS = ("relevance", "newest", "oldest")
-FACETS = ix.FACET_FIELDS
+__all__ = ["FACETS", "NO_DATE", "SORTS", "Limits", "best_passages", "evaluate", "find_spans",
+           "highlight_blocks", "make_snippet", "match_ids", "more_like_this", "search",
+           "term_pattern"]
+
 SNIPPET_CHARS = 160
 SNIPPET_LEAD = 50
 FACET_LIMIT = 50
-#: The year facet's value for documents without a publication date (they are counted, and
-#: can be filtered to, rather than silently missing from every year).
-NO_DATE = "無日期"
 
 
 class DocumentSource(Protocol):
@@ -53,9 +59,9 @@ class Limits:
 
 
 class _Ctx:
-    """One query's evaluation state: the evaluator, the deadline, notices."""
+    """One query's evaluation state: the index view, the deadline, notices."""
 
-    def __init__(self, ev: ix.Evaluator, limits: Limits, notices: list[str]) -> None:
+    def __init__(self, ev: IndexView, limits: Limits, notices: list[str]) -> None:
         self.ev = ev
         self.deadline = time.perf_counter() + limits.timeout_s if limits.timeout_s else None
         self.limits = limits
@@ -66,7 +72,9 @@ class _Ctx:
         if self.deadline is not None and time.perf_counter() > self.deadline:
             if not self.timed_out:
                 self.timed_out = True
-                self.notices.append(f"搜尋在 {self.limits.timeout_s:g} 秒後停止，結果可能不完整。")
+                self.notices.append(Notice(
+                    f"搜尋在 {self.limits.timeout_s:g} 秒後停止，結果可能不完整。",
+                    f"The search stopped after {self.limits.timeout_s:g} s: results may be incomplete."))
             return True
         return False
 
@@ -82,9 +90,8 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
         return None
     ev = ctx.ev
     out: dict[int, float] = {}
-    for variant in (t.text, *t.alts):
-        folded = analysis.fold(variant)
-        toks = analysis.query_bigrams(folded)
+    for form in t.forms:
+        toks = form.tokens
         if not toks:
             continue
         fields = {t.field: 1.0} if t.field else ix.FIELD_WEIGHTS
@@ -92,8 +99,8 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
         for f, w in fields.items():
             for d, s in ev.bm25(f, ev.term_tf(f, toks), w).items():
                 acc[d] = acc.get(d, 0.0) + s
-        if bonus and ix.USE_WORDS and not t.field and acc:
-            for word in analysis.query_words(folded):
+        if bonus and ev.has_words and not t.field and acc:
+            for word in form.words:
                 for d, s in ev.bm25("words", ev.word_tf(word), ix.WORDS_WEIGHT).items():
                     if d in acc:
                         acc[d] += s
@@ -106,7 +113,7 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
 def _date_docs(node: DateRange, ctx: _Ctx) -> dict[int, float]:
     lo, hi = node.lo, (node.hi + "\uffff") if node.hi else ""
     return dict.fromkeys(
-        ctx.ev.column_docs("date", lambda v: bool(v) and (not lo or v >= lo) and (not hi or v <= hi)),
+        ctx.ev.docs_where("date", lambda v: bool(v) and (not lo or v >= lo) and (not hi or v <= hi)),
         0.0)
 
 
@@ -156,7 +163,7 @@ def evaluate(node: Node | None, ctx: _Ctx, *, bonus: bool = True) -> dict[int, f
     raise TypeError(node)
 
 
-def _undated_left_out(node: Node | None, ctx: _Ctx, searcher: Any) -> int:
+def _undated_left_out(node: Node | None, ctx: _Ctx) -> int:
     """How many undated documents match a query's other parts but not its date: a date
     clause at the top (alone or ANDed) never silently hides them."""
     if isinstance(node, DateRange):
@@ -166,15 +173,15 @@ def _undated_left_out(node: Node | None, ctx: _Ctx, searcher: Any) -> int:
         rest = others[0] if len(others) == 1 else And(others) if others else None
     else:
         return 0
-    table = _facet_table(searcher, "year")
+    table = ctx.ev.facet_rows("year")
     matched = evaluate(rest, ctx, bonus=False) or {}
     return sum(1 for d in matched if table[d] == ((NO_DATE, NO_DATE),))
 
 
-def _filter_docs(searcher: Any, facet: str, values: list[str]) -> set[int]:
+def _filter_docs(view: IndexView, facet: str, values: list[str]) -> set[int]:
     """Docnums whose ``facet`` has any of ``values`` (compared by key)."""
     keys = {v.strip() if facet == "year" else analysis.keyword(v) for v in values}
-    table = _facet_table(searcher, facet)
+    table = view.facet_rows(facet)
     return {d for d, pairs in enumerate(table) if any(k in keys for k, _shown in pairs)}
 
 
@@ -182,7 +189,8 @@ def _clean_filters(filters: dict[str, list[str]] | None, notices: list[str]) -> 
     out: dict[str, list[str]] = {}
     for k, vals in (filters or {}).items():
         if k not in FACETS:
-            notices.append(f"不明的篩選條件 {k!r}，已略過。")
+            notices.append(Notice(f"不明的篩選條件 {k!r}，已略過。",
+                                  f"Unknown filter {k!r}: ignored."))
             continue
         vs = [v for v in (vals if isinstance(vals, list | tuple) else [vals]) if str(v).strip()]
         if vs:
@@ -193,11 +201,6 @@ def _clean_filters(filters: dict[str, list[str]] | None, notices: list[str]) -> 
 # --------------------------------------------------------------------------
 # Passages and highlights
 
-_SEP_JOINED = r"\s*"
-_SEP_OTHER = r"[\W_]*?"
-_NOT_WORD = rf"[^\W_{analysis.CJK_CLASS}]"
-
-
 @dataclass(frozen=True)
 class _Matcher:
     """Finds one query term in folded text with the index's semantics."""
@@ -206,18 +209,9 @@ class _Matcher:
     regex: re.Pattern[str]
 
 
-def term_pattern(folded_term: str) -> re.Pattern[str] | None:
-    """A regex over folded text that matches where the index says the term occurs:
-    CJK characters may be split by whitespace (a line break), Latin words are whole."""
-    parts = []
-    for i, (text, _s, _e, joined) in enumerate(analysis.units(folded_term)):
-        if i:
-            parts.append(_SEP_JOINED if joined else _SEP_OTHER)
-        if analysis.is_cjk(text):
-            parts.append(re.escape(text))
-        else:
-            parts.append(rf"(?<!{_NOT_WORD}){re.escape(text)}(?!{_NOT_WORD})")
-    return re.compile("".join(parts)) if parts else None
+#: A regex over folded text matching where the index says a term occurs (see
+#: :func:`archive.analysis.match_pattern`; a parsed term carries its own, ``Form.pattern``).
+term_pattern = analysis.match_pattern
 
 
 def _matchers(terms: list[Term]) -> list[_Matcher]:
@@ -225,10 +219,9 @@ def _matchers(terms: list[Term]) -> list[_Matcher]:
     for t in terms:
         if t.field:
             continue
-        for v in (t.text, *t.alts):
-            pat = term_pattern(analysis.fold(v))
-            if pat is not None:
-                out.append(_Matcher(t.text, pat))
+        for form in t.forms:
+            if form.pattern is not None:
+                out.append(_Matcher(t.text, form.pattern))
     return out
 
 
@@ -253,7 +246,9 @@ def find_spans(text: str, matchers: list[_Matcher]) -> tuple[list[tuple[int, int
 
 
 def make_snippet(text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
-    """A window of ``text`` around its first match, with highlight offsets into the snippet."""
+    """A window of ``text`` around its first match, with highlight offsets into the snippet.
+
+    Spans only: markup is the web's (``archive.web.render.marked``)."""
     n = len(text)
     first = spans[0][0] if spans else 0
     start = max(0, first - SNIPPET_LEAD)
@@ -265,13 +260,7 @@ def make_snippet(text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
     snippet = lead + body + tail
     shift = len(lead) - start
     hl = [[max(s, start) + shift, min(e, end) + shift] for s, e in spans if s < end and e > start]
-    parts, pos = [], 0
-    for s, e in hl:
-        parts.append(html.escape(snippet[pos:s]))
-        parts.append("<mark>" + html.escape(snippet[s:e]) + "</mark>")
-        pos = e
-    parts.append(html.escape(snippet[pos:]))
-    return {"snippet": snippet, "highlights": hl, "snippet_html": "".join(parts)}
+    return {"snippet": snippet, "highlights": hl}
 
 
 def best_passages(doc: Document, matchers: list[_Matcher], limit: int = 3) -> list[dict[str, Any]]:
@@ -309,32 +298,8 @@ def highlight_blocks(doc: Document, q: str, *, bridge: bool = True) -> dict[str,
 # Facets, sorting
 
 
-def _facet_table(searcher: Any, facet: str) -> list[tuple[tuple[str, str], ...]]:
-    """Per docnum: the document's (key, display) pairs for ``facet`` (cached per searcher)."""
-    cache = getattr(searcher, "_archive_facets", None)
-    if cache is None:
-        cache = searcher._archive_facets = {}
-    if facet not in cache:
-        name = "year" if facet == "year" else facet + "_key"
-
-        def compute(leaf: Any) -> list[tuple[tuple[str, str], ...]]:
-            rows = []
-            for raw in ix.leaf_cached(leaf, ("column", name), ix.leaf_column(name)):
-                vals = [v for v in raw.split(ix.FACET_SEP) if v] if raw else []
-                if facet == "year" and not vals:
-                    vals = [NO_DATE]
-                rows.append(tuple((v if facet == "year" else analysis.keyword(v), v) for v in vals))
-            return rows
-
-        table: list[tuple[tuple[str, str], ...]] = []
-        for leaf, _offset in searcher.reader().leaf_readers():
-            table.extend(ix.leaf_cached(leaf, ("facet", facet), compute))
-        cache[facet] = table
-    return cache[facet]
-
-
-def _count(searcher: Any, facet: str, docnums: Any) -> list[dict[str, Any]]:
-    table = _facet_table(searcher, facet)
+def _count(view: IndexView, facet: str, docnums: Any) -> list[dict[str, Any]]:
+    table: list[FacetRow] = view.facet_rows(facet)
     counts: Counter[str] = Counter()
     display: dict[str, str] = {}
     for d in docnums:
@@ -348,10 +313,10 @@ def _count(searcher: Any, facet: str, docnums: Any) -> list[dict[str, Any]]:
     return [{"value": display[k], "count": c} for k, c in items[:FACET_LIMIT]]
 
 
-def _order(searcher: Any, hits: list[tuple[int, float]], sort: str,
+def _order(view: IndexView, hits: list[tuple[int, float]], sort: str,
            k: int | None = None) -> list[tuple[int, float]]:
     """Hits in display order; with ``k``, only the first ``k`` (a partial sort)."""
-    dates = ix.column(searcher, "date")
+    dates = view.dates()
     if sort == "relevance":
         # Higher score first; newer first among equal scores.
         key = lambda h: (round(h[1], 6), dates[h[0]])  # noqa: E731
@@ -369,7 +334,7 @@ def _order(searcher: Any, hits: list[tuple[int, float]], sort: str,
 # Entry points
 
 
-def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
+def search(index: Engine, source: DocumentSource | None, q: str, *,
            filters: dict[str, list[str]] | None = None, sort: str = "relevance", page: int = 1,
            per_page: int = 10, bridge: bool = True, max_passages: int = 3,
            limits: Limits | None = None) -> dict[str, Any]:
@@ -379,20 +344,23 @@ def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
     parsed: Parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
     notices = list(parsed.notices)
     if sort not in SORTS:
-        notices.append(f"不明的排序方式 {sort!r}，已依相關度排序。")
+        notices.append(Notice(f"不明的排序方式 {sort!r}，已依相關度排序。",
+                              f"Unknown sort {sort!r}: sorted by relevance."))
         sort = "relevance"
     page = max(1, int(page or 1))
     per_page = max(1, min(100, int(per_page or 10)))
     filters = _clean_filters(filters, notices)
-    searcher = index.searcher()
-    ctx = _Ctx(ix.Evaluator.for_searcher(searcher), limits, notices)
+    view = index.view()
+    ctx = _Ctx(view, limits, notices)
 
     base = evaluate(parsed.node, ctx) or {}
-    undated = _undated_left_out(parsed.node, ctx, searcher)
+    undated = _undated_left_out(parsed.node, ctx)
     if undated:
-        notices.append(f"另有 {undated} 份沒有出版日期的文件符合其餘條件，未列入日期範圍"
-                       f"（可用年份篩選「{NO_DATE}」查看）。")
-    fsets = {f: _filter_docs(searcher, f, vals) for f, vals in filters.items()}
+        notices.append(Notice(f"另有 {undated} 份沒有出版日期的文件符合其餘條件，未列入日期範圍"
+                              f"（可用年份篩選「{NO_DATE}」查看）。",
+                              f"{undated} more undated document(s) match the rest of the query but "
+                              f"not its date range (filter by year {NO_DATE!r} to see them)."))
+    fsets = {f: _filter_docs(view, f, vals) for f, vals in filters.items()}
     matched = base
     for fs in fsets.values():
         matched = {d: s for d, s in matched.items() if d in fs}
@@ -404,17 +372,17 @@ def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
             for g, fs in fsets.items():
                 if g != f:
                     docnums &= fs
-            facets[f] = _count(searcher, f, docnums)
+            facets[f] = _count(view, f, docnums)
         else:
-            facets[f] = _count(searcher, f, matched)
+            facets[f] = _count(view, f, matched)
 
     total = len(matched)
-    window = _order(searcher, list(matched.items()), sort, k=page * per_page)
+    window = _order(view, list(matched.items()), sort, k=page * per_page)
     window = window[(page - 1) * per_page : page * per_page]
     matchers = _matchers(positive_terms(parsed.node))
     out_hits = []
     for docnum, score in window:
-        meta = ix.stored(searcher, docnum)
+        meta = view.stored(docnum)
         hit = {"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
                "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
                "series": meta.get("series", ""), "date": meta.get("date", ""), "passages": []}
@@ -432,15 +400,15 @@ def search(index: ix.SearchIndex, source: DocumentSource | None, q: str, *,
     }
 
 
-def match_ids(index: ix.SearchIndex, q: str, *, bridge: bool = False,
+def match_ids(index: Engine, q: str, *, bridge: bool = False,
               limits: Limits | None = None) -> set[str]:
     """Every matching document id, unranked (benchmarks and consistency checks)."""
     limits = limits or Limits(timeout_s=60.0)
     parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
-    searcher = index.searcher()
-    ctx = _Ctx(ix.Evaluator.for_searcher(searcher), limits, [])
+    view = index.view()
+    ctx = _Ctx(view, limits, [])
     hits = evaluate(parsed.node, ctx, bonus=False) or {}
-    return {ix.stored(searcher, d)["doc_id"] for d in hits}
+    return {view.stored(d)["doc_id"] for d in hits}
 
 
 #: How many of a document's distinctive words "related documents" matches on.
@@ -449,19 +417,20 @@ MLT_TERMS = 16
 MLT_MAX_DF_SHARE = 10
 
 
-def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id: str,
+def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
                    limit: int = 5, *, with_passages: bool = False) -> list[dict[str, Any]]:
     """Documents that share the most distinctive words (tf·idf) with ``doc_id``.
 
     The candidates are the document's key words stored in the index at ingest (its most
     frequent words); an index without the word field uses the stored text's bigrams.
-    The ``MLT_TERMS`` rarest-weighted ones are scored with BM25 on the ranking field.
+    The ``MLT_TERMS`` rarest-weighted ones are scored with the one BM25 on the ranking field
+    (on the recall field's tokens without it).
     """
-    searcher = index.searcher()
-    n = max(1, searcher.doc_count())
-    docnum = ix.docnum_of(searcher, doc_id)
-    counts = ix.stored_key_words(searcher, docnum) if docnum is not None else None
-    field = "words" if ix.USE_WORDS else "body"
+    view = index.view()
+    n = max(1, view.doc_count())
+    docnum = view.docnum_of(doc_id)
+    counts = view.key_words(docnum) if docnum is not None else None
+    field = "words" if view.has_words else "body"
     if counts is None:  # an index without the word field keeps no key words: use bigrams
         doc = source.get_document(doc_id) if source is not None else None
         if doc is None:
@@ -473,28 +442,27 @@ def more_like_this(index: ix.SearchIndex, source: DocumentSource | None, doc_id:
     # A small archive keeps words in up to half its documents (or 20), a large one a tenth.
     max_df = max(2, n // MLT_MAX_DF_SHARE, min(n // 2, 20))
     for term, c in counts:
-        df = ix.doc_frequency(searcher, field, term)
+        df = view.doc_frequency(field, term)
         if 1 < df <= max_df:
             weighted.append((c * math.log(n / df), term))
     weighted.sort(reverse=True)
     terms = [t for _w, t in weighted[:MLT_TERMS]]
     if not terms:
         return []
-    if ix.USE_WORDS:
-        ev = ix.Evaluator.for_searcher(searcher)
-        scores: Counter[int] = Counter()
-        for term in terms:
-            scores.update(ev.bm25("words", ev.word_tf(term)))
+    # One BM25 for both (archive.index.evaluate): the words of the ranking field, or the
+    # recall field's single tokens in an index without it.
+    scores: Counter[int] = Counter()
+    for term in terms:
+        tf = view.word_tf(term) if view.has_words else view.term_tf(field, ((term, 0, analysis.EXACT),))
+        scores.update(view.bm25(field, tf))
+    if docnum is not None:
         scores.pop(docnum, None)
-        # The best few by score alone (cheap), then the display order with its tie-breaks.
-        best = heapq.nlargest(limit * 4, scores.items(), key=operator.itemgetter(1))
-        hits = _order(searcher, best, "relevance", limit)
-    else:
-        q = ix.q_exclude_doc(ix.q_any_term(field, terms), doc_id)
-        hits = _order(searcher, ix.run(searcher, q, 5.0), "relevance")[:limit]
+    # The best few by score alone (cheap), then the display order with its tie-breaks.
+    best = heapq.nlargest(limit * 4, scores.items(), key=operator.itemgetter(1))
+    hits = _order(view, best, "relevance", limit)
     out = []
     for docnum, score in hits:
-        meta = ix.stored(searcher, docnum)
+        meta = view.stored(docnum)
         out.append({"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
                     "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
                     "series": meta.get("series", ""), "date": meta.get("date", ""),

@@ -9,7 +9,7 @@ Latin tokens — each run in its Traditional form and in its Simplified form
 (OpenCC ``t2s``), so 2 × ``--queries`` runs per system.
 Truth: a brute-force scan, after the same normalisation, of exactly the texts a plain
 query searches — every block and the title/author/foundation/series values, as
-:func:`archive.index.prepare` hands them to the index — each text on its own (no
+:func:`archive.index.field_values` hands them to the index — each text on its own (no
 match spans two blocks or fields).  The normalisation is the analyser's:
 :func:`archive.analysis.fold` (NFKC, look-alikes, casefold, per-character t2s), then
 whitespace between two CJK characters removed, because the analyser joins a CJK run
@@ -47,9 +47,9 @@ def truth_text(text: str) -> str:
 
 def searched_texts(doc) -> list[str]:  # noqa: ANN001
     """The texts a plain (unfielded) query is matched against, as the index receives them."""
-    from archive.index import TEXT_FIELDS, prepare
+    from archive.index import TEXT_FIELDS, field_values
 
-    f = prepare(doc)
+    f = field_values(doc)
     return list(f["body"]) + [v for name in TEXT_FIELDS for v in f.get(name, [])]
 
 

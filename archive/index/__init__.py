@@ -7,13 +7,16 @@ the names it uses.  One module per concern:
 
 * :mod:`.schema`: field formats, tokenizers, the Whoosh schema, ``SCHEMA_VERSION``.
 * :mod:`.whoosh_fixes`: every patch of / workaround for Whoosh internals (applied on import).
-* :mod:`.documents`: a document → the writer's field values (:func:`prepare`).
+* :mod:`.documents`: a document → the writer's field values (:func:`field_values`).
 * :mod:`.directory`: the directory on disk: lock, atomic symlink swap, version file, seal.
 * :mod:`.bulk`: the rebuild's bulk writer and its worker processes.
+* :mod:`.engine`: the seam :mod:`archive.search` queries through (:class:`IndexView`:
+  what any engine must provide), and the facet and sort names (``FACETS``, ``SORTS``).
+* :mod:`.view`: :class:`WhooshView`, that seam over one Whoosh searcher.
 * :mod:`.searcher`: :class:`SearchIndex`, the object everything else holds.
 * :mod:`.evaluate`: the scoring engine (:class:`Evaluator`, BM25 and its constants).
 * :mod:`.cache`: per-segment memos; :mod:`.facets`: column values for facets and dates.
-* :mod:`.queries`: the Whoosh queries and stored-field reads :mod:`archive.search` uses.
+* :mod:`.queries`: stored-field reads of a searcher.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from . import whoosh_fixes  # noqa: F401  (first: the patches every other module
 from .bulk import SEGMENT_POSTINGS, _bulk_build, _worker_main
 from .cache import LEAF_CACHE_MAX, TF_CACHE_MAX_POSTINGS, leaf_cached
 from .directory import SEAL_FILE, IndexDirectory
-from .documents import KEY_WORDS, key_words, prepare
+from .documents import KEY_WORDS, field_values, key_words
+from .engine import FACETS, NO_DATE, SORTS, Engine, IndexView
 from .errors import IndexBusyError, IndexError_, IndexMissingError, IndexVersionError
 from .evaluate import (
     DEFAULT_B,
@@ -32,20 +36,9 @@ from .evaluate import (
     MAX_PREFIX_TERMS,
     WORDS_WEIGHT,
     Evaluator,
-    weighting,
 )
 from .facets import column, leaf_column
-from .queries import (
-    SearchTimeout,
-    doc_frequency,
-    docnum_of,
-    is_null,
-    q_any_term,
-    q_exclude_doc,
-    run,
-    stored,
-    stored_key_words,
-)
+from .queries import doc_frequency, docnum_of, stored, stored_key_words
 from .schema import (
     BLOCK_GAP,
     FACET_FIELDS,
@@ -66,6 +59,7 @@ from .schema import (
     word_counts,
 )
 from .searcher import OPEN_ATTEMPTS, SearchIndex
+from .view import WhooshView
 
 __all__ = [
     "BLOCK_GAP", "DEFAULT_B", "FACET_FIELDS", "FACET_SEP", "FIELD_B", "FIELD_WEIGHTS",
@@ -74,9 +68,9 @@ __all__ = [
     "USE_WORDS", "VERSION_FILE", "WORDS_WEIGHT",
     "BigramTokenizer", "CompactPositions", "Evaluator", "IndexBusyError", "IndexDirectory",
     "IndexError_", "IndexMissingError", "IndexVersionError", "PreTokenized", "SearchIndex",
-    "SearchTimeout", "WordCounts", "WordTokenizer",
-    "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of", "is_null",
-    "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "prepare",
-    "q_any_term", "q_exclude_doc", "run", "stored", "stored_key_words", "weighting",
-    "word_counts",
+    "WordCounts", "WordTokenizer",
+    "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of",
+    "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "field_values",
+    "stored", "stored_key_words",
+    "word_counts", "FACETS", "NO_DATE", "SORTS", "Engine", "IndexView", "WhooshView",
 ]

@@ -33,7 +33,7 @@ from whoosh.writing import SegmentWriter
 
 from archive.models import Document
 
-from .documents import prepare
+from .documents import field_values
 from .errors import IndexError_
 from .schema import INLINE_LIMIT, PreTokenized, codec
 from .whoosh_fixes import INLINE_FLAG, pack_inline
@@ -151,7 +151,7 @@ def _build_segments(ix: Any, batches: Iterable[list[Document]]) -> tuple[list[An
     w = _LeanWriter(ix)
     for batch in batches:
         for doc in batch:
-            w.add_document(**prepare(doc))
+            w.add_document(**field_values(doc))
             n += 1
         if w.n_postings > SEGMENT_POSTINGS:
             segments.append(w._finalize_segment())

@@ -29,7 +29,7 @@ def key_words(words: Counter[str]) -> list[list[Any]]:
     return [[w, words[w]] for w in ranked[:KEY_WORDS]]
 
 
-def prepare(doc: Document) -> dict[str, Any]:
+def field_values(doc: Document) -> dict[str, Any]:
     """The writer's field values for one document: texts and keys; the fields tokenise them."""
     meta = {k: (doc.meta(k) or "") for k in ("title", "author", "foundation", "series", "date")}
     meta["title"] = doc.title or ""

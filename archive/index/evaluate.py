@@ -20,9 +20,10 @@ Constants (unchanged by the split of archive/index.py; they decide every score):
   ranking-field word bonus.
 * A single-character (prefix) token expands to at most :data:`MAX_PREFIX_TERMS` = 4096
   bigrams; :attr:`Evaluator.PREFIX_CACHE` = 64 such terms are kept per searcher.
-* :func:`weighting`: Whoosh's own BM25F (``B=0.75, K1=1.2``, per-field ``B`` from
-  :data:`FIELD_B`) for the searchers :class:`SearchIndex` opens, i.e. for queries run
-  through Whoosh's matchers (:func:`archive.index.queries.run`).
+
+This is the archive's one BM25: every score (search, related documents, with or without
+the word field) comes from :meth:`Evaluator.bm25`; no query runs through Whoosh's own
+scoring.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from whoosh import scoring
 from whoosh.searching import Searcher
 
 from archive import analysis
@@ -49,11 +49,6 @@ MAX_PREFIX_TERMS = 4096
 
 K1 = 0.8
 DEFAULT_B = 0.75
-
-
-def weighting() -> scoring.WeightingModel:
-    """BM25F with per-field length normalisation (B), shared by every searcher."""
-    return scoring.BM25F(B=0.75, K1=1.2, **{f"{k}_B": v for k, v in FIELD_B.items()})
 
 
 def _read_postings(leaf: Any, fieldname: str, tbytes: bytes, values: bool

@@ -1,7 +1,7 @@
 """Column values per document: what facet counting and date filters read.
 
 What it owns and why: facets (author, foundation, series, year) and dates are Whoosh
-columns written by :func:`archive.index.documents.prepare` (several display values joined
+columns written by :func:`archive.index.documents.field_values` (several display values joined
 by :data:`archive.index.schema.FACET_SEP`).  Reading them per segment and memoising the
 result (:mod:`archive.index.cache`) is what keeps facet counts cheap; the counting itself
 (the per-document facet table, disjunctive counts) is :mod:`archive.search`'s.

@@ -30,6 +30,7 @@ from whoosh.formats import Existence, Frequency, Positions
 from archive import analysis
 
 from . import whoosh_fixes  # noqa: F401  (the inline term info codec() relies on)
+from .engine import FACETS
 
 #: Bump when the schema or the analysis changes: old indexes must be rebuilt.
 SCHEMA_VERSION = 6
@@ -37,7 +38,7 @@ VERSION_FILE = "SCHEMA_VERSION"
 
 #: Metadata fields that are searchable (``title:`` …) and, apart from title, facets.
 TEXT_FIELDS = ("title", "author", "foundation", "series")
-FACET_FIELDS = ("author", "foundation", "series", "year")
+FACET_FIELDS = FACETS  # the one definition: archive.index.engine
 #: Separates a facet's display values in its stored column.
 FACET_SEP = "\x1f"
 
@@ -143,7 +144,7 @@ class WordTokenizer(_AnalysisTokenizer):
 
 
 class PreTokenized(FieldType):
-    """A field that accepts postings already cut by :func:`prepare` (term → positions/count).
+    """A field that accepts postings already cut by :func:`field_values` (term → positions/count).
 
     Tokenising happens in worker processes; the writer only encodes.  A plain
     string is accepted too and goes through the field's analyzer.

@@ -24,10 +24,10 @@ from archive.models import Document
 
 from .bulk import _bulk_build
 from .directory import IndexDirectory, _seal
-from .documents import prepare
+from .documents import field_values
 from .errors import IndexMissingError
-from .evaluate import weighting
 from .schema import SCHEMA_VERSION, VERSION_FILE, codec, make_schema
+from .view import WhooshView
 
 #: Attempts at opening a searcher while a writer replaces the files it was about to read.
 OPEN_ATTEMPTS = 8
@@ -39,7 +39,7 @@ def _open_searcher(d: Path) -> Searcher:
     that listed them just before may find them gone: it then opens the new generation."""
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            return whoosh_index.open_dir(str(d)).searcher(weighting=weighting())
+            return whoosh_index.open_dir(str(d)).searcher()
         except FileNotFoundError:
             if attempt == OPEN_ATTEMPTS - 1:
                 raise
@@ -103,6 +103,11 @@ class SearchIndex(IndexDirectory):
         loc.target = target
         loc.searcher = s
         return s
+
+    def view(self) -> WhooshView:
+        """This thread's view of the index for :mod:`archive.search` (the engine seam,
+        :mod:`archive.index.engine`): the same one until the index changes."""
+        return WhooshView.for_searcher(self.searcher())
 
     def doc_ids(self) -> set[str]:
         """Ids of all live documents (for the service's consistency check)."""
@@ -175,7 +180,7 @@ class SearchIndex(IndexDirectory):
 def _write(w: Any, docs: Iterable[Document], *, update: bool) -> int:
     n = 0
     for doc in docs:
-        fields = prepare(doc)
+        fields = field_values(doc)
         if update:
             w.delete_by_term("doc_id", doc.doc_id)
         w.add_document(**fields)

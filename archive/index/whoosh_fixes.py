@@ -1,7 +1,7 @@
 """Every workaround for whoosh-reloaded's internals, in one place.
 
 What it owns and why: :mod:`archive.index` relies on a few private parts of
-whoosh-reloaded 2.7.5 (the W3 codec's term info, the ``AndNot`` matcher).  Keeping
+whoosh-reloaded 2.7.5 (the W3 codec's term info).  Keeping
 every such patch here, each with the reason it exists, means an upgrade of Whoosh
 has one module to re-read.  ``pyproject.toml`` pins the tested version; importing
 this module with another installed version warns (:data:`TESTED_VERSION`).
@@ -13,14 +13,13 @@ Process-wide patches (applied once, on import, by :func:`apply`):
 * ``W3TermInfo.to_bytes`` / ``from_bytes``: inlined postings as packed arrays
   instead of a protocol-2 pickle (flag :data:`INLINE_FLAG` in the flags byte).
 
-These two are applied whatever the installed version: the second defines how
-indexes already on disk are read, and the first also normalises the values the
-second packs.  A version other than the tested one only warns.
-
-Local fixes (subclasses used explicitly; nothing global changes):
-
-* :class:`AndNot` / :class:`_AndNotMatcher`: ``a AND NOT b`` that checks the first
-  candidate even when ``b`` starts earlier than ``a``.
+Behind a version check: every fix is installed only on the pinned release
+(:data:`TESTED_VERSION`, :func:`pinned`).  On any other version :func:`apply` warns and
+installs nothing: the tests in
+``tests/search/test_whoosh_fixes.py`` show, one per fix, that upstream still needs it
+(each fails once upstream fixes its problem), so an upgrade re-runs them and drops the
+fixes that are no longer needed.  (Indexes written with the packed inline format are
+then unreadable, loudly: ``archive reindex`` after an upgrade.)
 """
 
 from __future__ import annotations
@@ -31,15 +30,18 @@ from importlib import metadata
 from itertools import accumulate
 from typing import Any
 
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3TermInfo
-from whoosh.matching import AndNotMatcher
 
 #: The whoosh-reloaded release these patches were written against and tested with.
 TESTED_VERSION = "2.7.5"
 
 #: Flag value in a term info's flags byte: the postings are inlined as packed arrays.
 INLINE_FLAG = 2
+
+
+def pinned() -> bool:
+    """Whether the installed whoosh-reloaded is the release these fixes were made for."""
+    return installed_version() == TESTED_VERSION
 
 
 def installed_version() -> str | None:
@@ -159,18 +161,21 @@ _applied = False
 
 
 def apply() -> None:
-    """Install the process-wide patches (idempotent); warns on an untested Whoosh."""
+    """Install the process-wide patches on the pinned release (idempotent); on any other
+    version warn and leave Whoosh as it is."""
     global _applied
     if _applied:
         return
     found = installed_version()
     if found != TESTED_VERSION:
         warnings.warn(
-            f"archive.index patches whoosh-reloaded {TESTED_VERSION} internals but "
-            f"{found or 'another Whoosh'} is installed: run the test suite before trusting it",
+            f"archive.index's fixes are for whoosh-reloaded {TESTED_VERSION} but "
+            f"{found or 'another Whoosh'} is installed: none applied; run "
+            f"tests/search/test_whoosh_fixes.py to see which are still needed",
             RuntimeWarning,
             stacklevel=2,
         )
+        return
     W3TermInfo.set_inline = _set_inline  # type: ignore[attr-defined]
     W3TermInfo.to_bytes = _to_bytes  # type: ignore[method-assign]
     W3TermInfo.from_bytes = _from_bytes  # type: ignore[method-assign,assignment]
@@ -178,26 +183,3 @@ def apply() -> None:
 
 
 apply()
-
-
-# --------------------------------------------------------------------------
-# Local fixes
-
-
-class _AndNotMatcher(AndNotMatcher):
-    """Whoosh's AndNotMatcher only skips the excluded matcher forward at the start when both
-    sit on the same document; if the excluded one starts *earlier* the first candidate is
-    never checked and a document containing the excluded term slips through."""
-
-    def _find_first(self) -> None:
-        if self.a.is_active() and self.b.is_active():
-            self._find_next()
-
-
-class AndNot(wq.AndNot):
-    """``a AND NOT b`` with the fixed matcher."""
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        scoredm = self.a.matcher(searcher, context)
-        notm = self.b.matcher(searcher, searcher.boolean_context())
-        return _AndNotMatcher(scoredm, notm)

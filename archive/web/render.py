@@ -51,7 +51,8 @@ def render(
 
 
 # -- template helpers: the only places text becomes markup ------------------
-def marked(text: str | None, spans: list[list[int]] | None) -> Markup:
+def marked(text: str | None, spans: list[list[int]] | None, *, css_class: str | None = "hit"
+           ) -> Markup:
     """``text`` escaped, with ``<mark>`` around each ``[start, end)`` span.
 
     Spans come from the service as offsets into the original text; overlapping
@@ -60,15 +61,26 @@ def marked(text: str | None, spans: list[list[int]] | None) -> Markup:
     text = text or ""
     out: list[str] = []
     pos = 0
+    open_tag = f'<mark class="{css_class}">' if css_class else "<mark>"
     for start, end in sorted((int(s), int(e)) for s, e in (spans or [])):
         start, end = max(start, pos), min(end, len(text))
         if start >= end:
             continue
         out.append(str(escape(text[pos:start])))
-        out.append(f'<mark class="hit">{escape(text[start:end])}</mark>')
+        out.append(f"{open_tag}{escape(text[start:end])}</mark>")
         pos = end
     out.append(str(escape(text[pos:])))
     return Markup("".join(out))
+
+
+def with_snippet_html(result: dict[str, Any]) -> dict[str, Any]:
+    """Add each passage's ``snippet_html`` (the JSON contract: the escaped snippet with a
+    plain ``<mark>`` around each highlight) to a search result; the core gives spans only."""
+    for hit in result.get("hits", []):
+        for p in hit.get("passages", []):
+            if "snippet" in p:
+                p["snippet_html"] = str(marked(p["snippet"], p.get("highlights"), css_class=None))
+    return result
 
 
 def safe_href(url: str | None) -> str | None:

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, request
 
 from archive.service import ServiceError
 from archive.web import http, urls
-from archive.web.render import render
+from archive.web.render import render, with_snippet_html
 
 bp = Blueprint("search", __name__)
 
@@ -80,6 +80,7 @@ def index() -> Response:
                 per_page=current_app.config.get("PER_PAGE", urls.PER_PAGE),
                 bridge=state.bridge,
             )
+            with_snippet_html(result)
         except ValueError as exc:  # the service's refusal is a notice, not a crash
             result = empty_result(state, [str(exc)])
         except ServiceError as exc:  # e.g. the index is being rebuilt: say so, keep the page

@@ -14,11 +14,9 @@ from typing import Any
 from flask import current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
-#: The facets of the sidebar, in display order; each is also a query parameter.
-FACETS = ("author", "foundation", "series", "year")
-
-#: Sort orders the page offers (the service validates them too).
-SORTS = ("relevance", "newest", "oldest")
+# The facets of the sidebar (display order; each is also a query parameter) and the sort
+# orders the page offers: defined once, in the search core.
+from archive.search import FACETS, SORTS
 
 #: How many hits one page shows.
 PER_PAGE = 10

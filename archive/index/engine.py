@@ -1,0 +1,76 @@
+"""The seam between :mod:`archive.search` and a search engine: what an engine must provide.
+
+Why: :mod:`archive.search` evaluates the query AST (phrases, AND/OR/NOT, fields, dates,
+bridged variants), counts facets exactly, sorts, pages, and finds related documents.  It
+does all of it through the :class:`IndexView` below, which names no engine type, so an
+engine can change behind :mod:`archive.index` alone (today Whoosh:
+:class:`archive.index.view.WhooshView`).
+
+An engine's index object (:class:`Engine`) hands out a *view*: one consistent snapshot of
+the index, cheap to ask for repeatedly (the same view until the index changes).  In a view
+a document is a *docnum*, an ``int`` valid in that view only; ``doc_id`` is the archive's
+id.  Everything crossing the seam is a plain value: ints, floats, strings, dicts, lists.
+
+What a view must provide:
+
+* ``live``: the docnums of every live (not deleted) document; ``doc_count()`` their number.
+* ``term_tf(field, tokens)``: docnum → occurrences of a whole term (its query tokens,
+  :func:`archive.analysis.query_bigrams`, at consecutive positions: a phrase), live
+  documents only.  ``field`` is one of :data:`TEXT_FIELDS` or ``"body"``.
+* ``word_tf(word)``: docnum → frequency of one word in the ranking field (``{}`` when the
+  index has none: ``has_words`` is False).
+* ``bm25(field, tf, weight)``: the one BM25 of the archive (constants in
+  :mod:`archive.index.evaluate`) given a term's frequencies.
+* ``dates()``: per docnum, the ISO date (``""`` when undated); what date clauses and the
+  date sorts read.
+* ``facet_rows(facet)``: per docnum, the document's ``(key, shown)`` pairs for ``facet``
+  (one of :data:`FACETS`); the year facet gives :data:`NO_DATE` for undated documents.
+  Keys are :func:`archive.analysis.keyword` of the value (the year as it is).
+* ``stored(docnum)``: the hit list's metadata (``doc_id``, title, author, …).
+* ``docnum_of(doc_id)``, ``doc_frequency(field, term)``, ``key_words(docnum)`` (the key
+  words stored at ingest, ``None`` when the index keeps none): for related documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+#: The facets, in display order; each is also a filter (and a query parameter on the web).
+FACETS = ("author", "foundation", "series", "year")
+
+#: Sort orders of a result list.
+SORTS = ("relevance", "newest", "oldest")
+
+#: The year facet's value for documents without a publication date (they are counted, and
+#: can be filtered to, rather than silently missing from every year).
+NO_DATE = "無日期"
+
+#: One token of a query term: (text, position, kind), see archive.analysis.query_bigrams.
+Token = tuple[str, int, str]
+FacetRow = tuple[tuple[str, str], ...]
+
+
+class IndexView(Protocol):
+    """One consistent snapshot of the index (see the module docstring)."""
+
+    live: frozenset[int]
+    has_words: bool
+
+    def doc_count(self) -> int: ...
+    def term_tf(self, fieldname: str, tokens: Sequence[Token]) -> dict[int, int]: ...
+    def word_tf(self, word: str) -> dict[int, int]: ...
+    def bm25(self, fieldname: str, tf: dict[int, int], weight: float = 1.0) -> dict[int, float]: ...
+    def dates(self) -> list[str]: ...
+    def docs_where(self, column_name: str, pred: Callable[[str], bool]) -> set[int]: ...
+    def facet_rows(self, facet: str) -> list[FacetRow]: ...
+    def stored(self, docnum: int) -> dict[str, Any]: ...
+    def docnum_of(self, doc_id: str) -> int | None: ...
+    def doc_frequency(self, fieldname: str, term: str) -> int: ...
+    def key_words(self, docnum: int) -> list[tuple[str, int]] | None: ...
+
+
+class Engine(Protocol):
+    """An index :mod:`archive.search` can query."""
+
+    def view(self) -> IndexView: ...
