@@ -14,14 +14,13 @@ AST is compiled by :mod:`archive.search`.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
 from functools import cached_property
 
-from archive import analysis
+from archive import analysis, vocabulary
 from archive.notices import Notice
 
 FIELDS = ("title", "author", "foundation", "series")
@@ -354,59 +353,12 @@ def plain_text(q: str) -> Node | None:
 # Regional vocabulary
 
 
-#: Pairs the issue names that OpenCC's TW phrase tables (this version) lack.
-_EXTRA_PAIRS = [("公元", "西元")]
-
-
-@functools.cache
-def _regional_table() -> dict[str, tuple[str, ...]]:
-    """folded phrase → display forms of its other-region equivalents (both directions)."""
-    d = analysis.opencc_dictionary_dir()
-    table: dict[str, list[str]] = {}
-    pairs: list[tuple[str, str]] = list(_EXTRA_PAIRS) + [(b, a) for a, b in _EXTRA_PAIRS]
-    for name in ("TWPhrases.txt", "TWPhrasesRev.txt"):
-        for line in (d / name).read_text(encoding="utf-8").splitlines():
-            key, _, vals = line.partition("\t")
-            for v in vals.split():
-                pairs.append((key, v))
-    for a, b in pairs:
-        fa, fb = analysis.fold(a), analysis.fold(b)
-        if fa == fb or len(fa) < 2:
-            continue
-        lst = table.setdefault(fa, [])
-        if b not in lst:
-            lst.append(b)
-    return {k: tuple(v) for k, v in table.items()}
-
-
 def regional_alternatives(text: str, limit: int = 4, *, folded: str | None = None) -> list[str]:
-    """Other-region forms of ``text`` (软件 → 軟體, 專案 → 項目), whole term or a part of it.
-
-    ``folded``: ``text`` already folded (a :class:`Term` carries it), so it is not again."""
-    f = folded if folded is not None else analysis.fold(text)
-    table = _regional_table()
-    out: list[str] = []
-    if f in table:
-        out.extend(table[f])
-    else:
-        # Replace the longest known phrase inside the term (软件开发 → 軟體开发).
-        best = ""
-        for i in range(len(f)):
-            for j in range(min(len(f), i + 8), i + 1, -1):
-                if f[i:j] in table and j - i > len(best):
-                    best = f[i:j]
-                    break
-        if best:
-            at = f.index(best)
-            out.extend(f[:at] + alt + f[at + len(best) :] for alt in table[best])
-    seen: set[str] = {f}
-    uniq = []
-    for a in out:
-        fa = analysis.fold(a)
-        if fa not in seen:
-            seen.add(fa)
-            uniq.append(a)
-    return uniq[:limit]
+    """Other-vocabulary forms of ``text`` (软件 → 軟體, 特朗普 → 川普), whole term or a part of
+    it, from :mod:`archive.vocabulary` (OpenCC's and MediaWiki's tables, and the archive's
+    aliases when the service has installed them).  ``folded`` is accepted for callers that
+    hold it; the vocabulary folds phrases itself."""
+    return vocabulary.current().alternatives(text, limit)
 
 
 def _bridge(node: Node, also: list[dict[str, object]]) -> Node:

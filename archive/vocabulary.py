@@ -163,6 +163,21 @@ def published() -> Vocabulary:
     return build()
 
 
+_installed: Vocabulary | None = None
+
+
+def install(vocab: Vocabulary | None) -> None:
+    """Make ``vocab`` (tables plus this archive's aliases) what the query parser bridges with;
+    None goes back to the published tables."""
+    global _installed
+    _installed = vocab
+
+
+def current() -> Vocabulary:
+    """The vocabulary the query parser uses now."""
+    return _installed if _installed is not None else published()
+
+
 # --------------------------------------------------------------------------- learning
 
 
