@@ -1,8 +1,9 @@
 """``/openapi.json``: an OpenAPI 3.1 description of the JSON twins.
 
-The schemas are written down here once and the test suite checks real
-responses against them, so the description stays true to what the server
-returns.
+The response schemas are generated from the TypedDicts of :mod:`archive.shapes`
+(:mod:`archive.web.openapi`); the paths, parameters and status codes are written
+here.  The test suite checks real responses against the result, and schemathesis
+calls every operation it lists.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from archive.models import BLOCK_TYPES, EDITABLE, PROVENANCES
+from archive import shapes
+from archive.models import EDITABLE
+from archive.web.openapi import components
 from archive.web.urls import FACETS, SORTS
 
 bp = Blueprint("api", __name__)
@@ -37,253 +40,8 @@ INT = _s("integer")
 INT_N = _s(["integer", "null"])
 SPANS = _s("array", items=_s("array", items=INT, minItems=2, maxItems=2))
 
-SCHEMAS: dict[str, Any] = {
-    "Error": _obj({"error": _obj({"status": INT, "title": STR, "message": STR})}),
-    "Block": _obj(
-        {
-            "id": _s("string", description="passage id, p- and 12 hex digits"),
-            "type": _s("string", enum=list(BLOCK_TYPES)),
-            "text": STR,
-            "pages": _s("array", items=INT, description="1-based pages the block spans"),
-            "rows": _s("array", items=_s("array", items=STR),
-                       description="a table's cells, row by row (tables only)"),
-            "source": _s("string", enum=["pdf", "pdfium", "ocr"],
-                         description="where the text came from: the text layer (pypdf's or PDFium's reading) or OCR"),
-            "confidence": _s("number", description="OCR only: Tesseract's mean confidence, 0-100"),
-        },
-        required=["id", "type", "text", "pages"],
-    ),
-    "Field": _obj({"value": STR, "source": _s("string", enum=list(PROVENANCES))}),
-    "Facet": _obj({"value": STR, "count": INT}),
-    "PassageHit": _obj(
-        {
-            "id": STR,
-            "page": INT_N,
-            "snippet": _s("string", description="plain text in the document's own script"),
-            "highlights": {**SPANS, "description": "[start, end) offsets into snippet"},
-            "snippet_html": _s("string", description="escaped snippet with <mark> around hits"),
-        }
-    ),
-    "Hit": _obj(
-        {
-            "id": STR,
-            "title": STR,
-            "score": _s("number"),
-            "author": STR_N,
-            "foundation": STR_N,
-            "series": STR_N,
-            "date": STR_N,
-            "passages": _s("array", items=_ref("PassageHit")),
-        },
-        required=["id", "title", "passages"],
-    ),
-    "SearchResult": _obj(
-        {
-            "query": STR,
-            "total": INT,
-            "page": INT,
-            "per_page": INT,
-            "pages": INT,
-            "sort": STR,
-            "took_ms": _s("number"),
-            "notices": _s("array", items=STR),
-            "also_searched": _s("array", items=_obj({"term": STR, "also": _s("array",
-                                                                             items=STR)})),
-            "bridge": _s("boolean"),
-            "filters": _s("object", additionalProperties=_s("array", items=STR)),
-            "facets": _obj({f: _s("array", items=_ref("Facet")) for f in FACETS}),
-            "hits": _s("array", items=_ref("Hit")),
-            "recent": _s("array", items=_ref("DocumentSummary"),
-                         description="only without a query: the newest documents"),
-        },
-        required=["query", "total", "page", "per_page", "pages", "sort", "took_ms", "notices",
-                  "also_searched", "filters", "facets", "hits"],
-        description="Exactly what `archive search --json` prints.",
-    ),
-    "DocumentSummary": _obj(
-        {"id": STR, "title": STR, "author": STR_N, "foundation": STR_N, "series": STR_N,
-         "date": STR_N, "version": INT, "page_count": INT, "ingested_at": STR},
-    ),
-    "Version": _obj(
-        {"version": INT, "sha256": STR, "ingested_at": STR, "page_count": INT_N,
-         "current": _s("boolean")},
-    ),
-    "Edit": _obj(
-        {"field": _s("string", enum=list(EDITABLE)), "value": STR_N, "old_value": STR_N,
-         "user": STR, "at": _s("string", description="ISO 8601, UTC")},
-        required=["field", "value", "old_value", "user", "at"],
-    ),
-    "DocumentView": _obj(
-        {
-            "id": STR,
-            "doc_id": STR,
-            "title": STR,
-            "version": INT,
-            "current": _s("boolean", description="whether this is the current version"),
-            "current_version": INT,
-            "sha256": STR,
-            "size": INT,
-            "page_count": INT,
-            "filename": STR,
-            "ingested_at": STR,
-            "extractor": STR,
-            "ocr": _obj({"pages": _s("array", items=INT), "confidence": _s(["number", "null"]),
-                         "languages": _s("object", additionalProperties=STR),
-                         "missing": _s("object", additionalProperties=STR,
-                                       description="page -> why it has no text"),
-                         "lines": _s("integer", description="lines whose text layer was font-map garbage, "
-                                                          "read with OCR where they are printed")},
-                        required=[], description="pages read by OCR, their mean confidence and the models used; "
-                                    "empty when none was"),
-            "layout": _s("string", enum=["structure", "geometry"],
-                         description="where paragraph boundaries came from: the tagged PDF's structure "
-                                     "tree (it agreed with the page) or glyph geometry"),
-            "quality": _s("number"),
-            "warnings": _s("array", items=STR),
-            "metadata": _s("object", additionalProperties=_ref("Field")),
-            "blocks": _s("array", items=_ref("Block")),
-            "versions": _s("array", items=_ref("Version")),
-            "authors": _s("array", items=_obj({"name": STR, "affiliation": STR_N}),
-                          description="the author field as a list, each with an affiliation"),
-            "edits": _s("array", items=_ref("Edit"),
-                        description="archivists' corrections of the metadata, newest first"),
-            "url": _s("string", format="uri", description="the document's permanent URL"),
-            "original_url": _s("string", format="uri", description="the stored PDF"),
-            "query": _s("string", description="only with ?q="),
-            "highlights": _s("object", additionalProperties=SPANS,
-                             description="only with ?q=: passage id -> [start, end) spans"),
-            "citations": _s("array", items=_ref("StyledCitation")),
-            "text_url": _s("string", format="uri", description="this version's text/plain"),
-        },
-        required=["id", "doc_id", "title", "version", "sha256", "page_count", "metadata",
-                  "blocks", "versions", "url", "original_url"],
-    ),
-    "Passage": _obj(
-        {
-            "status": _s("string", enum=["current", "revised", "gone"]),
-            "requested": STR,
-            "passage_id": _s(["string", "null"], description="id in the current version; "
-                             "null when gone"),
-            "doc_id": STR,
-            "version": _s("integer", description="version the block is shown from"),
-            "confidence": _s(["number", "null"]),
-            "block": _ref("Block"),
-            "before": _s("array", items=_ref("Block")),
-            "after": _s("array", items=_ref("Block")),
-            "archived": _ref("Block"),
-            "archived_version": INT,
-            "current_version": _s("integer", description="only when gone"),
-            "index": _s("integer", description="the block's place in its version"),
-            "selector": _obj({"quote": _ref("TextQuoteSelector"),
-                              "position": _ref("TextPositionSelector")}),
-            "document": _obj({"title": STR, "author": STR_N, "affiliation": STR_N,
-                              "series": STR_N, "foundation": STR_N, "date": STR_N},
-                             required=["title"]),
-        },
-        required=["status", "requested", "passage_id", "doc_id", "version", "block",
-                  "before", "after", "document"],
-    ),
-    "TextQuoteSelector": _obj({"type": _s("string", const="TextQuoteSelector"), "exact": STR,
-                               "prefix": STR, "suffix": STR}),
-    "TextPositionSelector": _obj(
-        {"type": _s("string", const="TextPositionSelector"), "start": INT, "end": INT},
-        description="Unicode code point offsets into the document's full text: "
-        "its blocks' text joined by a blank line (\"\\n\\n\").",
-    ),
-    "Annotation": _obj(
-        {
-            "@context": STR,
-            "id": STR,
-            "type": _s("string", const="Annotation"),
-            "motivation": STR,
-            "created": _s("string", description="when the cited version was stored"),
-            "creator": _obj({"type": STR, "name": STR, "homepage": STR}),
-            "target": _obj({
-                "source": _s("string", format="uri", description="the cited version's text, "
-                             "/d/{doc_id}/v{version}.txt: the selectors count its code points"),
-                "format": _s("string", const="text/plain"),
-                "language": _s("string", description="BCP 47"),
-                "scope": _s("string", format="uri", description="the HTML page a reader sees"),
-                "selector": _s("array", items={"oneOf": [_ref("TextQuoteSelector"),
-                                                         _ref("TextPositionSelector")]}),
-            }, required=["source", "format", "scope", "selector"]),
-        },
-        required=["@context", "id", "type", "motivation", "creator", "target"],
-        description="A W3C Web Annotation whose target is the passage in its version's text.",
-    ),
-    "ConcordanceLine": _obj(
-        {"doc_id": STR, "title": STR, "date": STR, "passage_id": STR, "page": INT_N,
-         "left": STR, "match": STR, "right": STR, "url": STR},
-    ),
-    "Concordance": _obj(
-        {"query": STR, "sort": _s("string", enum=["document", "left", "right", "match"]),
-         "lines": _s("array", items=_ref("ConcordanceLine")), "count": INT, "documents": INT,
-         "total_documents": INT, "truncated": _s("boolean"), "limit": INT},
-        description="Every occurrence of the query with its left and right context.",
-    ),
-    "Entity": _obj(
-        {"kind": _s("string", enum=["author", "foundation", "series"]), "name": STR, "key": STR,
-         "spellings": _s("array", items=STR), "total": INT,
-         "documents": _s("array", items=_obj({"id": STR, "title": STR, "date": STR_N, "author": STR_N,
-                                               "foundation": STR_N, "series": STR_N,
-                                               "affiliation": STR_N},
-                                              required=["id", "title"])),
-         "years": _s("array", items=_obj({"year": STR, "count": INT})),
-         "affiliations": _s("array", items=_obj({"affiliation": STR, "count": INT, "first": STR_N,
-                                                   "last": STR_N})),
-         "coauthors": _s("array", items=_obj({"name": STR, "count": INT})),
-         "contacts": _s("object", additionalProperties=_s("array", items=_obj(
-             {"value": STR, "count": INT, "last": STR_N})))},
-        required=["kind", "name", "key", "spellings", "total", "documents", "years"],
-        description="A person, institution or series: its documents, years, affiliations, contacts.",
-    ),
-    "StyledCitation": _obj(
-        {"style": _s("string", enum=["chicago", "apa", "gbt7714"]), "label": STR,
-         "text": _s("string", description="plain text, with version and access date"),
-         "html": _s("string", description="the same, HTML-escaped")},
-    ),
-    "Citation": _obj(
-        {"author": STR_N, "authors": _s("array", items=STR), "title": STR, "series": STR_N,
-         "foundation": STR_N, "date": STR_N, "page": STR_N, "url": STR,
-         "text": _s("string", description="ready to paste")},
-    ),
-    "PassagePage": _obj(
-        {
-            "status": _s("string", enum=["current", "revised", "gone"]),
-            "url": _s("string", format="uri", description="the permanent URL"),
-            "passage": _ref("Passage"),
-            "citation": _ref("Citation"),
-            "citations": _s("array", items=_ref("StyledCitation")),
-            "annotation": _ref("Annotation"),
-            "annotation_url": _s("string", format="uri", description="the annotation alone, "
-                                 "application/ld+json with the Web Annotation profile"),
-            "text_url": _s("string", format="uri", description="the version's text/plain"),
-            "document_url": _s("string", description="where to read it (not when gone)"),
-            "archived_url": _s("string", description="the archived version (only when gone)"),
-        },
-        required=["status", "url", "passage", "citation", "annotation"],
-    ),
-    "Job": _obj(
-        {
-            "id": STR,
-            "filename": STR,
-            "size": INT,
-            "status": _s("string", enum=["queued", "working", "ingested", "unchanged",
-                                         "updated", "failed"]),
-            "done": _s("boolean"),
-            "position": _s(["integer", "null"], description="place in the queue while pending"),
-            "doc_id": STR_N,
-            "version": INT_N,
-            "reason": STR_N,
-            "replaces": STR_N,
-        }
-    ),
-    "UploadState": _obj(
-        {"user": STR_N, "max_upload_bytes": INT, "max_files": INT,
-         "jobs": _s("array", items=_ref("Job")), "done": _s("boolean")},
-    ),
-    "Session": _obj({"user": STR_N, "error": STR_N, "next": STR_N}),
-}
+#: The response shapes, generated from :mod:`archive.shapes` (the types the code returns).
+SCHEMAS: dict[str, Any] = components(shapes.SCHEMA_TYPES)
 
 
 def _json(ref: str, description: str) -> dict[str, Any]:

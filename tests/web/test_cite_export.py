@@ -219,4 +219,4 @@ def test_link_previews_show_a_card_of_the_document(client: Any, corpus: Corpus) 
     assert image.mimetype == "image/png"
     with Image.open(io.BytesIO(image.data)) as card:
         assert card.size == (1200, 630)
-        assert len(set(card.convert("L").getdata())) > 8  # text was drawn, not a blank card
+        assert len(card.convert("L").getcolors(256) or []) > 8  # text was drawn, not a blank card
