@@ -83,7 +83,8 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
     """Documents containing ``t`` (or one of its regional alternatives) with BM25 scores.
 
     A plain term is looked for in the body and every metadata field (title and author weigh
-    more); the score sums the fields' BM25 of the whole term.  Alternatives are OR'd (the
+    more); the score is the whole term's BM25F over those fields (one saturation, so one
+    title hit does not outrank a document that discusses the term throughout).  Alternatives are OR'd (the
     better score counts).  ``None`` means the time limit ran out before the term was read.
     """
     if ctx.out_of_time():
@@ -95,15 +96,20 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
         if not toks:
             continue
         fields = {t.field: 1.0} if t.field else ix.FIELD_WEIGHTS
-        acc: dict[int, float] = {}
-        for f, w in fields.items():
-            for d, s in ev.bm25(f, ev.term_tf(f, toks), w).items():
-                acc[d] = acc.get(d, 0.0) + s
-        if bonus and ev.has_words and not t.field and acc:
+        tfs: dict[str, tuple[dict[int, float], float]] = {
+            f: (dict(ev.term_tf(f, toks)), w) for f, w in fields.items()}
+        if bonus and ev.has_words and not t.field and form.words:
+            # The ranking field's words count inside the same saturation, for documents
+            # the term matched (each word's share, so a long term is not counted twice).
+            matched = set().union(*(tf for tf, _ in tfs.values()))
+            share = 1.0 / len(form.words)
+            words_tf: dict[int, float] = {}
             for word in form.words:
-                for d, s in ev.bm25("words", ev.word_tf(word), ix.WORDS_WEIGHT).items():
-                    if d in acc:
-                        acc[d] += s
+                for d, n in ev.word_tf(word).items():
+                    if d in matched:
+                        words_tf[d] = words_tf.get(d, 0.0) + n * share
+            tfs["words"] = (words_tf, ix.WORDS_WEIGHT)
+        acc = ev.bm25f(tfs)
         for d, s in acc.items():
             if s > out.get(d, -1.0):
                 out[d] = s

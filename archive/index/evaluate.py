@@ -15,6 +15,9 @@ Constants (unchanged by the split of archive/index.py; they decide every score):
 * :meth:`Evaluator.bm25`: ``K1 = 0.8``; ``b`` per field from :data:`FIELD_B` (body and
   words 0.75, title 0.5, author/foundation/series 0.3), :data:`DEFAULT_B` = 0.75 for any
   other field; idf = ``ln(N / (df + 1)) + 1`` times the caller's weight.
+* :meth:`Evaluator.bm25f`: the same constants, the fields' weighted, length-normalised
+  frequencies summed before one saturation: what a plain term across body and metadata
+  is scored with.
 * Query-time weights :mod:`archive.search` passes in: :data:`FIELD_WEIGHTS` (body 1,
   title 4, author 3, foundation and series 1.5) and :data:`WORDS_WEIGHT` = 0.5 for the
   ranking-field word bonus.
@@ -228,6 +231,28 @@ class Evaluator:
         c1 = k1 * b / avg
         num = idf * (k1 + 1)
         return {d: num * t / (t + c0 + c1 * lengths[d]) for d, t in tf.items()}
+
+    def bm25f(self, fields: dict[str, tuple[dict[int, float], float]]) -> dict[int, float]:
+        """BM25F of one term over several fields (Robertson and Zaragoza's form): each field's
+        frequency is normalised by that field's length (its own ``b``) and weighted, the
+        results are summed into one pseudo-frequency per document, and that is saturated
+        once with ``K1``.  So a title hit counts as several body hits, but one title hit
+        cannot outweigh many body hits, as per-field BM25 summed would let it (each field
+        saturating on its own).  With one field it equals :meth:`bm25`."""
+        acc: dict[int, float] = {}
+        for fieldname, (tf, weight) in fields.items():
+            if not tf:
+                continue
+            lengths = self.lengths(fieldname)
+            avg = self._avg[fieldname]
+            b = FIELD_B.get(fieldname, DEFAULT_B)
+            for d, t in tf.items():
+                acc[d] = acc.get(d, 0.0) + weight * t / (1 - b + b * lengths[d] / avg)
+        if not acc:
+            return {}
+        idf = math.log(self.n / (len(acc) + 1)) + 1.0
+        num = idf * (K1 + 1)
+        return {d: num * x / (x + K1) for d, x in acc.items()}
 
     def word_tf(self, word: str) -> dict[int, int]:
         """Global docnum → frequency of one word in the ranking field."""

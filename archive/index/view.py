@@ -57,6 +57,9 @@ class WhooshView:
     def bm25(self, fieldname: str, tf: dict[int, int], weight: float = 1.0) -> dict[int, float]:
         return self.ev.bm25(fieldname, tf, weight)
 
+    def bm25f(self, fields: dict[str, tuple[dict[int, float], float]]) -> dict[int, float]:
+        return self.ev.bm25f(fields)
+
     # -- columns and facets ----------------------------------------------------
     def dates(self) -> list[str]:
         return column(self.searcher, "date")

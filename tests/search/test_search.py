@@ -378,3 +378,15 @@ def test_undated_documents_are_counted_filtered_and_never_silently_dropped(build
     assert {h["id"] for h in dated["hits"]} == {"dated"}
     assert any("1 份沒有出版日期" in n and "無日期" in n for n in dated["notices"])
     assert not search(index, source, "兩岸經貿")["notices"]
+
+
+def test_many_body_hits_outrank_one_title_hit(build):
+    """BM25F saturates once over all fields: a title hit weighs several body hits, not all of
+    them (a commentary that discusses a term throughout ranks above one that names it only in
+    its title, which ranks above a passing mention)."""
+    filler = "其他內容" * 30
+    docs = [make_doc("throughout", [f"第{i}段談到半導體的供應鏈。{filler}" for i in range(8)], title="經濟評論"),
+            make_doc("title-only", ["本文討論產業政策。" + filler] * 8, title="半導體產業政策"),
+            make_doc("passing", ["本文在結尾順帶提到半導體。" + filler] + ["其他段落。" + filler] * 7, title="經濟觀察")]
+    index, source = build(docs)
+    assert [h["id"] for h in search(index, source, "半導體")["hits"]] == ["throughout", "title-only", "passing"]
