@@ -109,11 +109,57 @@ def baseline(docs, qs, workdir: Path) -> list[list[str]]:
     return out
 
 
+def title_against_body(docs, workdir: Path, n: int = 200, seed: int = 3) -> None:
+    """Documents that discuss a term throughout against a document that only names it in its
+    title, and one that mentions it once in passing: for ``n`` terms drawn from the
+    paragraphs, how often the search ranks them in that order (BM25F saturation at work)."""
+    import random
+
+    from archive.index import SearchIndex
+    from archive.models import Field
+    from archive.search import search
+
+    rng = random.Random(seed)
+    texts = [d.blocks[0].text for d in docs]
+    terms: list[str] = []
+    while len(terms) < n:
+        t = rng.choice(texts)
+        words = [w for w in analysis.word_tokens(t) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)]
+        if words:
+            w = rng.choice(words)
+            if w not in terms:
+                terms.append(w)
+    ok_many = ok_passing = 0
+    for k, term in enumerate(terms):
+        others = [x for x in rng.sample(texts, 40) if term not in x][:8]
+        if len(others) < 8:
+            continue
+        def doc(i: str, paras: list[str], title: str) -> Document:
+            return Document(sha256="0" * 64, size=1, page_count=1,
+                            blocks=[Block("paragraph", p, [1], id=f"{i}-{j}") for j, p in enumerate(paras)],
+                            metadata={"title": Field(title, "text")}, doc_id=i)
+        many = doc("many", [f"{term}。{p}" for p in others[:6]], "評論")
+        title = doc("title", others[:6], f"{term}的觀察")
+        passing = doc("passing", [f"{others[0]}{term}。"] + others[1:6], "評論")
+        filler = [doc(f"f{j}", [others[j % 8]], "其他") for j in range(20)]
+        index = SearchIndex(workdir / f"t{k}")
+        index.rebuild([many, title, passing, *filler], workers=1)
+        ranked = [h["id"] for h in search(index, None, term, per_page=5, bridge=False, max_passages=0)["hits"]]
+        ok_many += ranked.index("many") < ranked.index("title")
+        ok_passing += ranked.index("title") < ranked.index("passing")
+        shutil.rmtree(workdir / f"t{k}", ignore_errors=True)
+    print(f"title against body ({len(terms)} terms): a document discussing the term in 6 paragraphs "
+          f"ranks above one naming it only in its title {ok_many}/{len(terms)}; the title-only one above "
+          f"a passing mention {ok_passing}/{len(terms)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--questions", type=int, default=None,
                     help="only a fixed sample of N questions (the first N of a seeded shuffle)")
+    ap.add_argument("--title-terms", type=int, default=100,
+                    help="terms for the title-against-body check")
     args = ap.parse_args()
     docs, qs = load(args.corpus, None)
     tune, held = halves(len(qs))
@@ -134,6 +180,7 @@ def main() -> None:
         t = time.perf_counter()
         rb = baseline(docs, qs, workdir)
         tb = time.perf_counter() - t
+        title_against_body(docs, workdir, n=args.title_terms)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     from archive import index
