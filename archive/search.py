@@ -271,6 +271,13 @@ def make_snippet(text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
 
 def best_passages(doc: Document, matchers: list[_Matcher], limit: int = 3) -> list[dict[str, Any]]:
     """The blocks that match most query terms (then most often), each as a snippet."""
+    return passages_and_counts(doc, matchers, limit)[0]
+
+
+def passages_and_counts(doc: Document, matchers: list[_Matcher], limit: int = 3
+                        ) -> tuple[list[dict[str, Any]], int, int]:
+    """:func:`best_passages`, and the document's matches and matching passages in all
+    (what "N more matches in this document" says)."""
     scored = []
     for i, b in enumerate(doc.blocks):
         if not b.text:
@@ -278,13 +285,15 @@ def best_passages(doc: Document, matchers: list[_Matcher], limit: int = 3) -> li
         spans, found = find_spans(b.text, matchers)
         if spans:
             scored.append(((len(found), len(spans), -i), b, spans))
+    matches = sum(len(spans) for _k, _b, spans in scored)
+    blocks = len(scored)
     scored.sort(key=lambda x: x[0], reverse=True)
     out = []
     for _k, b, spans in scored[:limit]:
         p = {"id": b.id, "page": b.pages[0] if b.pages else None}
         p.update(make_snippet(b.text, spans))
         out.append(p)
-    return out
+    return out, matches, blocks
 
 
 def highlight_blocks(doc: Document, q: str, *, bridge: bool = True) -> dict[str, list[list[int]]]:
@@ -395,7 +404,8 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
         if source is not None and matchers and max_passages > 0:
             doc = source.get_document(meta["doc_id"])
             if doc is not None:
-                hit["passages"] = best_passages(doc, matchers, max_passages)
+                hit["passages"], hit["matches"], hit["matching_passages"] = passages_and_counts(
+                    doc, matchers, max_passages)
         out_hits.append(hit)
     return {
         "query": q, "total": total, "page": page, "per_page": per_page,

@@ -88,6 +88,8 @@ class Hit(TypedDict):
     series: NotRequired[str | None]
     date: NotRequired[str | None]
     passages: list[PassageHit]
+    matches: NotRequired[Annotated[int, Doc("the query's matches in the whole document")]]
+    matching_passages: NotRequired[Annotated[int, Doc("passages of the document with a match")]]
 
 
 class AlsoSearched(TypedDict):

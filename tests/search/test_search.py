@@ -221,7 +221,8 @@ def test_result_shape(corpus):
                       "also_searched", "bridge", "filters", "facets", "hits"}
     assert set(r["facets"]) == {"author", "foundation", "series", "year"}
     h = r["hits"][0]
-    assert set(h) == {"id", "title", "score", "author", "foundation", "series", "date", "passages"}
+    assert set(h) == {"id", "title", "score", "author", "foundation", "series", "date", "passages",
+                      "matches", "matching_passages"}
     assert set(h["passages"][0]) == {"id", "page", "snippet", "highlights"}
     assert h["date"] == "2023-11-20" and h["author"] == "李明峻"
 
@@ -390,3 +391,10 @@ def test_many_body_hits_outrank_one_title_hit(build):
             make_doc("passing", ["本文在結尾順帶提到半導體。" + filler] + ["其他段落。" + filler] * 7, title="經濟觀察")]
     index, source = build(docs)
     assert [h["id"] for h in search(index, source, "半導體")["hits"]] == ["throughout", "title-only", "passing"]
+
+
+def test_a_hit_counts_every_match_in_its_document(build):
+    paras = [f"第{i}段提到半導體，也再提半導體。" if i % 2 == 0 else "無關段落。" for i in range(10)]
+    index, source = build([make_doc("d", paras, title="評論")])
+    (hit,) = search(index, source, "半導體")["hits"]
+    assert (hit["matches"], hit["matching_passages"], len(hit["passages"])) == (10, 5, 3)
