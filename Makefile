@@ -14,7 +14,7 @@ APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui 
             tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim \
             tesseract-ocr-chi-tra-vert tesseract-ocr-chi-sim-vert
 
-.PHONY: setup run test test-fast lint bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout screenshots fuzz kill9 loadtest clean
+.PHONY: setup run test test-fast lint docs-graph bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
@@ -53,6 +53,10 @@ test: setup
 
 test-fast: setup
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not browser"
+
+## docs-graph: redraw the module/import picture in docs/architecture.md from the code
+docs-graph: setup
+	$(BIN)/python scripts/import_graph.py
 
 lint: setup
 	$(BIN)/ruff check archive ingest tests scripts bench
