@@ -96,20 +96,14 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
         if not toks:
             continue
         fields = {t.field: 1.0} if t.field else ix.FIELD_WEIGHTS
-        tfs: dict[str, tuple[dict[int, float], float]] = {
-            f: (dict(ev.term_tf(f, toks)), w) for f, w in fields.items()}
-        if bonus and ev.has_words and not t.field and form.words:
-            # The ranking field's words count inside the same saturation, for documents
-            # the term matched (each word's share, so a long term is not counted twice).
-            matched = set().union(*(tf for tf, _ in tfs.values()))
-            share = 1.0 / len(form.words)
-            words_tf: dict[int, float] = {}
+        acc = ev.bm25f({f: (dict(ev.term_tf(f, toks)), w) for f, w in fields.items()})
+        if bonus and ev.has_words and not t.field and acc:
+            # The ranking field's words, scored on their own (their own df) as a bonus for
+            # the documents the term matched.
             for word in form.words:
-                for d, n in ev.word_tf(word).items():
-                    if d in matched:
-                        words_tf[d] = words_tf.get(d, 0.0) + n * share
-            tfs["words"] = (words_tf, ix.WORDS_WEIGHT)
-        acc = ev.bm25f(tfs)
+                for d, s in ev.bm25("words", ev.word_tf(word), ix.WORDS_WEIGHT).items():
+                    if d in acc:
+                        acc[d] += s
         for d, s in acc.items():
             if s > out.get(d, -1.0):
                 out[d] = s

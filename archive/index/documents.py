@@ -52,7 +52,10 @@ def field_values(doc: Document) -> dict[str, Any]:
             fields["year"] = [date[:4]]
             fields["_stored_year"] = date[:4]
     if USE_WORDS:
-        words = word_counts(texts)
+        # The title's words too, when the text does not print it (the ranking field's bonus
+        # then rewards a title hit as it rewards a body hit).
+        title = meta.get("title") or ""
+        words = word_counts(texts if not title or title in texts else [*texts, title])
         fields["words"] = words
         fields["keys"] = []
         fields["_stored_keys"] = json.dumps(key_words(words), ensure_ascii=False)
