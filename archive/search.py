@@ -61,7 +61,7 @@ class Limits:
 class _Ctx:
     """One query's evaluation state: the index view, the deadline, notices."""
 
-    def __init__(self, ev: IndexView, limits: Limits, notices: list[str]) -> None:
+    def __init__(self, ev: IndexView, limits: Limits, notices: list[Notice]) -> None:
         self.ev = ev
         self.deadline = time.perf_counter() + limits.timeout_s if limits.timeout_s else None
         self.limits = limits
@@ -137,8 +137,8 @@ def evaluate(node: Node | None, ctx: _Ctx, *, bonus: bool = True) -> dict[int, f
                 allm.pop(d, None)
         return allm
     if isinstance(node, And):
-        pos = [evaluate(c, ctx, bonus=bonus) for c in node.children if not isinstance(c, Not)]
-        pos = [p for p in pos if p is not None]
+        pos = [p for p in (evaluate(c, ctx, bonus=bonus) for c in node.children if not isinstance(c, Not))
+               if p is not None]
         negs = [evaluate(c.child, ctx, bonus=False) for c in node.children if isinstance(c, Not)]
         if pos:
             pos.sort(key=len)
@@ -185,7 +185,7 @@ def _filter_docs(view: IndexView, facet: str, values: list[str]) -> set[int]:
     return {d for d, pairs in enumerate(table) if any(k in keys for k, _shown in pairs)}
 
 
-def _clean_filters(filters: dict[str, list[str]] | None, notices: list[str]) -> dict[str, list[str]]:
+def _clean_filters(filters: dict[str, list[str]] | None, notices: list[Notice]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for k, vals in (filters or {}).items():
         if k not in FACETS:
@@ -461,10 +461,11 @@ def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
         return []
     # One BM25 for both (archive.index.evaluate): the words of the ranking field, or the
     # recall field's single tokens in an index without it.
-    scores: Counter[int] = Counter()
+    scores: dict[int, float] = {}
     for term in terms:
         tf = view.word_tf(term) if view.has_words else view.term_tf(field, ((term, 0, analysis.EXACT),))
-        scores.update(view.bm25(field, tf))
+        for d, v in view.bm25(field, tf).items():
+            scores[d] = scores.get(d, 0.0) + v
     if docnum is not None:
         scores.pop(docnum, None)
     # The best few by score alone (cheap), then the display order with its tie-breaks.
