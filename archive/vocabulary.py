@@ -51,7 +51,7 @@ _TITLES = ("總統", "总统", "議長", "议长", "主席", "總理", "总理",
 
 def _zhconv_tables() -> dict[str, dict[str, str]]:
     try:
-        import zhconv  # type: ignore[import-untyped]  # zhconv ships no type hints
+        import zhconv
     except ImportError:  # the bridge is better with it, but search works without it
         return {}
     path = Path(zhconv.__file__).with_name("zhcdict.json")

@@ -312,7 +312,8 @@ def page_tree(data: bytes, password: str | None = None) -> PageTree | None:
     walk stops at 100 levels); None when even its root cannot be read."""
     try:
         reader = open_pypdf(data, password)
-        top = reader.trailer["/Root"].get_object().raw_get("/Pages")
+        root = reader.trailer["/Root"].get_object()
+        top = root.raw_get("/Pages")  # type: ignore[union-attr]  # a damaged root fails here and is None below
     except Exception:
         return None
     tree = PageTree(0, 0, False)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,18 @@ def _wide(cp: int) -> bool:
     if cp < 0x2E80:  # the common case (Latin, digits, punctuation) in one comparison
         return False
     return any(lo <= cp <= hi for lo, hi in _WIDE_RANGES)
+
+
+@dataclass(slots=True)
+class _Measure:
+    """A column's lines and the measure found for it: left edge, right edge, and whether the
+    right edge was seen (enough full lines reach it) or must be borrowed."""
+
+    lines: list[_Seg]
+    plain: list[_Seg]
+    left: float
+    right: float
+    seen: bool
 
 
 @dataclass(slots=True)
@@ -382,8 +395,9 @@ def _vertical(segs: list[_Seg]) -> bool:
         return False
     # Characters spread along a line (a form's 中　華　民　國) stand side by side on one baseline;
     # vertical writing stacks them.
-    in_rows, row = 0, []
-    for seg in sorted(singles, key=lambda x: x.base) + [None]:
+    in_rows = 0
+    row: list[_Seg] = []
+    for seg in [*sorted(singles, key=lambda x: x.base), None]:
         if seg is None or (row and seg.base - row[0].base > 0.3 * max(seg.size, 1.0)):
             in_rows += len(row) if len(row) >= 3 else 0
             row = []
@@ -547,7 +561,7 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
             and (len(s.text) > 3 or (len(s.text) >= 2 and sum(ch.isalpha() for ch in s.text) >= 2))]
     # A justified line cut in two at a stretched gap: its halves reach both edges on one baseline.
     # Among many full lines, a few such pairs are lines of one column, not two columns.
-    halves = set()
+    halves: set[int] = set()
     for a in segs:
         if a.x0 - x_lo <= 4 * em:  # (a first line may be indented)
             for b in segs:
@@ -580,7 +594,7 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
     return False
 
 
-def _lines(column: list[_Seg], gutters: list[tuple[float, float]] = ()) -> list[_Seg]:
+def _lines(column: list[_Seg], gutters: Sequence[tuple[float, float]] = ()) -> list[_Seg]:
     """Merge the segments of a column that share a baseline (a superscript, a tab) into one line.
 
     Not across one of the page's ``gutters`` (the room between columns side by side): two
@@ -780,12 +794,12 @@ def take_tables(segs: list[_Seg], rules: list[Box]) -> list[_Seg]:
             row = max(0, sum(1 for y in ys if y < seg.base) - 1)
             col = max(0, sum(1 for x in xs if x < (seg.x0 + seg.x1) / 2) - 1)
             cells.setdefault((row, col), []).append(seg)
-        rows = []
+        rows: list[list[str]] = []
         for r in range(len(ys) - 1):
-            row = [_join_cell([seg.text for seg in sorted(cells.get((r, c), []), key=lambda s: (s.base, s.x0))])
+            cells_of_row = [_join_cell([seg.text for seg in sorted(cells.get((r, c), []), key=lambda s: (s.base, s.x0))])
                    for c in range(len(xs) - 1)]
-            if any(row):
-                rows.append(row)
+            if any(cells_of_row):
+                rows.append(cells_of_row)
         if not rows:
             continue
         taken = set(map(id, inside))
@@ -892,7 +906,7 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
     out: list[TextLine] = []
     columns = _order(segs, em)
     gutters = _gutters(columns, em)
-    measured = []
+    measured: list[_Measure] = []
     for column in columns:
         lines = _lines(column, gutters)
         plain = [s for s in lines if s.boxed is None]
@@ -908,24 +922,26 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
             obstacle = _obstacle(plain, segs, em)
             if obstacle is not None:
                 right, seen = max(right, obstacle - em), True
-        measured.append([lines, plain, left, right, seen])
+        measured.append(_Measure(lines, plain, left, right, seen))
     for entry in measured:
-        lines, plain, left, right, seen = entry
+        lines, plain, left, right, seen = entry.lines, entry.plain, entry.left, entry.right, entry.seen
         if seen or not plain:
             continue
         widest = max(s.x1 for s in plain)
         # A column too short to show its measure (a few lines between two boxes) is a piece of the
         # page's column with the same left edge, which shows it; a column that spans its frame
         # measures to the frame's edge less the room left inside it on the left.
-        same = [r for _, p, lf, r, sn in measured if sn and p and abs(lf - left) <= em and r >= widest - 0.6 * em]
+        same = [m.right for m in measured
+                if m.seen and m.plain and abs(m.left - left) <= em and m.right >= widest - 0.6 * em]
         if same:
-            entry[3], entry[4] = max(same), True
+            entry.right, entry.seen = max(same), True
         elif (frame is not None and len(plain) >= 3 and frame[0] <= left <= frame[0] + 2 * em
               and widest >= frame[1] - 2 * em):  # (two lines of a callout that end alike are no measure)
             edge = frame[1] - (left - frame[0])
             if edge >= widest - 0.6 * em:
-                entry[3], entry[4] = edge, True
-    for lines, plain, left, right, seen in measured:
+                entry.right, entry.seen = edge, True
+    for m in measured:
+        lines, plain, left, right, seen = m.lines, m.plain, m.left, m.right, m.seen
         narrowed = _beside_floats(plain, segs, right, em)
         for s in lines:
             if s.boxed is not None:

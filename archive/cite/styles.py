@@ -19,14 +19,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from citeproc import (  # type: ignore[import-untyped]  # citeproc-py ships no type hints
+from citeproc import (
     Citation,
     CitationItem,
     CitationStylesBibliography,
     CitationStylesStyle,
     formatter,
 )
-from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
+from citeproc.source.json import CiteProcJSON
 
 from archive.cite.formats import csl_item
 from archive.cite.reference import Reference

@@ -116,7 +116,7 @@ class Evaluator:
     def for_searcher(cls, searcher: Searcher) -> Evaluator:
         ev = getattr(searcher, "_archive_evaluator", None)
         if ev is None:
-            ev = searcher._archive_evaluator = cls(searcher)  # type: ignore[attr-defined]
+            ev = searcher._archive_evaluator = cls(searcher)
         return ev
 
     def lengths(self, fieldname: str) -> list[int]:

@@ -34,7 +34,7 @@ def column(searcher: Searcher, name: str) -> list[str]:
     piecewise, per segment."""
     cache = getattr(searcher, "_archive_cache", None)
     if cache is None:
-        cache = searcher._archive_cache = {}  # type: ignore[attr-defined]
+        cache = searcher._archive_cache = {}
     if name not in cache:
         values: list[str] = []
         for leaf, _offset in searcher.reader().leaf_readers():

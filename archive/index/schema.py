@@ -102,7 +102,7 @@ class WordCounts(Frequency):
     """A term frequency carried by the posting's weight alone: no value bytes per posting
     (whoosh's ``Frequency`` stores the count twice, as the weight and as a packed value)."""
 
-    def encode(self, freq: int) -> bytes:  # type: ignore[override]
+    def encode(self, freq: int) -> bytes:
         return b""
 
     def fixed_value_size(self) -> int:

@@ -41,7 +41,7 @@ class WhooshView:
     def for_searcher(cls, searcher: Searcher) -> WhooshView:
         view = getattr(searcher, "_archive_view", None)
         if view is None:
-            view = searcher._archive_view = cls(searcher)  # type: ignore[attr-defined]
+            view = searcher._archive_view = cls(searcher)
         return view
 
     def doc_count(self) -> int:

@@ -70,7 +70,7 @@ def _set_inline(self: W3TermInfo, ids: Any, weights: Any, values: Any) -> None:
 
 
 _W3_to_bytes = W3TermInfo.to_bytes
-_W3_from_bytes = W3TermInfo.from_bytes.__func__  # type: ignore[attr-defined]
+_W3_from_bytes = W3TermInfo.from_bytes.__func__
 
 
 def _acode(top: int) -> str:
@@ -176,9 +176,9 @@ def apply() -> None:
             stacklevel=2,
         )
         return
-    W3TermInfo.set_inline = _set_inline  # type: ignore[attr-defined]
-    W3TermInfo.to_bytes = _to_bytes  # type: ignore[method-assign]
-    W3TermInfo.from_bytes = _from_bytes  # type: ignore[method-assign,assignment]
+    W3TermInfo.set_inline = _set_inline
+    W3TermInfo.to_bytes = _to_bytes
+    W3TermInfo.from_bytes = _from_bytes
     _applied = True
 
 

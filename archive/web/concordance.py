@@ -28,7 +28,8 @@ PAGE_LINES = 500
 
 def _result(limit: int) -> tuple[urls.SearchState, str, dict[str, Any]]:
     state = urls.parse_search_args(request.args)
-    sort = request.args.get("sort") if request.args.get("sort") in kwic.SORTS else "document"
+    asked = request.args.get("sort") or ""
+    sort = asked if asked in kwic.SORTS else "document"
     if not state.q:
         return state, sort, {"query": "", "sort": sort, "lines": [], "count": 0, "documents": 0,
                              "total_documents": 0, "truncated": False, "limit": limit}

@@ -99,7 +99,8 @@ def _conditional(resp: Response) -> Response:
             age = PUBLIC_MAX_AGE.get(getattr(g, "cache_kind", "page"), 60)
             resp.headers["Cache-Control"] = f"public, max-age={age}"
     resp.vary.add("Cookie")
-    return resp.make_conditional(request)
+    resp.make_conditional(request)  # turns ``resp`` itself into a 304 when the validators match
+    return resp
 
 
 def _cors(resp: Response) -> Response:
