@@ -380,6 +380,26 @@ class Entity(TypedDict):
     contacts: NotRequired[dict[str, list[Contact]]]
 
 
+class PageView(TypedDict):
+    """A passage on its original page: the page image's size and the passage's boxes."""
+
+    page: int
+    width: int
+    height: int
+    scale: Annotated[float, Doc("image pixels per PDF point")]
+    points: Annotated[list[float], Doc("the page's width and height in PDF points")]
+    found: Annotated[int, Doc("characters of the passage found on this page")]
+    of: Annotated[int, Doc("characters of the passage (whitespace left out)")]
+    boxes: Annotated[list[list[float]], Doc("one box per printed line: x, y, width, height in image pixels")]
+    pdf_boxes: Annotated[list[list[float]], Doc("the same in PDF points: left, bottom, right, top")]
+    passage_id: str
+    doc_id: str
+    version: int
+    pages: list[int]
+    image_url: Url
+    passage_url: Url
+
+
 class Job(TypedDict):
     id: str
     filename: str
@@ -411,5 +431,5 @@ class Session(TypedDict):
 SCHEMA_TYPES: tuple[Any, ...] = (
     Error, Block, Field, Facet, PassageHit, Hit, SearchResult, DocumentSummary, Version, Edit, DocumentView,
     Passage, TextQuoteSelector, TextPositionSelector, Annotation, ConcordanceLine, Concordance, Entity,
-    StyledCitation, Citation, PassagePage, Job, UploadState, Session,
+    StyledCitation, Citation, PassagePage, PageView, Job, UploadState, Session,
 )

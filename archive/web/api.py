@@ -92,6 +92,8 @@ _JOB_PARAMS = [{"name": "job", "in": "query", "schema": _s("array", items=STR),
                 "style": "form", "explode": True, "description": "job ids to report on"}]
 
 
+_PAGE_PARAMS = [*_PASSAGE_PARAMS, {"name": "page", "in": "query", "schema": _s("integer", minimum=1),
+                                   "description": "one of the passage's pages (default: its first)"}]
 _KWIC_PARAMS = [
     *[p for p in _SEARCH_PARAMS if p["name"] not in ("sort", "page")],
     {"name": "sort", "in": "query", "schema": _s("string", enum=["document", "left", "right", "match"],
@@ -127,6 +129,9 @@ def spec() -> dict[str, Any]:
     entity_ops = {kind: _twin(f"The {kind}'s page: documents, years and more", [
         {"name": "name", "in": "path", "required": True, "schema": STR}], "Entity",
         {404: f"no document has this {kind}"}) for kind in ("author", "foundation", "series")}
+    pageview = _twin("A passage on its original page: the page image and the passage's boxes",
+                     _PAGE_PARAMS, "PageView", {404: "unknown passage id, or a passage without pages",
+                                                503: "the page could not be rendered"})
     upload_state = _twin("Upload jobs and their progress (signed-in archivists)",
                          _JOB_PARAMS, "UploadState", {401: "not signed in"})
     upload_state["post"] = {
@@ -252,6 +257,13 @@ def spec() -> dict[str, Any]:
                for kind, letter in (("author", "a"), ("foundation", "f"), ("series", "s"))},
             **{f"/{letter}/{{name}}.json": entity_ops[kind]
                for kind, letter in (("author", "a"), ("foundation", "f"), ("series", "s"))},
+            "/p/{passage_id}/page": {"get": _page(pageview["get"])},
+            "/p/{passage_id}/page.json": pageview,
+            "/p/{passage_id}/page.png": {"get": {
+                "summary": "The passage's original page, rendered", "parameters": _PAGE_PARAMS,
+                "responses": {"200": {"description": "PNG", "content": {"image/png": {}}},
+                              "404": _err("unknown passage id, or a passage without pages"),
+                              "503": _err("the page could not be rendered")}}},
             "/robots.txt": {"get": {"summary": "Crawl rules and the sitemap",
                                     "responses": {"200": {"description": "robots.txt",
                                                   "content": {"text/plain": {}}}}}},
