@@ -82,11 +82,17 @@ def main(argv: list[str] | None = None) -> int:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
+        doc = archive.get_document(doc_id)
+        author = (doc.meta("author") or "").split("、")[0] if doc else ""
         pages = {
             "search": f"/?q={QUERY}",
             "document": f"/d/{doc_id}?q={QUERY}",
             "passage": f"/p/{pid}",
+            "pageview": f"/p/{pid}/page",
+            "concordance": f"/concordance?q={QUERY}&sort=left",
         }
+        if author:
+            pages["author"] = f"/a/{author}"
         args.out.mkdir(parents=True, exist_ok=True)
         try:
             with sync_playwright() as pw:
