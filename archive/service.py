@@ -163,10 +163,10 @@ class Archive:
                 self._pool.resize(jobs)
             return self._pool
 
-    @staticmethod
-    def lower_priority() -> None:
-        """Run this process below interactive work (as the extraction processes do)."""
-        lower_priority()
+    def lower_priority(self) -> None:
+        """Run this process below interactive work by ``ingest_nice`` (batch work: a server on
+        the same machine answers first)."""
+        lower_priority(self.settings.ingest_nice)
 
     def close(self) -> None:
         """Stop the extraction processes (the next ingest starts new ones); close this
