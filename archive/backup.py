@@ -180,6 +180,10 @@ def verify(src: Path, staged: Staged, *, with_users: bool, schema_version: int) 
 def _plausible_account(conn: sqlite3.Connection, name: str) -> bool:
     row = conn.execute("SELECT password_hash FROM users WHERE name=?", (name,)).fetchone()
     parts = str(row[0]).split("$") if row else []
+    if len(parts) == 3:  # werkzeug.security's scrypt:N:r:p$salt$hex
+        method = parts[0].split(":")
+        return method[0] == "scrypt" and all(p.isalnum() for p in [*method[1:], *parts[1:]])
+    # the archive's older scrypt$N$r$p$salt$digest
     return len(parts) == 6 and parts[0] == "scrypt" and all(p.isalnum() for p in parts[1:])
 
 
