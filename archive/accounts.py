@@ -11,11 +11,21 @@ Names: what is shown in the page header and logs, so nothing that displays as
 something else: no spaces, no control characters, no invisible format
 characters (zero-width spaces, joiners, bidi overrides), no unassigned code
 points; normalised to NFC.
+
+Also the archive's account verbs (:func:`add_user`, :func:`verify_user`,
+:func:`list_users`, :func:`remove_user`), which ``Archive`` exposes and which
+touch only the catalogue's ``users`` table through the store.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
+
+from archive.errors import ArchiveError, ServiceError
+
+if TYPE_CHECKING:
+    from archive.service import Archive
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
@@ -30,8 +40,11 @@ ESTIMATE_CHARS = 100
 CONTEXT = ["archive", "archivist", "prospect", "foundation", "admin", "password"]
 
 
-class AccountError(ValueError):
+class AccountError(ArchiveError, ValueError):
     """A refused name or password, in one line naming the field."""
+
+    code = "account"
+    web_default = "帳號名稱或密碼不符合規定。"
 
 
 def normal_password(password: str) -> str:
@@ -74,3 +87,37 @@ def check_password(password: str, name: str) -> str:
         raise AccountError(f"password: refused, {why[0].lower()}{why[1:].rstrip('.')}; "
                            "choose a longer passphrase of unrelated words")
     return password
+
+
+def add_user(archive: Archive, name: str, password: str, *, reset: bool = False) -> None:
+    """Add an archivist, or with ``reset`` set a new password for an existing one (every
+    session of theirs ends).  Names and passwords are vetted by :mod:`archive.accounts`."""
+    try:
+        name = check_name(name)
+        password = check_password(password, name)
+    except AccountError as exc:
+        raise ServiceError(str(exc), code=exc.code) from exc
+    exists = name in archive.store.users()
+    if exists and not reset:
+        raise ServiceError(f"user {name} exists; to set a new password use user add --reset")
+    if reset and not exists:
+        raise ServiceError(f"no user {name} to reset (see archive user list)")
+    archive.store.set_user(name, password)
+
+
+def verify_user(archive: Archive, name: str, password: str) -> bool:
+    return archive.store.verify_user(name, password)
+
+
+def user_stamp(archive: Archive, name: str) -> str | None:
+    return archive.store.user_stamp(name)
+
+
+
+def list_users(archive: Archive) -> list[str]:
+    return archive.store.users()
+
+
+def remove_user(archive: Archive, name: str) -> bool:
+    """Remove an archivist (their sessions end); False when there was none by that name."""
+    return archive.store.delete_user(name)

@@ -8,6 +8,11 @@ checked by :mod:`archive.integrity` exactly as ``archive check`` checks a live
 one.  Only then do files move into the instance, originals first and the
 catalogue last, so an interrupted import leaves originals a repair can
 re-ingest, never a catalogue naming files that are not there.
+
+Also the two verbs ``Archive.export`` and ``Archive.import_archive``
+(:func:`export`, :func:`import_archive`): the export writes a consistent
+SQLite backup and every original into a private tarball; the import may close
+and reopen the archive's catalogue (through ``Archive.swap_store``).
 """
 
 from __future__ import annotations
@@ -23,8 +28,14 @@ import zlib
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from archive.errors import ServiceError
 from archive.integrity import catalogue_problems, is_digest, read_only, version_problems
+from archive.store import SCHEMA_VERSION, Store
+
+if TYPE_CHECKING:
+    from archive.service import Archive
 
 CATALOGUE = "catalogue.sqlite3"
 #: The largest catalogue an import accepts (a 10,000-document archive's is about 0.5 GiB).
@@ -35,8 +46,10 @@ _ORIGINAL = re.compile(r"originals/([0-9a-f]{2})/([0-9a-f]{64})\.pdf")
 _DIRS = re.compile(r"originals(/[0-9a-f]{2})?/?")
 
 
-class ImportRefused(Exception):
+class ImportRefused(ServiceError):
     """The export cannot be imported; the message names the file and why."""
+
+    code = "import-refused"
 
 
 @dataclass
@@ -167,6 +180,10 @@ def verify(src: Path, staged: Staged, *, with_users: bool, schema_version: int) 
 def _plausible_account(conn: sqlite3.Connection, name: str) -> bool:
     row = conn.execute("SELECT password_hash FROM users WHERE name=?", (name,)).fetchone()
     parts = str(row[0]).split("$") if row else []
+    if len(parts) == 3:  # werkzeug.security's scrypt:N:r:p$salt$hex
+        method = parts[0].split(":")
+        return method[0] == "scrypt" and all(p.isalnum() for p in [*method[1:], *parts[1:]])
+    # the archive's older scrypt$N$r$p$salt$digest
     return len(parts) == 6 and parts[0] == "scrypt" and all(p.isalnum() for p in parts[1:])
 
 
@@ -191,3 +208,74 @@ def swap_in(staged: Staged, instance: Path, db_path: Path, named: list[str]) -> 
             with suppress(OSError):
                 dest.unlink()
         raise
+
+
+def export(archive: Archive, dest: Path) -> dict:
+    """Write a tar archive of the catalogue (a consistent SQLite backup) and every original.
+
+    The archive is checked first, every original hashed: a backup of a damaged
+    archive would fail on import, so none is written.  The file is private (0600):
+    it holds the archivists' password hashes.
+    """
+    with archive.write_lock(), tempfile.TemporaryDirectory() as tmp:
+        problems = catalogue_problems(archive.store.db_path, schema_version=SCHEMA_VERSION)
+        if not problems:
+            with archive.store.reading() as conn:
+                problems, _named = version_problems(
+                    conn, archive.store.original_path, hash_file=archive.store.file_sha256
+                )
+        if problems:
+            kinds = ", ".join(sorted({p["kind"] for p in problems}))
+            raise ServiceError(
+                f"{archive.instance}: not exported: the archive is damaged "
+                f"({len(problems)} problems: {kinds}); run archive check"
+            )
+        snapshot = Path(tmp) / "catalogue.sqlite3"
+        src = archive.store.connect()
+        try:
+            out = sqlite3.connect(snapshot)
+            src.backup(out)
+            out.close()
+        finally:
+            src.close()
+        part = dest.with_name(f".{dest.name}.part")
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                tar.add(snapshot, arcname="catalogue.sqlite3")
+                for path in archive.store.original_files():
+                    tar.add(path, arcname=f"originals/{path.parent.name}/{path.name}")
+            os.chmod(part, 0o600)
+            os.replace(part, dest)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                part.unlink()
+            raise
+    return {"file": str(dest), "documents": archive.store.count(), "bytes": dest.stat().st_size}
+
+
+def import_archive(archive: Archive, src: Path, *, with_users: bool = False) -> dict:
+    """Restore an export into this (empty) instance, then rebuild the index.
+
+    Nothing lands until everything is verified: every member's name and size
+    (checked from its header, before it is read), every original's hash, the
+    catalogue's integrity, every version row's digest, original and document.
+    Archivist accounts come along only with ``with_users``.  A failed import
+    leaves the instance as it was.
+    """
+    if archive.store.count() or archive.store.original_files():
+        raise ServiceError(f"{archive.instance}: not empty; import into a new instance folder")
+    with archive.write_lock():
+        staged = stage(src, archive.instance, max_original=archive.settings.max_upload_bytes)
+        try:  # an ImportRefused (a ServiceError) names the file and why
+            report = verify(src, staged, with_users=with_users, schema_version=SCHEMA_VERSION)
+            db_path = archive.store.db_path
+            archive.swap_store(None)
+            swap_in(staged, archive.instance, db_path, report.named)
+        finally:
+            shutil.rmtree(staged.root, ignore_errors=True)
+            if not archive.catalogue_open:
+                archive.swap_store(Store(archive.instance))
+    result = archive.reindex()
+    return {"documents": result["documents"], "users": report.users,
+            "skipped_originals": report.skipped}

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import click
 
+from archive import advice
+from archive.cite import FORMATS
 from archive.config import ENV_VAR, resolve_instance
 from archive.index.engine import FACETS, SORTS
 from archive.notices import english
 from archive.service import Archive, Outcome, ServiceError, find_pdfs
 from archive.store import StoreError
-from ingest.sandbox import lower_priority
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 
@@ -97,7 +98,7 @@ def ingest(
     if replaces and len(files) != 1:
         _fail("--replaces takes exactly one PDF")
     archive = c.archive
-    lower_priority(archive.settings.ingest_nice)  # batch work: a server here answers first
+    archive.lower_priority()  # batch work: a server here answers first
     counts: dict[str, int] = {}
 
     def report(out: Outcome) -> None:
@@ -176,8 +177,11 @@ def show(c: _Ctx, doc_id: str, version: int | None, as_json: bool) -> None:
         click.echo(f"\n[{b['type']} p.{pages} {b['id']}]\n{b['text']}")
 
 
-def _print_results(result: dict) -> None:
+def _print_results(result: dict, *, has_filters: bool = False, bridge: bool = True) -> None:
     click.echo(f"{result['total']} result(s) for {result['query']!r} ({result['took_ms']} ms)")
+    if not result["total"]:
+        for way in advice.loosen(result["query"], has_filters=has_filters, bridge=bridge):
+            click.echo(f"  try: {way.english}")
     for note in result.get("notices", []):
         click.echo(f"  note: {english(note)}")
     for extra in result.get("also_searched", []):
@@ -249,7 +253,7 @@ def search(
             click.echo(_dump(with_snippet_html(result)))
             sys.stdout.flush()
         else:
-            _print_results(result)
+            _print_results(result, has_filters=bool(facet_filters), bridge=not no_bridge)
 
 
 # -- maintenance ---------------------------------------------------------------------------------
@@ -257,7 +261,7 @@ def search(
 @pass_ctx
 def reindex(c: _Ctx) -> None:
     """Rebuild the search index from the archive and swap it in atomically."""
-    lower_priority(c.archive.settings.ingest_nice)
+    c.archive.lower_priority()
     try:
         r = c.archive.reindex()
     except ServiceError as exc:
@@ -492,7 +496,7 @@ def user_add(c: _Ctx, name: str, password_stdin: bool, reset: bool) -> None:
 @user.command("list")
 @pass_ctx
 def user_list(c: _Ctx) -> None:
-    for name in c.archive.store.users():
+    for name in c.archive.users():
         click.echo(name)
 
 
@@ -500,9 +504,25 @@ def user_list(c: _Ctx) -> None:
 @click.argument("name")
 @pass_ctx
 def user_remove(c: _Ctx, name: str) -> None:
-    if not c.archive.store.delete_user(name):
+    if not c.archive.remove_user(name):
         _fail(f"no user {name}", 1)
     click.echo(f"user {name} removed")
+
+
+@main.command("cite")
+@click.argument("ident", metavar="DOC_ID|PASSAGE_ID")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
+              help="A citation style (chicago, apa, gbt7714) or a reference file (bibtex, ris, csl).")
+@click.option("--version", type=click.IntRange(1), default=None, help="Cite this version.")
+@pass_ctx
+def cite_(c: _Ctx, ident: str, fmt: str, version: int | None) -> None:
+    """Print a document's or passage's citation, as the web's cite menu gives it."""
+    from archive.citing import cite_text
+
+    try:
+        click.echo(cite_text(c.archive, ident, fmt, version), nl=False)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
 
 
 def run() -> None:

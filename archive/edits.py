@@ -5,15 +5,27 @@ One place for the rules the command line and the web share: which fields
 date or a language tag must look like.  Dates are stored as the rest of the
 archive stores them (ISO 8601 ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) and may
 be typed in any form the search syntax accepts, 民國 years included.
+
+:func:`apply` is the verb itself (``Archive.edit``): validated changes written
+to the catalogue's edit history under the write lock, then the document
+re-indexed; it touches the store, the index and the related-documents cache.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from archive.errors import ArchiveError, ServiceError
 from archive.models import EDITABLE
+
+if TYPE_CHECKING:
+    from archive.service import Archive
+
+log = logging.getLogger("archive.service")
 
 MAX_VALUE = 500
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}")
@@ -21,12 +33,13 @@ LABELS = {"title": "標題", "series": "系列", "author": "作者", "affiliatio
           "foundation": "出版機構", "address": "地址", "date": "日期", "language": "語言"}
 
 
-class EditError(ValueError):
+class EditError(ArchiveError, ValueError):
     """A refused correction: ``str`` in English for the CLI, ``web`` in the web's language."""
 
+    code = "edit"
+
     def __init__(self, message: str, web: str) -> None:
-        super().__init__(message)
-        self.web = web
+        super().__init__(message, web=web)
 
 
 def _clean(field: str, value: str) -> str:
@@ -72,3 +85,34 @@ def validate(sets: dict[str, str], unsets: Iterable[str]) -> dict[str, str | Non
     changes: dict[str, str | None] = {k: _clean(k, v) for k, v in sets.items()}
     changes.update(dict.fromkeys(unsets))
     return changes
+
+
+def apply(archive: Archive, doc_id: str, *, sets: dict[str, str] | None = None,
+         unsets: Iterable[str] = (), user: str) -> dict:
+    """Correct a document's metadata: ``sets`` field → value, ``unsets`` removed.
+
+    Values are checked by :mod:`archive.edits` (a date must parse; 民國 years are
+    converted); each change is recorded with who, when and the old value, outlives
+    re-ingests of new versions, and is in the index at once.  Returns the document view.
+    """
+    try:
+        changes = validate(sets or {}, unsets)
+    except EditError as exc:
+        raise ServiceError(str(exc), web=exc.web, code=exc.code) from exc
+    with archive.write_lock():
+        doc = archive.store.get(doc_id)
+        if doc is None:
+            raise ServiceError(f"no document {doc_id}; see archive list",
+                               web="找不到這份文件。")
+        old = {k: doc.meta(k) for k in changes}
+        changed = {k: v for k, v in changes.items() if old[k] != v}
+        if changed:
+            archive.store.add_edits(doc_id, changed, user, old)
+            warnings = archive.index_document(archive.store.get(doc_id))
+            if warnings:
+                log.warning("edit of %s: %s", doc_id, "; ".join(warnings))
+    archive.related.clear()
+    view = archive.document_view(doc_id)
+    assert view is not None
+    return view
+

@@ -58,3 +58,10 @@ def web_message(err: BaseException) -> str:
     if isinstance(err, ArchiveError) and err.web:
         return err.web
     return GENERIC_WEB
+
+
+class ServiceError(ArchiveError):
+    """A request the archive's verbs refuse or cannot do, in one line (``archive.service``
+    and the modules behind it raise it; ``web`` is the zh-Hant wording, without server paths)."""
+
+    code = "service"

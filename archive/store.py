@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from archive.errors import ArchiveError
 from archive.integrity import file_sha256, is_digest, open_read_only
 from archive.models import Document, Field, base_name
@@ -192,14 +194,13 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 # -- passwords -------------------------------------------------------------
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+#: werkzeug.security's scrypt, at the cost the archive has always used (N=2^14, r=8, p=1).
+PASSWORD_METHOD = "scrypt:16384:8:1"
 
 
 def hash_password(password: str) -> str:
-    """scrypt (a standard memory-hard KDF from hashlib) with a random salt."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+    """scrypt with a random salt, in werkzeug.security's format (``scrypt:N:r:p$salt$hex``)."""
+    return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
 @functools.cache
@@ -209,15 +210,20 @@ def dummy_hash() -> str:
 
 
 def check_password(stored: str, password: str) -> bool:
+    """Whether ``password`` matches ``stored``: werkzeug's format, or the archive's older
+    ``scrypt$N$r$p$salthex$digesthex`` (hashes written before werkzeug; still read, never written)."""
+    if not stored.startswith("scrypt$"):
+        try:
+            return check_password_hash(stored, password)
+        except ValueError:  # an unknown method in a damaged row
+            return False
     try:
-        algo, n, r, p, salt, digest = stored.split("$")
+        _algo, n, r, p, salt, digest = stored.split("$")
+        got = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+        )
     except ValueError:
         return False
-    if algo != "scrypt":
-        return False
-    got = hashlib.scrypt(
-        password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
-    )
     return hmac.compare_digest(got.hex(), digest)
 
 

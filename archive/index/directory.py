@@ -17,17 +17,16 @@ and touches nothing.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 
+from archive import locks
 from archive.integrity import file_sha256
 
 from .errors import IndexBusyError, IndexVersionError
@@ -96,28 +95,10 @@ class IndexDirectory:
                 shutil.rmtree(p, ignore_errors=True)
 
     # -- the lock ----------------------------------------------------------
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
         lockfile = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lockfile, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + self.lock_timeout
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexBusyError(
-                            f"the search index is busy (another writer holds {lockfile.name}); "
-                            "try again shortly"
-                        ) from None
-                    time.sleep(0.05)
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        return locks.exclusive(lockfile, self.lock_timeout, lambda: IndexBusyError(
+            f"the search index is busy (another writer holds {lockfile.name}); try again shortly"))
 
     # -- integrity -----------------------------------------------------------
     def verify(self) -> list[str]:

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, current_app, request, stream_with_
 
 from archive import cite, passages
 from archive.cite import tables
+from archive.cite.annotation import annotation as web_annotation
 from archive.cite.reference import Reference
 from archive.models import Document
 from archive.web import http, urls
@@ -55,40 +56,13 @@ def reference(doc: Document, block_id: str = "") -> Reference:
 
 
 def annotation(view: dict[str, Any], permalink: str, doc: Document) -> dict[str, Any]:
-    """A W3C Web Annotation of the passage in its version's served text.
-
-    ``source`` is the versioned ``text/plain`` the selectors were computed on, so a quote
-    and a position both anchor there and never drift after a revision; ``scope`` is the
-    HTML page a reader sees.  A passage that is gone is cited in the archived version.
-    """
+    """The passage's W3C Web Annotation (:func:`archive.cite.annotation.annotation`) with
+    this site's URLs: its versioned text as source, its page as scope."""
     doc_id, version = view["doc_id"], view["version"]
     scope = (urls.external("documents.show", doc_id=doc_id, version=version) if view["status"] == "gone"
              else urls.external("documents.show", doc_id=doc_id))
-    selector = view.get("selector") or {}
-    target: dict[str, Any] = {
-        "source": text_url(doc_id, version),
-        "format": "text/plain",
-        "scope": scope,
-        "selector": [s for s in (selector.get("quote"), selector.get("position")) if s],
-    }
-    language = doc.meta("language") or passages_language(doc)
-    if language:
-        target["language"] = language
-    anno: dict[str, Any] = {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": permalink,
-        "type": "Annotation",
-        "motivation": "linking",
-        "creator": {"type": "Software", "name": "政策評論典藏", "homepage": urls.external("search.index")},
-        "target": target,
-    }
-    if doc.ingested_at:
-        anno["created"] = doc.ingested_at  # the version's text, and so its selectors, date from then
-    return anno
-
-
-def passages_language(doc: Document) -> str:
-    return {"Traditional": "zh-Hant", "Simplified": "zh-Hans"}.get(doc.meta("script") or "", "")
+    return web_annotation(view, permalink, doc, source=text_url(doc_id, version), scope=scope,
+                          homepage=urls.external("search.index"))
 
 
 def _version() -> int | None:

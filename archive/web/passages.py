@@ -11,47 +11,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app
 
-from archive.models import split_names
+from archive.cite.plain import citation
 from archive.web import cite, http, urls
 from archive.web.render import render
 
 bp = Blueprint("passages", __name__)
-
-
-def citation(view: dict[str, Any], permalink: str) -> dict[str, Any]:
-    """The parts of a citation, and the sentence a researcher pastes into a footnote."""
-    doc = view.get("document") or {}
-    pages = (view.get("block") or {}).get("pages") or []
-    page = (
-        ""
-        if not pages
-        else str(pages[0]) if len(pages) == 1 else f"{pages[0]}–{pages[-1]}"
-    )
-    parts = {
-        "author": doc.get("author"),
-        "authors": split_names(doc.get("author") or ""),
-        "title": doc.get("title"),
-        "series": doc.get("series"),
-        "foundation": doc.get("foundation"),
-        "date": doc.get("date"),
-        "page": page or None,
-        "url": permalink,
-    }
-    text = []
-    if parts["author"]:
-        text.append(f"{parts['author']}，")
-    text.append(f"〈{parts['title']}〉")
-    if parts["series"]:
-        text.append(f"，《{parts['series']}》")
-    if parts["foundation"]:
-        text.append(f"，{parts['foundation']}")
-    if parts["date"]:
-        text.append(f"，{parts['date']}")
-    if page:
-        text.append(f"，頁 {page}")
-    text.append(f"。{permalink}")
-    parts["text"] = "".join(text)
-    return parts
 
 
 @bp.route("/p/<passage_id>")

@@ -198,3 +198,39 @@ def test_edit_corrects_fields_with_provenance_and_refuses_bad_values(tmp_path, p
         bad = run("--instance", inst, "edit", doc_id, *args)
         assert bad.returncode == 1 and says in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
     assert run("--instance", inst, "edit", "nosuchdoc", "--set", "title=x").returncode == 1
+
+
+def test_cite_prints_the_styles_and_files_the_web_serves(tmp_path, pdfs) -> None:
+    import bibtexparser
+
+    inst = str(tmp_path / "i")
+    (tmp_path / "i").mkdir()
+    (tmp_path / "i" / "config.toml").write_text('base_url = "https://archive.example.org"\n')
+    run("--instance", inst, "ingest", str(pdfs / "more" / "other.pdf"))
+    doc_id = json.loads(run("--instance", inst, "list", "--json").stdout)[0]["id"]
+    bib = run("--instance", inst, "cite", doc_id, "--format", "bibtex")
+    assert bib.returncode == 0, bib.stderr
+    (entry,) = bibtexparser.parse_string(bib.stdout).entries
+    assert entry.fields_dict["title"].value == "臺灣的能源轉型"
+    assert entry.fields_dict["url"].value == f"https://archive.example.org/d/{doc_id}"
+    chicago = run("--instance", inst, "cite", doc_id, "--format", "chicago", "--version", "1")
+    assert chicago.returncode == 0 and "臺灣的能源轉型" in chicago.stdout
+    view = json.loads(run("--instance", inst, "show", doc_id, "--json").stdout)
+    passage = view["blocks"][-1]["id"]
+    ris = run("--instance", inst, "cite", passage, "--format", "ris")
+    assert ris.returncode == 0 and f"https://archive.example.org/p/{passage}" in ris.stdout
+    missing = run("--instance", inst, "cite", "nope", "--format", "apa")
+    assert missing.returncode == 1 and missing.stderr.strip() == (
+        "archive: no document or passage nope; see archive list")
+
+
+def test_search_that_finds_nothing_says_how_to_loosen_it(tmp_path, pdfs) -> None:
+    inst = str(tmp_path / "i")
+    run("--instance", inst, "ingest", str(pdfs / "seed.pdf"))
+    r = run("--instance", inst, "search", '"離岸風電 不存在的詞"', "--no-bridge")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("0 result(s)")
+    assert "  try: search regional variants too (without --no-bridge)" in lines
+    assert "  try: without the phrase: 離岸風電 不存在的詞" in lines
+    assert "  try: only: 離岸風電" in lines

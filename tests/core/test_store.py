@@ -81,10 +81,30 @@ def test_passwords_are_hashed_with_scrypt(tmp_path) -> None:
     assert not store.verify_user("nobody", "correct horse")
     with store.reading() as conn:
         stored = conn.execute("SELECT password_hash FROM users").fetchone()[0]
-    assert stored.startswith("scrypt$") and "correct" not in stored
+    assert stored.startswith("scrypt:16384:8:1$") and "correct" not in stored  # werkzeug's format
     h = hash_password("x" * 10)
     assert check_password(h, "x" * 10) and not check_password(h, "y" * 10)
     assert not check_password("garbage", "x")
+    assert not check_password("nomethod:1$salt$00", "x")
+
+
+def test_hashes_in_the_older_format_still_verify_and_new_ones_use_werkzeugs(tmp_path) -> None:
+    import hashlib
+
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(b"correct horse", salt=salt, dklen=32, n=2**14, r=8, p=1)
+    old = f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"  # as the archive wrote them before
+    assert check_password(old, "correct horse") and not check_password(old, "wrong horse")
+    assert not check_password("scrypt$16384$8$1$zz$00", "correct horse")
+    store = Store(tmp_path)
+    store.set_user("archivist", "another passphrase")
+    with store.transaction() as conn:
+        conn.execute("UPDATE users SET password_hash=? WHERE name='archivist'", (old,))
+    assert store.verify_user("archivist", "correct horse")
+    store.set_user("archivist", "a new passphrase here")
+    with store.reading() as conn:
+        assert conn.execute("SELECT password_hash FROM users").fetchone()[0].startswith("scrypt:")
+    assert store.verify_user("archivist", "a new passphrase here")
 
 
 SCHEMA_1_VERSIONS = """CREATE TABLE versions (

@@ -80,7 +80,7 @@ def revised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any
     assert first.ok, first
     old = archive.get_document(first.doc_id)
     v2 = commentary_pdf(base / "v2.pdf", paragraphs=V2, **common)
-    second = archive.commit(archive.prepare_bytes(v2.read_bytes(), "v2.pdf"), replaces=first.doc_id)
+    second = archive.commit(archive.extract_bytes(v2.read_bytes(), "v2.pdf"), replaces=first.doc_id)
     assert second.ok and second.version == 2, second
     app = create_app({"INSTANCE": str(base / "instance"), "ARCHIVE": archive, "TESTING": True})
     from werkzeug.serving import make_server
