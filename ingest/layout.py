@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from archive.models import Block
 
 from . import metadata as rules
+from .chars import WORD_CLASS
 from .extract import TextLine
 from .normalize import is_cjk, normalize_line, normalize_page, width
 
@@ -216,7 +217,7 @@ def _first_token(text: str) -> str:
     return match.group(0) if match else text[0]
 
 
-_HAN_CLASS = "\u3041-\u3096\u30a1-\u30fa\u3105-\u312f\u31a0-\u31bf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_HAN_CLASS = WORD_CLASS
 _HAN = re.compile(f"[{_HAN_CLASS}]")
 # Lookaheads, so that overlapping pairs count (中 A 中 has two).
 _SPACED = re.compile(f"(?=[{_HAN_CLASS}] [A-Za-z0-9]|[A-Za-z0-9] [{_HAN_CLASS}])")

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .chars import HAN
 from .geometry import TextLine, _Seg, reading_order
 from .normalize import is_cjk
 
@@ -152,7 +153,7 @@ def _words(tsv: str, scale: float) -> dict[tuple[str, str, str], list[_Word]]:
 
 
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "[": "「", "]": "」"}
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = HAN
 _CLOSE = "」』）》〉】"
 _ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}{_CLOSE}])[,:;!?](?![A-Za-z])")
 # (a square bracket between ideographs is Tesseract's reading of a corner bracket: 表示[中國終將統一])
