@@ -329,7 +329,9 @@ def page_tree(data: bytes, password: str | None = None) -> PageTree | None:
     walk stops at 100 levels); None when even its root cannot be read."""
     try:
         reader = open_pypdf(data, password)
-        top = reader.trailer["/Root"].get_object().raw_get("/Pages")
+        root = reader.trailer["/Root"].get_object()
+        assert isinstance(root, pypdf.generic.DictionaryObject)
+        top = root.raw_get("/Pages")
     except Exception:
         return None
     tree = PageTree(0, 0, False)

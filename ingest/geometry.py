@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,7 +383,7 @@ def _vertical(segs: list[_Seg]) -> bool:
         return False
     # Characters spread along a line (a form's 中　華　民　國) stand side by side on one baseline;
     # vertical writing stacks them.
-    in_rows, row = 0, []
+    in_rows, row = 0, list[_Seg]()
     for seg in sorted(singles, key=lambda x: x.base) + [None]:
         if seg is None or (row and seg.base - row[0].base > 0.3 * max(seg.size, 1.0)):
             in_rows += len(row) if len(row) >= 3 else 0
@@ -547,7 +548,7 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
             and (len(s.text) > 3 or (len(s.text) >= 2 and sum(ch.isalpha() for ch in s.text) >= 2))]
     # A justified line cut in two at a stretched gap: its halves reach both edges on one baseline.
     # Among many full lines, a few such pairs are lines of one column, not two columns.
-    halves = set()
+    halves: set[int] = set()
     for a in segs:
         if a.x0 - x_lo <= 4 * em:  # (a first line may be indented)
             for b in segs:
@@ -580,7 +581,7 @@ def _has_columns(segs: list[_Seg], em: float) -> bool:
     return False
 
 
-def _lines(column: list[_Seg], gutters: list[tuple[float, float]] = ()) -> list[_Seg]:
+def _lines(column: list[_Seg], gutters: Sequence[tuple[float, float]] = ()) -> list[_Seg]:
     """Merge the segments of a column that share a baseline (a superscript, a tab) into one line.
 
     Not across one of the page's ``gutters`` (the room between columns side by side): two
@@ -777,9 +778,9 @@ def take_tables(segs: list[_Seg], rules: list[Box]) -> list[_Seg]:
             continue
         cells: dict[tuple[int, int], list[_Seg]] = {}
         for seg in inside:
-            row = max(0, sum(1 for y in ys if y < seg.base) - 1)
-            col = max(0, sum(1 for x in xs if x < (seg.x0 + seg.x1) / 2) - 1)
-            cells.setdefault((row, col), []).append(seg)
+            at_row = max(0, sum(1 for y in ys if y < seg.base) - 1)
+            at_col = max(0, sum(1 for x in xs if x < (seg.x0 + seg.x1) / 2) - 1)
+            cells.setdefault((at_row, at_col), []).append(seg)
         rows = []
         for r in range(len(ys) - 1):
             row = [_join_cell([seg.text for seg in sorted(cells.get((r, c), []), key=lambda s: (s.base, s.x0))])
@@ -892,7 +893,7 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
     out: list[TextLine] = []
     columns = _order(segs, em)
     gutters = _gutters(columns, em)
-    measured = []
+    measured: list[list[Any]] = []  # [lines, plain, left, right, seen], updated in place
     for column in columns:
         lines = _lines(column, gutters)
         plain = [s for s in lines if s.boxed is None]

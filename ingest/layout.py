@@ -32,12 +32,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.models import Block
 
 from . import metadata as rules
 from .chars import WORD_CLASS
-from .extract import TextLine
+from .geometry import TextLine
 from .normalize import is_cjk, normalize_line, normalize_page, width
 
 _PAGE_NUMBER = re.compile(
@@ -364,7 +365,7 @@ class _Measures:
     indents: bool = False  # paragraphs start with a first-line indent
     gaps: bool = False  # body paragraphs are set apart by a blank gap
     measure: float = 0.0  # the usual column measure in ems (exact geometry)
-    column_pitch: dict[tuple, float] = field(default_factory=dict)  # (column, size) -> baseline distance
+    column_pitch: dict[tuple[Any, ...], float] = field(default_factory=dict)  # (column, size) -> baseline distance
     columns: dict[int, list[tuple[float, float]]] = field(default_factory=dict)  # page -> its columns' edges
     structure: bool = False  # the structure tree's paragraphs agree with the page: follow them
 
@@ -419,7 +420,7 @@ def _measure(lines: list[Line]) -> _Measures:
     for line in placed:
         lefts.setdefault((line.page, _size_key(line.size)), []).append(round(line.x0 or 0.0))
     m.pitch = {size: _pitch(values, size) for size, values in steps.items()}
-    local: dict[tuple, list[float]] = {}
+    local: dict[tuple[Any, ...], list[float]] = {}
     for a, b in zip(placed, placed[1:], strict=False):
         # Inside a paragraph for sure: a line that reaches its column's edge, then one in the same type.
         if a.exact and b.exact and _same_column(a, b) and _size_key(a.size) == _size_key(b.size) \
@@ -508,7 +509,7 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
     return m.indents and _indent(b, m) > 0 and not (_indent(a, m) > 0 and abs((a.x0 or 0) - (b.x0 or 0)) < 1)
 
 
-def _column_key(line: Line) -> tuple:
+def _column_key(line: Line) -> tuple[Any, ...]:
     return (line.page, round(line.col_left), round(line.col_right), _size_key(line.size))
 
 
@@ -610,7 +611,7 @@ def _mark_footnotes(lines: list[Line], body: float | None) -> None:
     """
     if not body:
         return
-    lowest: dict[tuple, float] = {}
+    lowest: dict[tuple[Any, ...], float] = {}
     for line in lines:
         if line.placed and line.cells is None and not line.aside and abs(line.size - body) <= 0.08 * body:
             key = (line.page, round(line.col_left), round(line.col_right)) if line.exact else (line.page,)

@@ -296,7 +296,7 @@ def _vertical_page(words: dict[tuple[str, str, str], list[_Word]], languages: st
         if _speck(text, conf):
             continue
         widths = sorted(w.right - w.left for w in column)
-        line = TextLine(text, None, 0.0, 0.0, max(widths[len(widths) // 2], 4.0))  # type: ignore[arg-type]
+        line = TextLine(text, None, 0.0, 0.0, max(widths[len(widths) // 2], 4.0))  # type: ignore[arg-type]  # x0=None: an OCR line has no exact geometry (Line.exact)
         line.source, line.confidence = "ocr", conf
         placed.append(line)
         by_text.append((text, conf))
@@ -317,7 +317,7 @@ def converters() -> tuple[Any, Any]:
 def _script_specific(text: str) -> bool:
     """Does the word read differently in the two scripts (關係 / 关系)?"""
     t2s, s2t = converters()
-    return t2s.convert(text) != text or s2t.convert(text) != text
+    return bool(t2s.convert(text) != text or s2t.convert(text) != text)
 
 
 def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:

@@ -121,8 +121,8 @@ class _LeanWriter(SegmentWriter):
                     if len(pw._ids) >= limit:
                         pw._write_block()
                     chunk = lst[i : i + limit] if len(lst) > limit else lst
-                    ids = [c[0] for c in chunk]
-                    ws = [float(c[1]) for c in chunk]
+                    ids = tuple(c[0] for c in chunk)
+                    ws = tuple(float(c[1]) for c in chunk)
                     pw._ids.extend(ids)
                     pw._weights.extend(ws)
                     pw._values.extend(c[2] for c in chunk if c[2])

@@ -31,7 +31,7 @@ def key_words(words: Counter[str]) -> list[list[Any]]:
 
 def field_values(doc: Document) -> dict[str, Any]:
     """The writer's field values for one document: texts and keys; the fields tokenise them."""
-    meta = {k: (doc.meta(k) or "") for k in ("title", "author", "foundation", "series", "date")}
+    meta: dict[str, Any] = {k: (doc.meta(k) or "") for k in ("title", "author", "foundation", "series", "date")}
     meta["title"] = doc.title or ""
     meta["version"] = doc.version  # lets `archive check` see a stale entry
     texts = [b.text for b in doc.blocks if b.text]
