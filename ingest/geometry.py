@@ -19,6 +19,11 @@ PDFium knows each character's origin, advance box and type size, so here:
 The result is :class:`ingest.extract.TextLine` per line, or None for a page
 whose text is not horizontal (rotated or vertical writing), where layout
 falls back to its text-only rules.
+
+Why one module over 500 lines: every step (segments, gutters, XY-cut, column
+edges, ruled tables, boxed asides) works on the same private ``_Seg`` list and
+its em-relative thresholds, tuned together against the producer corpus; split
+apart they would pass ``_Seg`` internals across module borders.
 """
 
 from __future__ import annotations

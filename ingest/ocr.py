@@ -17,6 +17,10 @@ reading is poor is tried turned a quarter, a half and three quarters, and the
 best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
 page that times out or reads below :data:`MIN_CONFIDENCE` is left out with its
 reason (the document says which pages are missing).
+
+Why one module just over 500 lines: Tesseract runs, its TSV parsing, the
+turn/script choice and the punctuation repair form one pipeline around one
+external program, each step only used by the next.
 """
 
 from __future__ import annotations
