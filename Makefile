@@ -14,7 +14,7 @@ APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui 
             tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim \
             tesseract-ocr-chi-tra-vert tesseract-ocr-chi-sim-vert
 
-.PHONY: setup run test test-fast lint docs-graph typecheck bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout screenshots fuzz kill9 loadtest clean
+.PHONY: setup run test test-fast lint typecheck docs-graph bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
@@ -47,21 +47,20 @@ run: setup
 	ARCHIVE_INSTANCE=$(INSTANCE) $(BIN)/archive serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite (unit, integration, real PDFs, real Whoosh, real server, real browser)
-test: setup
+test: setup typecheck
 	$(BIN)/ruff check archive ingest tests scripts bench
-	$(BIN)/mypy
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
-## typecheck: mypy on archive/ and ingest/ (settings in pyproject.toml; strict on the core)
+## typecheck: mypy on archive/ and ingest/ (ingest strict; see [tool.mypy] in pyproject.toml)
 typecheck: setup
 	$(BIN)/mypy
 
+## docs-graph: regenerate the module picture in docs/architecture.md from the imports
+docs-graph: setup
+	$(BIN)/python scripts/import_graph.py --write docs/architecture.md
+
 test-fast: setup
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not browser"
-
-## docs-graph: redraw the module/import picture in docs/architecture.md from the code
-docs-graph: setup
-	$(BIN)/python scripts/import_graph.py
 
 lint: setup
 	$(BIN)/ruff check archive ingest tests scripts bench

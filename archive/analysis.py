@@ -36,23 +36,10 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from ingest.chars import SUPPLEMENT_LOOKALIKES, UNIT_CLASS
+
 # --------------------------------------------------------------------------
 # Tables
-
-#: CJK Radicals Supplement forms that NFKC does not map (it only maps U+2E9F
-#: and U+2EF3), after Unicode's EquivalentUnifiedIdeograph.txt.  Only the
-#: forms that look like whole ideographs and so turn up in extracted PDF text.
-_RADICALS = {
-    0x2E8C: "小", 0x2E8D: "小", 0x2E97: "心", 0x2E9D: "月", 0x2E9F: "母",
-    0x2EA0: "民", 0x2EA9: "王", 0x2EAE: "竹", 0x2EAF: "糸", 0x2EB6: "羊",
-    0x2EBC: "肉", 0x2EC1: "虎", 0x2EC4: "西", 0x2EC5: "见", 0x2EC6: "角",
-    0x2EC9: "贝", 0x2ECB: "车", 0x2ED1: "長", 0x2ED3: "长", 0x2ED4: "门",
-    0x2ED7: "雨", 0x2ED8: "青", 0x2ED9: "韦", 0x2EDA: "页", 0x2EDB: "风",
-    0x2EDC: "飞", 0x2EDD: "食", 0x2EE2: "马", 0x2EE3: "骨", 0x2EE4: "鬼",
-    0x2EE5: "鱼", 0x2EE6: "鸟", 0x2EE7: "卤", 0x2EE8: "麦", 0x2EE9: "黄",
-    0x2EEA: "黾", 0x2EEB: "斉", 0x2EEC: "齐", 0x2EED: "歯", 0x2EEE: "齿",
-    0x2EEF: "竜", 0x2EF0: "龙", 0x2EF1: "龜", 0x2EF2: "亀", 0x2EF3: "龟",
-}
 
 
 def opencc_dictionary_dir() -> Path:
@@ -101,7 +88,7 @@ def _script_table() -> dict[int, str]:
         for ch in members:
             if ch != rep:
                 table[ord(ch)] = rep
-    for cp, ideo in _RADICALS.items():
+    for cp, ideo in SUPPLEMENT_LOOKALIKES.items():  # the look-alikes NFKC leaves
         table[cp] = table.get(ord(ideo), ideo)
     return table
 
@@ -198,10 +185,7 @@ def original_span(offsets: list[int], text_len: int, start: int, end: int) -> tu
 
 #: Characters written without spaces: Han (incl. extensions and compatibility
 #: ideographs), 〇/々, kana.  Each is one unit; neighbours pair into bigrams.
-CJK_CLASS = (
-    "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0003134f"
-)
+CJK_CLASS = UNIT_CLASS
 _UNIT_RE = re.compile(rf"([{CJK_CLASS}])|([^\W_{CJK_CLASS}]+)")
 _CJK_RE = re.compile(rf"[{CJK_CLASS}]")
 _GAP_JOINS = re.compile(r"\s*\Z")  # only whitespace between two CJK units: a line break

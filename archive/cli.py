@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -29,7 +30,7 @@ def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=False)
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"archive: {message}", err=True)
     sys.exit(code)
 
@@ -59,7 +60,7 @@ class _Ctx:
                 self._archive = Archive(self.path)
             except (ServiceError, ValueError, OSError) as exc:
                 _fail(str(exc))
-        return self._archive  # type: ignore[return-value]
+        return self._archive
 
 
 pass_ctx = click.make_pass_decorator(_Ctx)
@@ -324,9 +325,9 @@ def edit(c: _Ctx, doc_id: str, sets: tuple[str, ...], unsets: tuple[str, ...],
     if as_json:
         click.echo(_dump(view))
         return
-    for field in [*pairs, *unsets]:
-        value = (view["metadata"].get(field) or {}).get("value")
-        click.echo(f"{doc_id}: {field} = {value!r}" if value is not None else f"{doc_id}: {field} removed")
+    for name in [*pairs, *unsets]:
+        shown = (view["metadata"].get(name) or {}).get("value")
+        click.echo(f"{doc_id}: {name} = {shown!r}" if shown is not None else f"{doc_id}: {name} removed")
 
 
 @main.command()

@@ -108,7 +108,8 @@ def apply(archive: Archive, doc_id: str, *, sets: dict[str, str] | None = None,
         changed = {k: v for k, v in changes.items() if old[k] != v}
         if changed:
             archive.store.add_edits(doc_id, changed, user, old)
-            warnings = archive.index_document(archive.store.get(doc_id))
+            stored = archive.store.get(doc_id)
+            warnings = archive.index_document(stored) if stored is not None else []
             if warnings:
                 log.warning("edit of %s: %s", doc_id, "; ".join(warnings))
     archive.related.clear()

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -158,7 +158,7 @@ def _extract(archive: Archive, item: Extracted) -> Extracted:
     try:
         item.doc = archive.extractor().extract(
             item.data, password=item.password, filename=item.filename,
-            progress=(lambda note: archive.progress(item.filename, note)) if archive.progress else None,
+            progress=_progress_for(archive.progress, item.filename),
         )
     except IngestError as exc:
         item.outcome = Outcome("failed", item.filename, reason=str(exc))
@@ -281,7 +281,7 @@ def commit(
                     item.filename,
                     reason=f"--replaces {replaces}: no such document (see archive list)",
                 )
-            doc_id = replaces
+            doc_id: str | None = replaces
         else:
             doc_id = (identity and archive.store.find_by_identity(identity)) or None
         previous = archive.store.get(doc_id) if doc_id else None
@@ -363,3 +363,10 @@ def _ensure_indexed(archive: Archive, doc_id: str) -> list[str]:
 
 #: The old name, kept for ``scripts/loadtest.py``.
 Prepared = Extracted
+
+
+def _progress_for(hook: Callable[[str, str], None] | None, filename: str) -> Callable[[str], None] | None:
+    """The extraction's progress callback for one file, when the CLI listens."""
+    if hook is None:
+        return None
+    return lambda note: hook(filename, note)

@@ -22,6 +22,7 @@ from functools import cached_property
 
 from archive import analysis, vocabulary
 from archive.notices import Notice
+from ingest.chars import roc_to_gregorian
 
 FIELDS = ("title", "author", "foundation", "series")
 
@@ -142,7 +143,7 @@ def parse_date(value: str) -> str:
     v = value.strip()
     m = _ROC.match(v)
     if m:
-        y, mo, d = int(m.group(1)) + 1911, m.group(2), m.group(3)
+        y, mo, d = roc_to_gregorian(int(m.group(1))), m.group(2), m.group(3)
     else:
         m = _ISO.match(v)
         if not m:

@@ -19,6 +19,11 @@ across processes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.index import SearchIndex
+
 import errno
 import os
 import sqlite3
@@ -57,7 +62,7 @@ class Archive:
             self.store_error = str(exc) if isinstance(exc, CatalogueLost) else (
                 f"cannot open the catalogue: {exc}; run archive check"
             )
-        self._index = None
+        self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
         #: Told of extraction's progress, (file name, "OCR page 3 of 40"): the CLI prints it on a
         #: terminal, the web shows it on the upload's status page.

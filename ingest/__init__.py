@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection
+from typing import Any
 
 from archive.models import METADATA_KEYS, Document, Field
 
@@ -167,7 +168,7 @@ def extract_document(data: bytes, *, password: str | None = None, filename: str 
     wanted = sorted(forced) if forced else [
         i for i, text in enumerate(pages_text)
         if (_blank(text) if verdict.score >= quality.GOOD else _page_needs_ocr(text, verdict.score))]
-    ocr_info: dict = {}
+    ocr_info: dict[str, Any] = {}
     if wanted and ocr_module.available():
         read, missing = ocr_module.read_pages(data, password, wanted, ocr, progress, ocr_deadline)
         for index, page in read.items():
@@ -249,7 +250,7 @@ def _script_models(pages_text: list[str], ocr: OcrSettings | None) -> str:
     return ocr_module.SIMPLIFIED if simplified > traditional else ocr_module.TRADITIONAL
 
 
-def _read_garbled_lines(data: bytes, password: str | None, pages_text: list[str], geometry: list,
+def _read_garbled_lines(data: bytes, password: str | None, pages_text: list[str], geometry: list[Any],
                         ocr_pages: set[int], ocr: OcrSettings | None, deadline: float | None,
                         warnings: list[str]) -> int:
     """Lines whose text layer is font-map garbage on pages that kept it (a heading set in a font
@@ -259,7 +260,7 @@ def _read_garbled_lines(data: bytes, password: str | None, pages_text: list[str]
              for line in lines or () if line.exact and line.x0 is not None and quality.garbled_line(line.text)]
     # The same garbage on several pages is a running head (layout strips it as one): not read.
     seen = Counter(line.text for _, line in found)
-    garbled: dict[int, list] = {}
+    garbled: dict[int, list[Any]] = {}
     for i, line in found:
         if seen[line.text] < 3:
             garbled.setdefault(i, []).append(line)
@@ -288,7 +289,7 @@ def _read_garbled_lines(data: bytes, password: str | None, pages_text: list[str]
     return read
 
 
-def _mark_sources(blocks: list, extractor: str, ocr_info: dict, geometry: list) -> None:
+def _mark_sources(blocks: list[Any], extractor: str, ocr_info: dict[str, Any], geometry: list[Any]) -> None:
     """Each block's ``source``; an OCR'd block's ``confidence``, from the lines it holds."""
     ocr_pages = set(ocr_info.get("pages", []))
     kept = "pdfium" if extractor == "pypdfium2" else "pdf"

@@ -56,12 +56,29 @@ def _detail(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+#: PDF files start with this; the spec tolerates junk before it within the first KiB.
+PDF_MAGIC = b"%PDF-"
+MAGIC_WINDOW = 1024
+
+
+def header_problem(data: bytes) -> IngestError | None:
+    """Why ``data`` is not a PDF by its first KiB (empty, or no ``%PDF-``); None if it may be one.
+
+    The one header check: extraction raises it (:func:`check_header`), the web
+    upload refuses a file with its reason before queueing it.
+    """
+    if not data:
+        return IngestError("empty file", web="檔案是空的")
+    if PDF_MAGIC not in data[:MAGIC_WINDOW]:
+        return IngestError("not a PDF (no %PDF header)", web="不是 PDF 檔（缺少 %PDF 檔頭）")
+    return None
+
+
 def check_header(data: bytes) -> None:
     """Refuse what is not a PDF before any parser sees it (readers allow junk in the first KB)."""
-    if not data:
-        raise IngestError("empty file")
-    if b"%PDF-" not in data[:1024]:
-        raise IngestError("not a PDF (no %PDF header)")
+    problem = header_problem(data)
+    if problem is not None:
+        raise problem
 
 
 def _decrypt(reader: pypdf.PdfReader, password: str | None) -> None:
@@ -313,7 +330,8 @@ def page_tree(data: bytes, password: str | None = None) -> PageTree | None:
     try:
         reader = open_pypdf(data, password)
         root = reader.trailer["/Root"].get_object()
-        top = root.raw_get("/Pages")  # type: ignore[union-attr]  # a damaged root fails here and is None below
+        assert isinstance(root, pypdf.generic.DictionaryObject)
+        top = root.raw_get("/Pages")
     except Exception:
         return None
     tree = PageTree(0, 0, False)

@@ -56,7 +56,7 @@ def _install() -> bool:
             cache[id(pdf_font_dict)] = (pdf_font_dict, font)
             return font
 
-        Font.from_font_resource = classmethod(from_font_resource)  # type: ignore[method-assign,assignment]  # pypdf's own classmethod, replaced by its cached twin
+        Font.from_font_resource = classmethod(from_font_resource)  # type: ignore[method-assign,assignment]  # patching pypdf's Font on purpose
         _installed = True
         return True
 

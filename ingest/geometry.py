@@ -19,6 +19,11 @@ PDFium knows each character's origin, advance box and type size, so here:
 The result is :class:`ingest.extract.TextLine` per line, or None for a page
 whose text is not horizontal (rotated or vertical writing), where layout
 falls back to its text-only rules.
+
+Why one module over 500 lines: every step (segments, gutters, XY-cut, column
+edges, ruled tables, boxed asides) works on the same private ``_Seg`` list and
+its em-relative thresholds, tuned together against the producer corpus; split
+apart they would pass ``_Seg`` internals across module borders.
 """
 
 from __future__ import annotations
@@ -87,18 +92,6 @@ def _wide(cp: int) -> bool:
     if cp < 0x2E80:  # the common case (Latin, digits, punctuation) in one comparison
         return False
     return any(lo <= cp <= hi for lo, hi in _WIDE_RANGES)
-
-
-@dataclass(slots=True)
-class _Measure:
-    """A column's lines and the measure found for it: left edge, right edge, and whether the
-    right edge was seen (enough full lines reach it) or must be borrowed."""
-
-    lines: list[_Seg]
-    plain: list[_Seg]
-    left: float
-    right: float
-    seen: bool
 
 
 @dataclass(slots=True)
@@ -395,9 +388,8 @@ def _vertical(segs: list[_Seg]) -> bool:
         return False
     # Characters spread along a line (a form's 中　華　民　國) stand side by side on one baseline;
     # vertical writing stacks them.
-    in_rows = 0
-    row: list[_Seg] = []
-    for seg in [*sorted(singles, key=lambda x: x.base), None]:
+    in_rows, row = 0, list[_Seg]()
+    for seg in sorted(singles, key=lambda x: x.base) + [None]:
         if seg is None or (row and seg.base - row[0].base > 0.3 * max(seg.size, 1.0)):
             in_rows += len(row) if len(row) >= 3 else 0
             row = []
@@ -791,15 +783,15 @@ def take_tables(segs: list[_Seg], rules: list[Box]) -> list[_Seg]:
             continue
         cells: dict[tuple[int, int], list[_Seg]] = {}
         for seg in inside:
-            row = max(0, sum(1 for y in ys if y < seg.base) - 1)
-            col = max(0, sum(1 for x in xs if x < (seg.x0 + seg.x1) / 2) - 1)
-            cells.setdefault((row, col), []).append(seg)
-        rows: list[list[str]] = []
+            at_row = max(0, sum(1 for y in ys if y < seg.base) - 1)
+            at_col = max(0, sum(1 for x in xs if x < (seg.x0 + seg.x1) / 2) - 1)
+            cells.setdefault((at_row, at_col), []).append(seg)
+        rows = []
         for r in range(len(ys) - 1):
-            cells_of_row = [_join_cell([seg.text for seg in sorted(cells.get((r, c), []), key=lambda s: (s.base, s.x0))])
+            row = [_join_cell([seg.text for seg in sorted(cells.get((r, c), []), key=lambda s: (s.base, s.x0))])
                    for c in range(len(xs) - 1)]
-            if any(cells_of_row):
-                rows.append(cells_of_row)
+            if any(row):
+                rows.append(row)
         if not rows:
             continue
         taken = set(map(id, inside))
@@ -906,7 +898,7 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
     out: list[TextLine] = []
     columns = _order(segs, em)
     gutters = _gutters(columns, em)
-    measured: list[_Measure] = []
+    measured: list[list[Any]] = []  # [lines, plain, left, right, seen], updated in place
     for column in columns:
         lines = _lines(column, gutters)
         plain = [s for s in lines if s.boxed is None]
@@ -922,26 +914,24 @@ def reading_order(segs: list[_Seg], aside: int = 0, counter: list[int] | None = 
             obstacle = _obstacle(plain, segs, em)
             if obstacle is not None:
                 right, seen = max(right, obstacle - em), True
-        measured.append(_Measure(lines, plain, left, right, seen))
+        measured.append([lines, plain, left, right, seen])
     for entry in measured:
-        lines, plain, left, right, seen = entry.lines, entry.plain, entry.left, entry.right, entry.seen
+        lines, plain, left, right, seen = entry
         if seen or not plain:
             continue
         widest = max(s.x1 for s in plain)
         # A column too short to show its measure (a few lines between two boxes) is a piece of the
         # page's column with the same left edge, which shows it; a column that spans its frame
         # measures to the frame's edge less the room left inside it on the left.
-        same = [m.right for m in measured
-                if m.seen and m.plain and abs(m.left - left) <= em and m.right >= widest - 0.6 * em]
+        same = [r for _, p, lf, r, sn in measured if sn and p and abs(lf - left) <= em and r >= widest - 0.6 * em]
         if same:
-            entry.right, entry.seen = max(same), True
+            entry[3], entry[4] = max(same), True
         elif (frame is not None and len(plain) >= 3 and frame[0] <= left <= frame[0] + 2 * em
               and widest >= frame[1] - 2 * em):  # (two lines of a callout that end alike are no measure)
             edge = frame[1] - (left - frame[0])
             if edge >= widest - 0.6 * em:
-                entry.right, entry.seen = edge, True
-    for m in measured:
-        lines, plain, left, right, seen = m.lines, m.plain, m.left, m.right, m.seen
+                entry[3], entry[4] = edge, True
+    for lines, plain, left, right, seen in measured:
         narrowed = _beside_floats(plain, segs, right, em)
         for s in lines:
             if s.boxed is not None:

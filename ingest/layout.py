@@ -24,6 +24,11 @@ fall back to what the text alone shows:
   between paragraphs are headings; small type before the body (or labelled
   圖/表 in it) is a caption; the text rules in :mod:`ingest.metadata` find
   byline, dateline, series, note and back matter, and pull the fields out.
+
+Why one module over 500 lines: the paragraph, footnote, list, heading and
+furniture rules read one shared page model (``Line``, the page's measures and
+pitches) and decide in one pass that each rule's outcome feeds the next; the
+seam to split along is that model, which a later round may move out.
 """
 
 from __future__ import annotations
@@ -32,11 +37,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.models import Block
 
 from . import metadata as rules
-from .extract import TextLine
+from .chars import WORD_CLASS
+from .geometry import TextLine
 from .normalize import is_cjk, normalize_line, normalize_page, width
 
 _PAGE_NUMBER = re.compile(
@@ -216,7 +223,7 @@ def _first_token(text: str) -> str:
     return match.group(0) if match else text[0]
 
 
-_HAN_CLASS = "\u3041-\u3096\u30a1-\u30fa\u3105-\u312f\u31a0-\u31bf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_HAN_CLASS = WORD_CLASS
 _HAN = re.compile(f"[{_HAN_CLASS}]")
 # Lookaheads, so that overlapping pairs count (中 A 中 has two).
 _SPACED = re.compile(f"(?=[{_HAN_CLASS}] [A-Za-z0-9]|[A-Za-z0-9] [{_HAN_CLASS}])")
@@ -363,7 +370,7 @@ class _Measures:
     indents: bool = False  # paragraphs start with a first-line indent
     gaps: bool = False  # body paragraphs are set apart by a blank gap
     measure: float = 0.0  # the usual column measure in ems (exact geometry)
-    column_pitch: dict[tuple, float] = field(default_factory=dict)  # (column, size) -> baseline distance
+    column_pitch: dict[tuple[Any, ...], float] = field(default_factory=dict)  # (column, size) -> baseline distance
     columns: dict[int, list[tuple[float, float]]] = field(default_factory=dict)  # page -> its columns' edges
     structure: bool = False  # the structure tree's paragraphs agree with the page: follow them
 
@@ -418,7 +425,7 @@ def _measure(lines: list[Line]) -> _Measures:
     for line in placed:
         lefts.setdefault((line.page, _size_key(line.size)), []).append(round(line.x0 or 0.0))
     m.pitch = {size: _pitch(values, size) for size, values in steps.items()}
-    local: dict[tuple, list[float]] = {}
+    local: dict[tuple[Any, ...], list[float]] = {}
     for a, b in zip(placed, placed[1:], strict=False):
         # Inside a paragraph for sure: a line that reaches its column's edge, then one in the same type.
         if a.exact and b.exact and _same_column(a, b) and _size_key(a.size) == _size_key(b.size) \
@@ -507,7 +514,7 @@ def _breaks(a: Line, b: Line, m: _Measures) -> bool:
     return m.indents and _indent(b, m) > 0 and not (_indent(a, m) > 0 and abs((a.x0 or 0) - (b.x0 or 0)) < 1)
 
 
-def _column_key(line: Line) -> tuple:
+def _column_key(line: Line) -> tuple[Any, ...]:
     return (line.page, round(line.col_left), round(line.col_right), _size_key(line.size))
 
 
@@ -609,7 +616,7 @@ def _mark_footnotes(lines: list[Line], body: float | None) -> None:
     """
     if not body:
         return
-    lowest: dict[tuple, float] = {}
+    lowest: dict[tuple[Any, ...], float] = {}
     for line in lines:
         if line.placed and line.cells is None and not line.aside and abs(line.size - body) <= 0.08 * body:
             key = (line.page, round(line.col_left), round(line.col_right)) if line.exact else (line.page,)

@@ -17,6 +17,10 @@ reading is poor is tried turned a quarter, a half and three quarters, and the
 best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
 page that times out or reads below :data:`MIN_CONFIDENCE` is left out with its
 reason (the document says which pages are missing).
+
+Why one module just over 500 lines: Tesseract runs, its TSV parsing, the
+turn/script choice and the punctuation repair form one pipeline around one
+external program, each step only used by the next.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .chars import HAN
 from .geometry import TextLine, _Seg, reading_order
 from .normalize import is_cjk
 
@@ -152,7 +157,7 @@ def _words(tsv: str, scale: float) -> dict[tuple[str, str, str], list[_Word]]:
 
 
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "[": "「", "]": "」"}
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = HAN
 _CLOSE = "」』）》〉】"
 _ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}{_CLOSE}])[,:;!?](?![A-Za-z])")
 # (a square bracket between ideographs is Tesseract's reading of a corner bracket: 表示[中國終將統一])
@@ -295,7 +300,7 @@ def _vertical_page(words: dict[tuple[str, str, str], list[_Word]], languages: st
         if _speck(text, conf):
             continue
         widths = sorted(w.right - w.left for w in column)
-        line = TextLine(text, None, 0.0, 0.0, max(widths[len(widths) // 2], 4.0))  # type: ignore[arg-type]
+        line = TextLine(text, None, 0.0, 0.0, max(widths[len(widths) // 2], 4.0))  # type: ignore[arg-type]  # x0=None: an OCR line has no exact geometry (Line.exact)
         line.source, line.confidence = "ocr", conf
         placed.append(line)
         by_text.append((text, conf))
@@ -316,7 +321,7 @@ def converters() -> tuple[Any, Any]:
 def _script_specific(text: str) -> bool:
     """Does the word read differently in the two scripts (關係 / 关系)?"""
     t2s, s2t = converters()
-    return t2s.convert(text) != text or s2t.convert(text) != text
+    return bool(t2s.convert(text) != text or s2t.convert(text) != text)
 
 
 def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:

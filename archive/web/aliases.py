@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from archive.aliases import AliasError
 from archive.web.render import render, wants_json
@@ -30,7 +31,7 @@ def show() -> Response:
     return render("aliases.html", _store().listing())
 
 
-def _done() -> Response:
+def _done() -> BaseResponse:
     if wants_json():
         return jsonify(_store().listing())
     return redirect(url_for("aliases.show"), code=303)
@@ -38,7 +39,7 @@ def _done() -> Response:
 
 @bp.route("/aliases/add", methods=["POST"])
 @login_required
-def add() -> Response:
+def add() -> BaseResponse:
     forms = [f for f in _SPLIT.split(request.form.get("forms", "")[:600]) if f]
     archive = current_app.extensions["archive"]
     try:
@@ -51,7 +52,7 @@ def add() -> Response:
 
 @bp.route("/aliases/remove", methods=["POST"])
 @login_required
-def remove() -> Response:
+def remove() -> BaseResponse:
     a, b = request.form.get("a", "")[:60], request.form.get("b", "")[:60]
     archive = current_app.extensions["archive"]
     try:

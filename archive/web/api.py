@@ -70,7 +70,7 @@ def _page(operation: dict[str, Any]) -> dict[str, Any]:
 TWIN_NOTE = ("Every page is also served as JSON for `Accept: application/json`; "
              "the `.json` URL is the same.")
 
-_SEARCH_PARAMS = [
+_SEARCH_PARAMS: list[dict[str, Any]] = [
     {"name": "q", "in": "query", "schema": STR, "description": "the query (see the search page"
      "'s syntax help)"},
     *[{"name": f, "in": "query", "schema": _s("array", items=STR), "style": "form",
@@ -81,20 +81,20 @@ _SEARCH_PARAMS = [
     {"name": "bridge", "in": "query", "schema": _s("string", enum=["0", "1"], default="1"),
      "description": "0 turns off cross-strait vocabulary bridging"},
 ]
-_DOC_PARAMS = [
+_DOC_PARAMS: list[dict[str, Any]] = [
     {"name": "doc_id", "in": "path", "required": True, "schema": STR},
     {"name": "version", "in": "query", "schema": _s("integer", minimum=1),
      "description": "an older version (default: current)"},
     {"name": "q", "in": "query", "schema": STR, "description": "terms to highlight"},
 ]
-_PASSAGE_PARAMS = [{"name": "passage_id", "in": "path", "required": True, "schema": STR}]
-_JOB_PARAMS = [{"name": "job", "in": "query", "schema": _s("array", items=STR),
+_PASSAGE_PARAMS: list[dict[str, Any]] = [{"name": "passage_id", "in": "path", "required": True, "schema": STR}]
+_JOB_PARAMS: list[dict[str, Any]] = [{"name": "job", "in": "query", "schema": _s("array", items=STR),
                 "style": "form", "explode": True, "description": "job ids to report on"}]
 
 
-_PAGE_PARAMS = [*_PASSAGE_PARAMS, {"name": "page", "in": "query", "schema": _s("integer", minimum=1),
+_PAGE_PARAMS: list[dict[str, Any]] = [*_PASSAGE_PARAMS, {"name": "page", "in": "query", "schema": _s("integer", minimum=1),
                                    "description": "one of the passage's pages (default: its first)"}]
-_KWIC_PARAMS = [
+_KWIC_PARAMS: list[dict[str, Any]] = [
     *[p for p in _SEARCH_PARAMS if p["name"] not in ("sort", "page")],
     {"name": "sort", "in": "query", "schema": _s("string", enum=["document", "left", "right", "match"],
                                                  default="document")},

@@ -6,8 +6,9 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response as BaseResponse
 
 from archive.web.render import render, wants_json
 from archive.web.security import current_user
@@ -30,7 +31,7 @@ def _client_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response:
+def login() -> BaseResponse:
     """Sign in.  Failures are throttled per (name, address) with backoff, per address, per
     name and overall (see :mod:`archive.web.throttle`); a known or unknown name costs the
     same one password hash, and the answer is the same."""
@@ -46,7 +47,7 @@ def login() -> Response:
     wait = gate.wait(name, address, device=device)
     if wait:
         exc = TooManyRequests(f"登入嘗試次數過多，請 {math.ceil(wait)} 秒後再試。")
-        exc.retry_after = math.ceil(wait)  # type: ignore[attr-defined]
+        exc.retry_after = math.ceil(wait)
         raise exc
     archive = current_app.extensions["archive"]
     if archive.verify_user(name, password):
@@ -57,6 +58,7 @@ def login() -> Response:
         session["sid"] = state.open_session(name, archive.user_stamp(name) or "")
         session.permanent = False
         g.pop("archive_user", None)
+        resp: BaseResponse
         if wants_json():
             resp = render("login.html", {"user": name, "error": None, "next": next_url})
         else:
@@ -69,7 +71,7 @@ def login() -> Response:
 
 
 @bp.route("/logout", methods=["POST"])
-def logout() -> Response:
+def logout() -> BaseResponse:
     current_app.extensions["web_state"].end_session(session.get("sid"))
     session.clear()
     g.pop("archive_user", None)

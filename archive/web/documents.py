@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from werkzeug.wrappers import Response as BaseResponse
 
 from archive.edits import LABELS as EDIT_LABELS
 from archive.models import EDITABLE
@@ -133,7 +134,7 @@ def show(doc_id: str) -> Response:
     doc = archive.get_document(doc_id, shown_version)
     extras = cite.page_extras(doc) if doc is not None else {"embedded": None, "citations": [], "cite_files": []}
     data["citations"] = extras["citations"]
-    data["text_url"] = cite.text_url(doc_id, shown_version)
+    data["text_url"] = cite.text_url(doc_id, int(shown_version or 1))
     if doc is not None:
         http.last_modified(doc.ingested_at)
     http.cache_kind("document")
@@ -208,7 +209,7 @@ def original(doc_id: str) -> Response:
 
 @bp.route("/d/<doc_id>/edit", methods=["POST"])
 @login_required
-def edit(doc_id: str) -> Response:
+def edit(doc_id: str) -> BaseResponse:
     """An archivist's corrections from the document page's form (or a JSON client posting
     the same fields): a field left empty is removed, an unchanged one is left alone."""
     archive = current_app.extensions["archive"]
@@ -239,7 +240,7 @@ def edit(doc_id: str) -> Response:
 
 @bp.route("/d/<doc_id>/delete", methods=["POST"])
 @login_required
-def delete(doc_id: str) -> Response:
+def delete(doc_id: str) -> BaseResponse:
     """Remove a document (archivists only; the form asks for an explicit confirmation)."""
     if request.form.get("confirm") != "yes":
         abort(400, description="請勾選確認方塊後再刪除。")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from archive.store import dummy_hash
 from archive.web import throttle
@@ -110,7 +111,7 @@ def login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def _read_gate() -> Response | None:
+def _read_gate() -> BaseResponse | None:
     """When reading needs sign-in, send strangers to the sign-in page."""
     settings = current_app.extensions["archive"].settings
     if not settings.require_login_for_read or current_user() is not None:

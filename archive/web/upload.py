@@ -12,15 +12,14 @@ import unicodedata
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from archive.web.render import render, wants_json
 from archive.web.security import current_user, login_required
+from ingest.extract import header_problem
 
 bp = Blueprint("upload", __name__)
 
-#: PDF files start with this; the spec tolerates junk before it within the first KiB.
-PDF_MAGIC = b"%PDF-"
-MAGIC_WINDOW = 1024
 MAX_FILES = 50
 MAX_JOB_IDS = 100
 
@@ -42,10 +41,6 @@ def display_name(raw: str | None) -> str:
     name = re.split(r"[\\/]", raw or "")[-1]
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
     return name[:200] or "upload.pdf"
-
-
-def looks_like_pdf(data: bytes) -> bool:
-    return PDF_MAGIC in data[:MAGIC_WINDOW]
 
 
 def _jobs_for(ids: list[str]) -> list[dict[str, Any]]:
@@ -83,7 +78,7 @@ def form() -> Response:
 
 @bp.route("/ingest", methods=["POST"])
 @login_required
-def submit() -> Response:
+def submit() -> BaseResponse:
     """Queue every uploaded file; refuse non-PDFs at once with the CLI's words."""
     if current_app.extensions["archive"].read_only:
         abort(503, description="這個典藏資料夾是唯讀的：可以閱讀與搜尋，但無法上傳或修改。")
@@ -100,10 +95,9 @@ def submit() -> Response:
     for upload in files:
         name = display_name(upload.filename)
         data = upload.read()
-        if not data:
-            job = queue.reject(filename=name, size=0, user=user, reason="empty file")
-        elif not looks_like_pdf(data):
-            job = queue.reject(filename=name, size=len(data), user=user, reason="not a PDF")
+        problem = header_problem(data)
+        if problem is not None:
+            job = queue.reject(filename=name, size=len(data), user=user, reason=problem.reason)
         else:
             job = queue.submit(data, filename=name, user=user, password=password,
                                replaces=replaces)

@@ -350,7 +350,7 @@ def test_upload_checks_magic_and_never_uses_the_file_name(fresh: Any, tmp_path: 
     assert resp.status_code == 202
     jobs = resp.get_json()["jobs"]
     assert [(j["filename"], j["status"], j["reason"]) for j in jobs] == [
-        ("passwd.pdf", "failed", "not a PDF"),
+        ("passwd.pdf", "failed", "not a PDF (no %PDF header)"),
         ("empty.pdf", "failed", "empty file"),
     ]
     assert not (tmp_path / "etc").exists()
