@@ -526,6 +526,67 @@ def cite_(c: _Ctx, ident: str, fmt: str, version: int | None) -> None:
         _fail(str(exc), 1)
 
 
+@main.group()
+def alias() -> None:
+    """The archive's own aliases: names and terms searched as one beyond the published tables."""
+
+
+@alias.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def alias_list(c: _Ctx, as_json: bool) -> None:
+    """List the learned aliases, the archivists' and the pairs marked as different."""
+    listing = c.archive.aliases.listing()
+    if as_json:
+        click.echo(_dump(listing))
+        return
+    for key in ("added", "learned"):
+        for g in listing[key]:
+            gloss = f"  ({g['gloss']})" if g["gloss"] else ""
+            click.echo(f"{key}: {' = '.join(g['forms'])}{gloss}")
+    for a, b in listing["removed"]:
+        click.echo(f"removed: {a} != {b}")
+
+
+@alias.command("add")
+@click.argument("forms", nargs=-1, required=True)
+@pass_ctx
+def alias_add(c: _Ctx, forms: tuple[str, ...]) -> None:
+    """Make FORMS one name or term in every search (e.g. archive alias add 朝鲜 北韓)."""
+    from archive.aliases import AliasError
+
+    try:
+        group = c.archive.add_alias(forms)
+    except AliasError as exc:
+        _fail(str(exc), 1)
+    click.echo("alias added: " + " = ".join(group.forms))
+
+
+@alias.command("remove")
+@click.argument("a")
+@click.argument("b")
+@pass_ctx
+def alias_remove(c: _Ctx, a: str, b: str) -> None:
+    """Say that A and B are not one (whatever table, document or archivist made them one)."""
+    from archive.aliases import AliasError
+
+    try:
+        c.archive.remove_alias(a, b)
+    except AliasError as exc:
+        _fail(str(exc), 1)
+    click.echo(f"marked as different: {a} != {b}")
+
+
+@alias.command("learn")
+@pass_ctx
+def alias_learn(c: _Ctx) -> None:
+    """Learn aliases from the names the stored documents gloss alike (reindex does this too)."""
+    learned = c.archive.learn_aliases()
+    click.echo(f"{len(learned)} aliases learned from glossed names")
+    for g in learned:
+        click.echo(f"  {' = '.join(g.forms)}  ({g.gloss})")
+
+
 def run() -> None:
     """Console entry: an unexpected error is one line (set ARCHIVE_DEBUG=1 for the traceback)."""
     try:

@@ -33,7 +33,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from archive import accounts, backup, edits, ingesting, locks, maintenance, views
+from archive import accounts, backup, edits, ingesting, locks, maintenance, views, vocabulary
+from archive.aliases import AliasStore
 from archive.config import Settings, load_settings
 from archive.errors import ServiceError
 from archive.ingesting import Extracted, Outcome, Prepared, find_pdfs, identity_key
@@ -73,6 +74,9 @@ class Archive:
             _ = self.index  # a new archive's empty index, made before its first document
         self.related = views.RelatedCache()
         self._thread_lock = threading.RLock()
+        #: The archive's own aliases (instance/aliases.json), installed for the query parser.
+        self.aliases = AliasStore(self.instance)
+        self.aliases.refresh()
 
     # -- the catalogue ------------------------------------------------------------------------
     @property
@@ -245,11 +249,34 @@ class Archive:
     def search(self, q: str, *, filters: dict[str, list[str]] | None = None,
                sort: str = "relevance", page: int = 1, per_page: int = 10,
                bridge: bool = True) -> dict:
+        self.aliases.refresh()  # another process may have changed them (one stat)
         return views.search(self, q, filters=filters, sort=sort, page=page, per_page=per_page,
                             bridge=bridge)
 
     def highlight_blocks(self, doc_id: str, q: str) -> dict[str, list[list[int]]]:
+        self.aliases.refresh()
         return views.highlight_blocks(self, doc_id, q)
+
+    # -- aliases (archive.aliases) --------------------------------------------------------------
+    def learn_aliases(self) -> list[vocabulary.Alias]:
+        """Find the names every stored document glosses alike (裴洛西（Nancy Pelosi）, 佩洛西
+        （Nancy Pelosi）) and make them the learned aliases."""
+        with self.write_lock():
+            def texts() -> Iterator[str]:
+                for row in self.store.summaries():
+                    doc = self.store.get(row["id"])
+                    if doc is not None:
+                        yield "\n".join(b.text for b in doc.blocks)
+
+            return self.aliases.learn(texts())
+
+    def add_alias(self, forms: Iterable[str]) -> vocabulary.Alias:
+        with self.write_lock():
+            return self.aliases.add(forms)
+
+    def remove_alias(self, a: str, b: str) -> None:
+        with self.write_lock():
+            self.aliases.remove(a, b)
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[dict]:
         return views.more_like_this(self, doc_id, limit)
@@ -262,8 +289,11 @@ class Archive:
 
     # -- maintenance (archive.maintenance) ------------------------------------------------------
     def reindex(self) -> dict:
-        """Rebuild the index from the archive into a new directory and swap it in."""
-        return maintenance.reindex(self)
+        """Rebuild the index from the archive into a new directory and swap it in, and learn
+        the aliases the documents gloss alike."""
+        out = maintenance.reindex(self)
+        out["aliases_learned"] = len(self.learn_aliases())
+        return out
 
     def upgrade_index(self) -> dict | None:
         return maintenance.upgrade_index(self)

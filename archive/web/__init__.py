@@ -76,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
     from archive.web import (
+        aliases,
         api,
         auth,
         cite,
@@ -107,6 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     entities.init_app(app)
     for bp in (
         cite.bp,
+        aliases.bp,
         concordance.bp,
         entities.bp,
         pageview.bp,

@@ -234,3 +234,23 @@ def test_search_that_finds_nothing_says_how_to_loosen_it(tmp_path, pdfs) -> None
     assert "  try: search regional variants too (without --no-bridge)" in lines
     assert "  try: without the phrase: 離岸風電 不存在的詞" in lines
     assert "  try: only: 離岸風電" in lines
+
+
+def test_alias_commands_change_what_search_bridges(tmp_path, pdfs) -> None:
+    inst = str(tmp_path / "i")
+    assert run("--instance", inst, "ingest", str(pdfs / "more" / "other.pdf")).returncode == 0
+    before = json.loads(run("--instance", inst, "search", "離岸電廠", "--json").stdout)
+    assert not before["also_searched"]
+    added = run("--instance", inst, "alias", "add", "離岸電廠", "離岸風電")
+    assert added.returncode == 0 and "alias added: 離岸電廠 = 離岸風電" in added.stdout
+    after = json.loads(run("--instance", inst, "search", "離岸電廠", "--json").stdout)
+    assert after["total"] == 1 and after["also_searched"][0]["also"] == ["離岸風電"]
+    listed = json.loads(run("--instance", inst, "alias", "list", "--json").stdout)
+    assert listed["added"][0]["forms"] == ["離岸電廠", "離岸風電"]
+    removed = run("--instance", inst, "alias", "remove", "離岸電廠", "離岸風電")
+    assert removed.returncode == 0
+    assert not json.loads(run("--instance", inst, "search", "離岸電廠", "--json").stdout)["also_searched"]
+    bad = run("--instance", inst, "alias", "add", "習近平", "习近平")
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "two forms" in bad.stderr
+    learned = run("--instance", inst, "alias", "learn")
+    assert learned.returncode == 0 and "aliases learned" in learned.stdout
