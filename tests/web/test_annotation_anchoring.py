@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS
 
 from archive.web import create_app
 
@@ -119,9 +118,7 @@ def _anchor(browser: Any, bundle: Path, anno: dict[str, Any]) -> dict[str, list[
         context.close()
 
 
-def test_annotations_anchor_by_quote_and_position(revised: tuple[str, Any], bundle: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_annotations_anchor_by_quote_and_position(revised: tuple[str, Any], bundle: Path, browser: Any) -> None:
     base, docs = revised
     new, old = docs["new"], docs["old"]
     after_bmp = next(b for b in new.blocks if b.text.startswith(OUTSIDE_BMP[0]) or OUTSIDE_BMP in b.text)
@@ -133,21 +130,16 @@ def test_annotations_anchor_by_quote_and_position(revised: tuple[str, Any], bund
              (twice[1], REPEATED), (gone, gone.text)]
     import urllib.request
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            for block, text in cases:
-                with urllib.request.urlopen(f"{base}/p/{block.id}.jsonld") as r:
-                    assert r.headers["Content-Type"].startswith("application/ld+json")
-                    assert 'profile="http://www.w3.org/ns/anno.jsonld"' in r.headers["Content-Type"]
-                    anno = json.load(r)
-                source = anno["target"]["source"]
-                version = 1 if block is gone else 2
-                assert source.endswith(f"/v{version}.txt"), source
-                assert anno["created"] and anno["creator"] and anno["target"]["format"] == "text/plain"
-                assert anno["target"]["language"]
-                found = _anchor(browser, bundle, anno)
-                assert found["quotes"] == [text], (block.id, found)
-                assert found["positions"] == [text], (block.id, found)
-        finally:
-            browser.close()
+    for block, text in cases:
+        with urllib.request.urlopen(f"{base}/p/{block.id}.jsonld") as r:
+            assert r.headers["Content-Type"].startswith("application/ld+json")
+            assert 'profile="http://www.w3.org/ns/anno.jsonld"' in r.headers["Content-Type"]
+            anno = json.load(r)
+        source = anno["target"]["source"]
+        version = 1 if block is gone else 2
+        assert source.endswith(f"/v{version}.txt"), source
+        assert anno["created"] and anno["creator"] and anno["target"]["format"] == "text/plain"
+        assert anno["target"]["language"]
+        found = _anchor(browser, bundle, anno)
+        assert found["quotes"] == [text], (block.id, found)
+        assert found["positions"] == [text], (block.id, found)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS
 
 from archive.web import create_app
 
@@ -91,8 +90,8 @@ def test_a_passage_link_opens_the_part_that_holds_it(long_doc: tuple[Any, str]) 
     assert len(outline) == sum(1 for b in doc.blocks if b.type == "heading") > 1
 
 
-def test_find_in_document_counts_across_parts_in_a_browser(long_doc: tuple[Any, str]) -> None:
-    from playwright.sync_api import sync_playwright
+@pytest.mark.browser
+def test_find_in_document_counts_across_parts_in_a_browser(long_doc: tuple[Any, str], browser: Any) -> None:
     from werkzeug.serving import make_server
 
     app, doc_id = long_doc
@@ -102,18 +101,16 @@ def test_find_in_document_counts_across_parts_in_a_browser(long_doc: tuple[Any, 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 375, "height": 740})
-            page.goto(f"http://127.0.0.1:{server.server_port}/d/{doc_id}?q={TERM}&part=2")
-            status = page.locator("#find-status")
-            assert f"有 {total} 處" in status.inner_text()
-            page.click("[data-find=next]")
-            position = page.locator("#find-position").inner_text()
-            done, shown = position.split(" / ")
-            assert shown == str(total) and int(done) > 1  # part 2 starts after part 1's hits
-            # the metadata panel is one tap away at the top on a phone
-            assert page.locator(".document__jump a").bounding_box()["y"] < 740
-            browser.close()
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        page.goto(f"http://127.0.0.1:{server.server_port}/d/{doc_id}?q={TERM}&part=2")
+        status = page.locator("#find-status")
+        assert f"有 {total} 處" in status.inner_text()
+        page.click("[data-find=next]")
+        position = page.locator("#find-position").inner_text()
+        done, shown = position.split(" / ")
+        assert shown == str(total) and int(done) > 1  # part 2 starts after part 1's hits
+        # the metadata panel is one tap away at the top on a phone
+        assert page.locator(".document__jump a").bounding_box()["y"] < 740
+        page.close()
     finally:
         server.shutdown()
