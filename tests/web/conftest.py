@@ -8,7 +8,6 @@ through Playwright against a werkzeug server on an ephemeral port.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import threading
 from collections.abc import Iterator
@@ -40,21 +39,10 @@ from web_support import (  # noqa: E402
     XSS_TITLE,
     Corpus,
     PageWatch,
+    load_pdfgen,
 )
 
 from archive.web import create_app  # noqa: E402
-
-
-def _load_pdfgen() -> Any:
-    """tests/pdfgen.py by path: putting tests/ on sys.path would let tests/ingest shadow ingest."""
-    if "pdfgen" in sys.modules:
-        return sys.modules["pdfgen"]
-    spec = importlib.util.spec_from_file_location("pdfgen", HERE.parent / "pdfgen.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pdfgen"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _ingest(archive: Any, path: Path) -> str:
@@ -67,7 +55,7 @@ def _ingest(archive: Any, path: Path) -> str:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     from archive.service import Archive
 
-    pdfgen = _load_pdfgen()
+    pdfgen = load_pdfgen()
     seed_pdf, commentary_pdf = pdfgen.seed_pdf, pdfgen.commentary_pdf
 
     base = tmp_path_factory.mktemp("web")

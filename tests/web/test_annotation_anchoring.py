@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from web_support import load_pdfgen
 
 from archive.web import create_app
 
@@ -68,7 +69,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def revised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     from archive.service import Archive
 
-    commentary_pdf = _pdfgen().commentary_pdf
+    commentary_pdf = load_pdfgen().commentary_pdf
 
     base = tmp_path_factory.mktemp("anchoring")
     archive = Archive(base / "instance")
@@ -90,20 +91,6 @@ def revised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any
     yield f"http://127.0.0.1:{server.server_port}", {"old": old, "new": archive.get_document(first.doc_id)}
     server.shutdown()
     archive.close()
-
-
-def _pdfgen() -> Any:
-    """tests/pdfgen.py, loaded by path as the web conftest does (tests/ stays off sys.path)."""
-    import importlib.util
-    import sys
-
-    if "pdfgen" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("pdfgen", ROOT / "tests" / "pdfgen.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["pdfgen"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["pdfgen"]
 
 
 def _anchor(browser: Any, bundle: Path, anno: dict[str, Any]) -> dict[str, list[str]]:

@@ -122,3 +122,19 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def load_pdfgen() -> Any:
+    """tests/pdfgen.py, loaded by path once: putting tests/ on sys.path would let tests/ingest
+    shadow the ``ingest`` package."""
+    import importlib.util
+    import sys
+
+    if "pdfgen" not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "pdfgen.py"
+        spec = importlib.util.spec_from_file_location("pdfgen", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["pdfgen"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["pdfgen"]
