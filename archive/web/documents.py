@@ -18,7 +18,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from archive.edits import LABELS as EDIT_LABELS
-from archive.models import EDITABLE
+from archive.models import EDITABLE, Document
 from archive.service import ServiceError
 from archive.web import cite, http, urls
 from archive.web.render import render, wants_json
@@ -131,7 +131,7 @@ def show(doc_id: str) -> Response:
     part_of = {b["id"]: n for n, (a, z) in enumerate(parts, 1) for b in data["blocks"][a:z]}
     hits_before = sum(len(highlights.get(b["id"], ())) for b in data["blocks"][:first])
     part_hits = [sum(len(highlights.get(b["id"], ())) for b in data["blocks"][a:z]) for a, z in parts]
-    doc = archive.get_document(doc_id, shown_version)
+    doc = Document.from_dict(view)  # the view is the stored document: no second read and parse
     extras = cite.page_extras(doc) if doc is not None else {"embedded": None, "citations": [], "cite_files": []}
     data["citations"] = extras["citations"]
     data["text_url"] = cite.text_url(doc_id, int(shown_version or 1))
