@@ -2,8 +2,8 @@
 
 A decompression bomb, a self-referencing object graph or a pathological page
 must not hang or kill the server.  :class:`ExtractorPool` keeps a few
-long-lived children (``python -m ingest.worker --serve``, see
-:func:`ingest.worker.serve`), each of which caps its own address space
+long-lived children (:class:`ingest.child.ChildProcess`, the archive's one child-process
+protocol, running :func:`ingest.worker.serve`), each of which caps its own address space
 (RLIMIT_AS) and lifetime CPU time (RLIMIT_CPU) once, at start; the parent
 enforces a wall-clock timeout per file and kills a child that runs out,
 crashes or runs out of memory, and starts a fresh one for the next file.
@@ -27,19 +27,16 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable, Collection
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from archive.models import Document
 
+from .child import ChildProcess
 from .errors import IngestCrash, IngestError, IngestTimeout
 from .ocr import PAGE_TIMEOUT as OCR_PAGE_TIMEOUT
 
@@ -47,8 +44,6 @@ from .ocr import PAGE_TIMEOUT as OCR_PAGE_TIMEOUT
 MAX_TASKS = 500
 #: Largest answer accepted from a child (a Document as JSON).
 MAX_REPLY = 256 * 1024 * 1024
-#: The folder holding the ``ingest`` and ``archive`` packages, for the child's import path.
-_ROOT = str(Path(__file__).resolve().parents[1])
 
 
 def cpu_budget(timeout: float) -> float:
@@ -64,44 +59,11 @@ def lower_priority(nice: int) -> None:
             os.nice(nice)
 
 
-class ChildProcess:
-    """A fresh interpreter running ``python -m MODULE --serve FD ARGS...``, and the parent's
-    end of the socket ``FD`` to it (what crosses it is the module's business)."""
-
-    def __init__(self, module: str, *args: str) -> None:
-        mine, theirs = socket.socketpair()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", module, "--serve", str(theirs.fileno()), *args],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                env=env, cwd=_ROOT, close_fds=True,
-            )
-        finally:
-            theirs.close()
-        self.conn = Connection(mine.detach())
-
-    @property
-    def exitcode(self) -> int | None:
-        return self.process.poll()
-
-    def stop(self) -> None:
-        """Kill the child (it holds no state worth a graceful exit) and reap it."""
-        with contextlib.suppress(OSError):
-            self.conn.close()
-        if self.process.poll() is None:
-            with contextlib.suppress(OSError):
-                self.process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-
-
 class _Worker(ChildProcess):
     """One extraction child (:func:`ingest.worker.serve`) and how many files it has done."""
 
     def __init__(self, memory_mb: int, cpu_seconds: float, nice: int = 0) -> None:
-        super().__init__("ingest.worker", str(memory_mb), str(cpu_seconds), str(nice))
+        super().__init__("ingest.worker:serve_child", str(memory_mb), str(cpu_seconds), str(nice))
         self.tasks = 0
 
 

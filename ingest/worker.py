@@ -16,6 +16,7 @@ import re
 import resource
 import sys
 import traceback
+from multiprocessing.connection import Connection
 from typing import Any
 
 
@@ -150,18 +151,14 @@ def _utf8(text: str) -> bytes:
         return _SURROGATE.sub("\ufffd", text).encode()
 
 
+def serve_child(conn: Connection, memory_mb: str, cpu_seconds: str, nice: str = "0") -> None:
+    """:func:`serve` as the pool starts it (:class:`ingest.child.ChildProcess`: string args)."""
+    serve(conn, int(memory_mb), float(cpu_seconds), int(nice))
+
+
 def main() -> int:
-    """``python -m ingest.worker [--password PW] < file.pdf``: print the outcome as JSON.
-
-    ``python -m ingest.worker --serve FD MEMORY_MB CPU_SECONDS [NICE]`` is a pool child
-    answering jobs on the socket ``FD`` (see :mod:`ingest.sandbox`).
-    """
-    if len(sys.argv) in (5, 6) and sys.argv[1] == "--serve":
-        from multiprocessing.connection import Connection
-
-        nice = int(sys.argv[5]) if len(sys.argv) == 6 else 0
-        serve(Connection(int(sys.argv[2])), int(sys.argv[3]), float(sys.argv[4]), nice)
-        return 0
+    """``python -m ingest.worker [--password PW] < file.pdf``: print the outcome as JSON
+    (the pool's children run :func:`serve_child` instead, see :mod:`ingest.sandbox`)."""
     password = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--password" else None
     result = run(sys.stdin.buffer.read(), password, "", None, 0)
     print(json.dumps(result, ensure_ascii=False))

@@ -22,7 +22,7 @@ the names it uses.  One module per concern:
 from __future__ import annotations
 
 from . import whoosh_fixes  # noqa: F401  (first: the patches every other module relies on)
-from .bulk import SEGMENT_POSTINGS, _bulk_build, _worker_main
+from .bulk import SEGMENT_POSTINGS, _bulk_build
 from .cache import LEAF_CACHE_MAX, TF_CACHE_MAX_POSTINGS, leaf_cached
 from .directory import SEAL_FILE, IndexDirectory
 from .documents import KEY_WORDS, field_values, key_words
@@ -69,7 +69,7 @@ __all__ = [
     "BigramTokenizer", "CompactPositions", "Evaluator", "IndexBusyError", "IndexDirectory",
     "IndexError_", "IndexMissingError", "IndexVersionError", "PreTokenized", "SearchIndex",
     "WordCounts", "WordTokenizer",
-    "_bulk_build", "_worker_main", "codec", "column", "doc_frequency", "docnum_of",
+    "_bulk_build", "codec", "column", "doc_frequency", "docnum_of",
     "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "field_values",
     "stored", "stored_key_words",
     "word_counts", "FACETS", "NO_DATE", "SORTS", "Engine", "IndexView", "WhooshView",

@@ -8,15 +8,16 @@ already sorted), terms are sorted once, and each posting list goes into the code
 postings writer a block (128 postings) at a time.  The files are Whoosh's own W3
 segment format.
 
-Protocol: :func:`_bulk_build` starts ``workers`` fresh interpreters running
-:func:`_worker_main`; each reads pickled batches of documents on stdin until ``None``
-and answers one pickled ``("ok", segments, count)`` (or ``("error", message, 0)``) on
-stdout.  The parent then writes one table of contents naming every worker's segments.
+Protocol: :func:`_bulk_build` starts ``workers`` children (the archive's one
+child-process protocol, :class:`ingest.child.ChildProcess`) running :func:`serve`; each
+receives pickled batches of documents on its socket until ``None`` and answers one
+``("ok", segments, count)`` (or ``("error", message, 0)``).  Pickle is safe here: both
+ends are the archive's own code, and the documents are stored records, not PDFs.  The
+parent then writes one table of contents naming every worker's segments.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from collections import defaultdict
@@ -32,6 +33,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from archive.models import Document
+from ingest.child import ChildProcess
 
 from .documents import field_values
 from .errors import IndexError_
@@ -165,25 +167,20 @@ def _build_segments(ix: Any, batches: Iterable[list[Document]]) -> tuple[list[An
     return segments, n
 
 
-def _worker_main(ixdir: str) -> None:
-    """A rebuild worker (a fresh interpreter, see :func:`_bulk_build`): pickled batches of
-    documents on stdin until ``None``; ``("ok", segments, count)`` pickled on stdout."""
-    import pickle
-    import sys
-
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
+def serve(conn: Any, ixdir: str) -> None:
+    """A rebuild worker (see :func:`_bulk_build`): batches of documents on ``conn`` until
+    ``None``; then ``("ok", segments, count)`` back."""
     try:
         ix = whoosh_index.open_dir(ixdir)
 
         def batches() -> Iterator[list[Document]]:
-            while (b := pickle.load(inp)) is not None:
+            while (b := conn.recv()) is not None:
                 yield b
 
         result: tuple[Any, ...] = ("ok", *_build_segments(ix, batches()))
     except BaseException as e:  # reported to the parent, which raises
         result = ("error", f"{type(e).__name__}: {e}", 0)
-    pickle.dump(result, out)
-    out.flush()
+    conn.send(result)
 
 
 def _bulk_build(d: Path, schema: Schema, docs: Iterable[Document], workers: int,
@@ -191,13 +188,11 @@ def _bulk_build(d: Path, schema: Schema, docs: Iterable[Document], workers: int,
     """Fill the empty index in ``d`` from ``docs`` with ``workers`` processes (no merge:
     one or more segments per worker).
 
-    Workers are fresh interpreters (``python -c``), not forks: the caller may be a threaded
-    web server, and nothing of the caller's ``__main__`` is re-imported.  One feeder thread
+    Workers are fresh interpreters (:class:`ingest.child.ChildProcess`), not forks: the
+    caller may be a threaded web server, and nothing of the caller's ``__main__`` is
+    re-imported.  One feeder thread
     per worker pulls batches from ``docs`` (so a slow worker gets fewer) and pipes them in.
     """
-    import pickle
-    import subprocess
-    import sys
     from itertools import islice
 
     from whoosh.index import TOC
@@ -207,26 +202,20 @@ def _bulk_build(d: Path, schema: Schema, docs: Iterable[Document], workers: int,
     if workers <= 1:
         segments, n = _build_segments(ix, iter(lambda: list(islice(it, batch)), []))
     else:
-        root = str(Path(__file__).resolve().parents[2])  # the directory holding archive/
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [root, *filter(None, [os.environ.get("PYTHONPATH")])]))
-        code = "import sys; from archive.index.bulk import _worker_main; _worker_main(sys.argv[1])"
-        procs = [subprocess.Popen([sys.executable, "-c", code, str(d)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, env=env) for _ in range(workers)]
+        procs = [ChildProcess("archive.index.bulk:serve", str(d)) for _ in range(workers)]
         lock = threading.Lock()
         errors: list[BaseException] = []
 
-        def feed(p: subprocess.Popen[bytes]) -> None:
+        def feed(p: ChildProcess) -> None:
             try:
                 while not errors:
                     with lock:
                         b = list(islice(it, batch))
                     if not b:
                         break
-                    pickle.dump(b, p.stdin, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[arg-type]
-                pickle.dump(None, p.stdin)  # type: ignore[arg-type]
-                p.stdin.close()  # type: ignore[union-attr]
-            except BrokenPipeError:
+                    p.conn.send(b)
+                p.conn.send(None)
+            except OSError:
                 pass  # the worker died; its result says why
             except BaseException as e:  # the documents' iterator failed
                 errors.append(e)
@@ -242,19 +231,17 @@ def _bulk_build(d: Path, schema: Schema, docs: Iterable[Document], workers: int,
             segments, n = [], 0
             for p in procs:
                 try:
-                    status, segs, cnt = pickle.load(p.stdout)  # type: ignore[arg-type]
-                except EOFError:
-                    status, segs, cnt = "error", f"worker exited with {p.wait()}", 0
+                    status, segs, cnt = p.conn.recv()
+                except (EOFError, OSError):
+                    status, segs, cnt = "error", f"worker exited with {p.process.wait()}", 0
                 if status != "ok":
                     raise IndexError_(f"index build failed in a worker: {segs}")
                 segments.extend(segs)
                 n += cnt
-                p.wait()
+                p.process.wait()
         finally:
             for p in procs:
-                if p.poll() is None:
-                    p.kill()
-                    p.wait()
+                p.stop()
     TOC(schema, segments, ix.latest_generation() + 1).write(ix.storage, ix.indexname)
     shutil.rmtree(d / f"{ix.indexname}.tmp", ignore_errors=True)
     return n

@@ -4,7 +4,7 @@ Storing a PDF is quick, but indexing it (word segmentation, Whoosh's writer)
 is pure Python.  Run in a thread of a web worker, it would hold that worker's
 interpreter lock against the requests the worker is serving, and readers
 would wait on every upload.  So each web process hands its upload jobs, one at
-a time, to a child of its own (``python -m archive.web.writer --serve ...``)
+a time, to a child of its own (:class:`ingest.child.ChildProcess` running :func:`serve`)
 that opens the archive once, keeps the word segmenter loaded, and runs at the
 lower CPU priority of ``ingest_nice``.  The archive's write lock serialises
 the writers of all processes, as it does for the command line.
@@ -29,7 +29,6 @@ import dataclasses
 import hashlib
 import json
 import subprocess
-import sys
 import threading
 import time
 import weakref
@@ -39,7 +38,8 @@ from typing import Any
 
 from archive.config import Settings
 from archive.web.state import CatalogueUnreadable, stored_version
-from ingest.sandbox import ChildProcess, killed_by, lower_priority
+from ingest.child import ChildProcess
+from ingest.sandbox import killed_by, lower_priority
 
 #: A writer with no job for this long exits (with its extraction child); the next starts anew.
 IDLE_EXIT_S = 300.0
@@ -65,7 +65,7 @@ class WriterProcess:
 
     def _start(self) -> ChildProcess:
         if self._child is None or self._child.process.poll() is not None:
-            child = ChildProcess("archive.web.writer", str(self.instance))
+            child = ChildProcess("archive.web.writer:serve", str(self.instance))
             child.conn.send((dataclasses.asdict(self.settings), self.idle_exit_s))
             self._child = child
             self._finalizer.detach()
@@ -164,14 +164,14 @@ def _stop(holder: list[ChildProcess | None]) -> None:
             child.stop()
 
 
-def serve(conn: Any, instance: Path) -> None:
+def serve(conn: Any, instance: str | Path) -> None:
     """The child's loop: settings first, then jobs until the socket closes."""
     from archive.service import Archive
 
     fields, idle_exit_s = conn.recv()
     settings = Settings(**fields)
     lower_priority(settings.ingest_nice)
-    archive = Archive(instance, settings)
+    archive = Archive(Path(instance), settings)
 
     def progress(_name: str, note: str) -> None:
         with contextlib.suppress(OSError):
@@ -200,18 +200,3 @@ def serve(conn: Any, instance: Path) -> None:
     finally:
         with contextlib.suppress(Exception):
             archive.close()
-
-
-def main() -> int:
-    """``python -m archive.web.writer --serve FD INSTANCE`` (started by :class:`WriterProcess`)."""
-    if len(sys.argv) != 4 or sys.argv[1] != "--serve":
-        print("usage: python -m archive.web.writer --serve FD INSTANCE", file=sys.stderr)
-        return 2
-    from multiprocessing.connection import Connection
-
-    serve(Connection(int(sys.argv[2])), Path(sys.argv[3]))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
