@@ -3,21 +3,18 @@
 Both faces use it: the search page turns each :class:`Loosening` into a link
 (its zh-Hant label), ``archive search`` prints its English line.  A loosening
 is a change to the search (``q``, ``filters`` or ``bridge``), not a URL, so
-the core needs nothing of the web.  It reads only the query text and the
-search's options; it touches no store or index.
+the core needs nothing of the web.  It reads only the query (through
+:mod:`archive.query`'s lexer and parser, the one reading of the syntax) and the search's
+options; it touches no store or index.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive import query
 from archive.search import FACETS
-
-_QUOTES = re.compile(r'["「」]')
-_GROUPING = re.compile(r'["「」()]')
-_OPERATORS = ("AND", "OR", "NOT")
 
 
 @dataclass(frozen=True)
@@ -31,9 +28,16 @@ class Loosening:
 
 
 def query_words(q: str) -> list[str]:
-    """The query's plain words: quotes and parentheses dropped, no operators, no exclusions."""
-    return [w for w in re.split(r"\s+", _GROUPING.sub(" ", q)) if w
-            and w.upper() not in _OPERATORS and not w.startswith("-")]
+    """The query's positive terms as query text, in order, once each: what a matching
+    document contains (not under NOT; no operators, no dates), read by the query parser
+    (:func:`archive.query.parse`).  A phrase gives its words; a field keeps its prefix."""
+    out: list[str] = []
+    for term in query.positive_terms(query.parse(q, bridge=False).node):
+        prefix = f"{term.field}:" if term.field else ""
+        for word in term.text.split() if term.phrase else [term.text]:
+            if prefix + word not in out:
+                out.append(prefix + word)
+    return out
 
 
 def loosen(q: str, *, has_filters: bool = False, bridge: bool = True) -> list[Loosening]:
@@ -46,8 +50,8 @@ def loosen(q: str, *, has_filters: bool = False, bridge: bool = True) -> list[Lo
         out.append(Loosening("bridge", "一併搜尋兩岸用語（簡繁、異稱）",
                              "search regional variants too (without --no-bridge)",
                              {"bridge": True}))
-    if '"' in q or "「" in q:
-        plain = _QUOTES.sub(" ", q).strip()
+    plain = query.without_phrases(q)
+    if plain is not None:
         out.append(Loosening("no-phrase", f"不限定詞組：{plain}", f"without the phrase: {plain}",
                              {"q": plain}))
     words = query_words(q)

@@ -456,6 +456,30 @@ def parse(q: str, *, bridge: bool = True, max_chars: int = 500, max_terms: int =
     return Parsed(node, notices, also)
 
 
+def without_phrases(q: str) -> str | None:
+    """``q`` with its quoted phrases as plain words (the rest as typed), or None when it has
+    no phrase or does not parse: the "drop the quotes" loosening, read by this module's lexer
+    rather than by a second reading of the syntax."""
+    try:
+        toks = _lex(q)
+    except QuerySyntaxError:
+        return None
+    if not any(kind == "phrase" for kind, _ in toks):
+        return None
+    out: list[str] = []
+    glue = False  # the previous token binds to this one (a field name, a leading minus)
+    for kind, text in toks:
+        piece = {"field": f"{text}:", "minus": "-"}.get(kind, text.strip() if kind == "phrase" else text)
+        if not piece:
+            continue
+        if glue and out:
+            out[-1] += piece
+        else:
+            out.append(piece)
+        glue = kind in ("field", "minus")
+    return " ".join(out).replace("( ", "(").replace(" )", ")")
+
+
 def positive_terms(node: Node | None) -> list[Term]:
     """Terms that a matching document contains (not under NOT): what to highlight."""
     out: list[Term] = []

@@ -16,11 +16,15 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from archive import passages
+from archive.errors import ServiceError
+from archive.ingesting import Outcome, identity_key
 from archive.models import Document
 from archive.store import now_iso, sha256_hex
+from ingest import IngestError
+from ingest import ocr as ocr_module
 
 if TYPE_CHECKING:  # the service imports this module
-    from archive.service import Archive, Outcome
+    from archive.service import Archive
 
 #: ``--lang`` values and the Tesseract models they stand for (None: both read, the surer kept).
 LANGUAGES: dict[str, str | None] = {
@@ -51,10 +55,6 @@ def reocr(archive: Archive, doc_id: str, *, language: str = "auto", pages: Colle
           progress: Callable[[str, str], None] | None = None) -> Outcome:
     """OCR a stored document's original again and store the reading as its next version;
     ``progress(filename, note)`` hears "OCR page 3 of 40"."""
-    from archive.service import Outcome, ServiceError, identity_key
-    from ingest import IngestError
-    from ingest import ocr as ocr_module
-
     current = archive.store.get(doc_id)
     if current is None:
         raise ServiceError(f"no document {doc_id}; see archive list", web=f"找不到文件 {doc_id}")

@@ -33,7 +33,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from archive import accounts, backup, edits, ingesting, locks, maintenance, views, vocabulary
+from archive import accounts, backup, edits, ingesting, locks, maintenance, reocr, views, vocabulary
 from archive.aliases import AliasStore
 from archive.config import Settings, load_settings
 from archive.errors import ServiceError
@@ -220,8 +220,6 @@ class Archive:
               every_page: bool = False, password: str | None = None) -> Outcome:
         """Read a stored original again with OCR as the document's next version (see
         :mod:`archive.reocr`); ``ServiceError`` for a request that cannot be done."""
-        from archive import reocr
-
         return reocr.reocr(self, doc_id, language=language, pages=pages, every_page=every_page,
                            password=password, progress=self.progress)
 

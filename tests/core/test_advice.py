@@ -18,9 +18,21 @@ def test_a_phrase_with_filters_and_no_bridge_gets_every_loosening_in_order() -> 
 
 
 def test_operators_exclusions_and_corner_quotes_are_not_words() -> None:
-    assert advice.query_words("「半導體」 AND (供應鏈 OR 晶片) -美國 not") == ["半導體", "供應鏈", "晶片"]
+    assert advice.query_words("「半導體」 AND (供應鏈 OR 晶片) -美國 NOT 中國") == ["半導體", "供應鏈", "晶片"]
     assert [w.kind for w in advice.loosen("「半導體」")] == ["no-phrase"]
     assert advice.loosen("半導體") == []
+
+
+def test_fields_and_dates_are_read_by_the_parser_not_cut_as_words() -> None:
+    # A field keeps its prefix; a date clause and an excluded term are not words to search alone.
+    q = 'title:"能源 轉型" 台灣 date:2020..2021 -核能'
+    assert advice.query_words(q) == ["title:能源", "title:轉型", "台灣"]
+    ways = advice.loosen(q)
+    assert ways[0].kind == "no-phrase" and ways[0].changes == {"q": "title:能源 轉型 台灣 date:2020..2021 -核能"}
+    assert [w.changes["q"] for w in ways if w.kind == "one-word"] == ["title:能源", "title:轉型", "台灣"]
+    # Quotes inside a group, and a query that does not parse, get no "drop the quotes" link.
+    assert advice.loosen('(「供應鏈」 OR 晶片)')[0].changes == {"q": "(供應鏈 OR 晶片)"}
+    assert advice.loosen('"未閉合') == []
 
 
 def test_the_empty_result_has_the_search_shape() -> None:
