@@ -18,8 +18,6 @@ it when the file changes, so a web worker sees an archivist's change on its next
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from typing import Any
 
 from archive import analysis, vocabulary
 from archive.errors import ArchiveError
+from archive.store.files import atomic_write
 
 FILENAME = "aliases.json"
 #: Forms in one group, and characters in one form: an alias is a name or a term.
@@ -123,17 +122,8 @@ class AliasStore:
             return AliasBook()  # a damaged file: the published tables alone, never a failed search
 
     def _write(self, book: AliasBook) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".aliases-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(book.to_dict(), fh, ensure_ascii=False, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(book.to_dict(), ensure_ascii=False, indent=1)
+        atomic_write(self.path, text.encode("utf-8"))
         self.book()
 
     # -- the archivist's verbs (callers hold the archive's write lock) --------------------------

@@ -1,98 +1,33 @@
-"""The archive's source of truth: stored originals and the SQLite catalogue.
+"""The catalogue: :class:`Store`, every statement the archive runs against its SQLite file,
+and the stored originals it names.
 
-This is the only module that writes under the instance folder (the index
-aside).  Originals are written to a temporary file, fsynced and renamed into
-``originals/<aa>/<sha256>.pdf`` *before* the catalogue transaction that names
-them commits, so a crash leaves at most an orphan file (which ``archive
-check`` reports) and never a catalogue row without its file.  A version, its
-passages and its passage aliases are one transaction.
+Why one class over 500 lines: a version, its passages and their aliases are written in one
+transaction, and the reads that must agree with those writes (the current version, the
+passages a link may name, the originals a check walks) sit beside them, so that a change
+to the catalogue's shape is made and reviewed in one place.  The schema itself is
+:mod:`.schema`; files and passwords are :mod:`.files` and :mod:`.passwords`.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
 import json
 import os
-import secrets
 import sqlite3
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from archive.errors import ArchiveError
 from archive.integrity import file_sha256, is_digest, open_read_only
 from archive.models import Document, Field, base_name
 
-#: 1: one version per original (versions.sha256 UNIQUE).  2: a version may re-read an original an
-#: earlier version holds (``archive reocr``); an index on sha256 keeps the duplicate check quick.
-SCHEMA_VERSION = 2
-
-#: The versions table (its name a parameter: schema 1 to 2 copies it into a new one).
-_VERSIONS = """CREATE TABLE IF NOT EXISTS {name} (
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    version INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    filename TEXT NOT NULL,
-    ingested_at TEXT NOT NULL,
-    document TEXT NOT NULL,
-    PRIMARY KEY (doc_id, version)
-)"""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    current_version INTEGER NOT NULL,
-    identity TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity);
-{versions};
-CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256);
-CREATE TABLE IF NOT EXISTS passages (
-    passage_id TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    ordinal INTEGER NOT NULL,
-    PRIMARY KEY (passage_id, version)
-);
-CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, version);
-CREATE TABLE IF NOT EXISTS aliases (
-    passage_id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    from_version INTEGER NOT NULL,
-    to_version INTEGER NOT NULL,
-    target_id TEXT,
-    confidence REAL,
-    status TEXT NOT NULL CHECK (status IN ('revised', 'gone'))
-);
-CREATE TABLE IF NOT EXISTS edits (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL,
-    field TEXT NOT NULL,
-    value TEXT,
-    old_value TEXT,
-    user TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS edits_doc ON edits(doc_id, id);
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-""".replace("{versions}", _VERSIONS.format(name="versions"))
+from .files import atomic_write, now_iso
+from .passwords import check_password, dummy_hash, hash_password
+from .schema import SCHEMA, SCHEMA_VERSION, migrate_to_2
 
 
 class StoreError(ArchiveError):
@@ -131,100 +66,6 @@ class Alias:
     target_id: str | None
     confidence: float | None
     status: str  # "revised" | "gone"
-
-
-def _migrate_to_2(conn: sqlite3.Connection) -> None:
-    """Schema 1 to 2, in the caller's transaction: the versions table without UNIQUE on sha256
-    (SQLite cannot drop a constraint, so the table is copied)."""
-    conn.execute(_VERSIONS.format(name="versions_2"))
-    conn.execute("INSERT INTO versions_2 SELECT doc_id, version, sha256, size, filename, ingested_at, "
-                 "document FROM versions")
-    conn.execute("DROP TABLE versions")
-    conn.execute("ALTER TABLE versions_2 RENAME TO versions")
-    conn.execute("CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256)")
-    conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
-
-
-_last_now = ""
-_now_lock = threading.Lock()
-
-
-def now_iso() -> str:
-    """The current UTC time to the microsecond, strictly later than the last one this process
-    gave: two versions stored in one second still get distinct times (feeds order by them)."""
-    global _last_now
-    with _now_lock:
-        now = datetime.now(UTC)
-        text = now.isoformat(timespec="microseconds").replace("+00:00", "Z")
-        if text <= _last_now:
-            last = datetime.fromisoformat(_last_now.replace("Z", "+00:00"))
-            text = (last + timedelta(microseconds=1)).isoformat(timespec="microseconds").replace("+00:00", "Z")
-        _last_now = text
-        return text
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-# -- passwords -------------------------------------------------------------
-#: werkzeug.security's scrypt, at the cost the archive has always used (N=2^14, r=8, p=1).
-PASSWORD_METHOD = "scrypt:16384:8:1"
-
-
-def hash_password(password: str) -> str:
-    """scrypt with a random salt, in werkzeug.security's format (``scrypt:N:r:p$salt$hex``)."""
-    return generate_password_hash(password, method=PASSWORD_METHOD)
-
-
-@functools.cache
-def dummy_hash() -> str:
-    """A hash of a random password, made once: checking against it costs what a real check does."""
-    return hash_password(secrets.token_urlsafe(16))
-
-
-def check_password(stored: str, password: str) -> bool:
-    """Whether ``password`` matches ``stored``: werkzeug's format, or the archive's older
-    ``scrypt$N$r$p$salthex$digesthex`` (hashes written before werkzeug; still read, never written)."""
-    if not stored.startswith("scrypt$"):
-        try:
-            return check_password_hash(stored, password)
-        except ValueError:  # an unknown method in a damaged row
-            return False
-    try:
-        _algo, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(
-            password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(got.hex(), digest)
 
 
 class Store:
@@ -340,7 +181,7 @@ class Store:
     def _init_schema(self) -> None:
         conn = self.connect()
         try:
-            conn.executescript(_SCHEMA)  # idempotent: every statement is IF NOT EXISTS
+            conn.executescript(SCHEMA)  # idempotent: every statement is IF NOT EXISTS
         finally:
             conn.close()
         with self.transaction() as conn:
@@ -355,7 +196,7 @@ class Store:
                     f"program's ({SCHEMA_VERSION}); upgrade the program"
                 )
             elif int(row["value"]) < 2:
-                _migrate_to_2(conn)
+                migrate_to_2(conn)
 
     # -- originals -------------------------------------------------------------
     def original_path(self, sha256: str) -> Path:
