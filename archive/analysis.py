@@ -35,6 +35,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ingest.chars import SUPPLEMENT_LOOKALIKES, UNIT_CLASS
 
@@ -107,7 +108,7 @@ def fold(text: str) -> str:
     return fold_with_offsets(text)[0]
 
 
-class _CharFold(dict):  # type: ignore[type-arg]
+class _CharFold(dict[int, str]):
     """``str.translate`` table: character → its whole fold (NFKC, casefold, script), filled
     on first sight of each character, so folding runs at C speed after warm-up."""
 
@@ -304,7 +305,7 @@ def query_bigrams(folded: str) -> list[tuple[str, int, str]]:
 
 
 @functools.cache
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:  # jieba ships no type hints
     """jieba, initialised once and quietly (it logs to stderr on first use)."""
     import logging
 

@@ -32,6 +32,7 @@ scoring.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh.searching import Searcher
@@ -40,7 +41,7 @@ from archive import analysis
 
 from .cache import _tf_cached, leaf_cached
 from .facets import column
-from .schema import USE_WORDS, CompactPositions
+from .schema import USE_WORDS, decode_compact
 
 #: Per-field BM25F parameters and query-time weights (see archive.search).
 FIELD_B = {"body": 0.75, "words": 0.75, "title": 0.5, "author": 0.3, "foundation": 0.3, "series": 0.3}
@@ -133,7 +134,7 @@ class Evaluator:
             self._avg[fieldname] = (total / self.n) or 1.0
         return self._lengths[fieldname]
 
-    def _segment_tf(self, leaf: Any, fieldname: str, tokens: list[tuple[str, int, str]]
+    def _segment_tf(self, leaf: Any, fieldname: str, tokens: Sequence[tuple[str, int, str]]
                     ) -> dict[int, int]:
         """Segment docnum → occurrences of the whole term (consecutive token positions)."""
         single = len(tokens) == 1
@@ -167,16 +168,16 @@ class Evaluator:
             cand.intersection_update(dv.keys())
             if not cand:
                 return {}
-        decode = CompactPositions.decode_positions
+        decode = decode_compact
         out: dict[int, int] = {}
         for d in cand:
             starts: set[int] | None = None
             for pos, dv, multi in lists:
                 v = dv[d]
                 if multi:
-                    ps = {p - pos for vv in v for p in decode(None, vv)}  # type: ignore[arg-type]
+                    ps = {p - pos for vv in v for p in decode(vv)}
                 else:
-                    ps = {p - pos for p in decode(None, v)}  # type: ignore[arg-type]
+                    ps = {p - pos for p in decode(v)}
                 starts = ps if starts is None else starts & ps
                 if not starts:
                     break
@@ -188,7 +189,7 @@ class Evaluator:
     #: starts; their results are kept (per searcher) for the most recent few.
     PREFIX_CACHE = 64
 
-    def term_tf(self, fieldname: str, tokens: list[tuple[str, int, str]]) -> dict[int, int]:
+    def term_tf(self, fieldname: str, tokens: Sequence[tuple[str, int, str]]) -> dict[int, int]:
         """Global docnum → occurrences of the term in ``fieldname`` (live documents only)."""
         if not tokens or fieldname not in self.searcher.schema:
             return {}
@@ -203,7 +204,7 @@ class Evaluator:
             return hit
         return self._term_tf(fieldname, tokens)
 
-    def _term_tf(self, fieldname: str, tokens: list[tuple[str, int, str]]) -> dict[int, int]:
+    def _term_tf(self, fieldname: str, tokens: Sequence[tuple[str, int, str]]) -> dict[int, int]:
         out: dict[int, int] = {}
         for leaf, off in self.leaves:
             seg = _tf_cached(leaf, (fieldname, tuple(tokens)),

@@ -61,6 +61,14 @@ def codec() -> W3Codec:
 # Postings formats and field types
 
 
+def decode_compact(valuestring: bytes) -> list[int]:
+    """The positions :meth:`CompactPositions.encode` packed (a function: the evaluator decodes
+    posting values without a format object)."""
+    a = array(chr(valuestring[0]))
+    a.frombytes(valuestring[1:])
+    return list(accumulate(a))
+
+
 class CompactPositions(Positions):
     """Positions as a tag byte + packed delta array (B/H/I), instead of a pickle.
 
@@ -81,9 +89,7 @@ class CompactPositions(Positions):
         return code.encode() + array(code, deltas).tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        a = array(chr(valuestring[0]))
-        a.frombytes(valuestring[1:])
-        return list(accumulate(a))
+        return decode_compact(valuestring)
 
     def decode_frequency(self, valuestring: bytes) -> int:
         return (len(valuestring) - 1) // self._WIDTH[valuestring[0]]

@@ -49,7 +49,7 @@ class WhooshView:
 
     # -- terms and scores ------------------------------------------------------
     def term_tf(self, fieldname: str, tokens: Sequence[Token]) -> dict[int, int]:
-        return self.ev.term_tf(fieldname, tokens)  # type: ignore[arg-type]
+        return self.ev.term_tf(fieldname, tokens)
 
     def word_tf(self, word: str) -> dict[int, int]:
         return self.ev.word_tf(word)

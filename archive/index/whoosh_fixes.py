@@ -145,7 +145,7 @@ def _to_bytes(self: W3TermInfo) -> bytes:
     return bytes(st[:size]) + pack_inline(*inl)
 
 
-@classmethod  # type: ignore[misc]
+@classmethod  # type: ignore[misc]  # a classmethod defined outside its class, assigned below
 def _from_bytes(cls: type[W3TermInfo], s: bytes) -> W3TermInfo:
     """Reads what :func:`_to_bytes` writes (and anything Whoosh wrote itself)."""
     if s[0] != INLINE_FLAG:

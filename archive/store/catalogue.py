@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -410,7 +410,7 @@ class Store:
         doc: Document,
         *,
         identity: str | None,
-        aliases: list[Alias] = (),  # type: ignore[assignment]
+        aliases: Sequence[Alias] = (),
     ) -> None:
         """Record ``doc`` (doc_id, version, passage ids set) as the document's current version.
 

@@ -60,8 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         START_JOB_WORKER=True,
         TRUSTED_HOSTS=config.accepted_hosts(settings),
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's, not on the declared type
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # (as above)
     app.config.update(test_config)
     app.extensions["archive"] = archive
     behind_proxy = app.config.get("BEHIND_PROXY", os.environ.get("ARCHIVE_BEHIND_PROXY") == "1")
@@ -73,7 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Without it every client would share the proxy's address (one sign-in allowance).
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]  # Flask's documented way to wrap it
 
     from archive.web import (
         aliases,

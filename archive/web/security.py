@@ -12,7 +12,7 @@ import functools
 import hmac
 import secrets
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -108,7 +108,7 @@ def login_required(view: F) -> F:
             abort(401)
         return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+    return cast(F, wrapped)
 
 
 def _read_gate() -> BaseResponse | None:
