@@ -478,6 +478,8 @@ def test_errors_have_pages_and_json_twins(client: Any, method: str, url: str,
     assert 'lang="zh-Hant"' in page.get_data(as_text=True)
     twin = client.open(url, method=method, headers={"Accept": "application/json"})
     assert twin.status_code == status and twin.get_json()["error"]["status"] == status
+    code = twin.get_json()["error"]["code"]
+    assert re.fullmatch(r"[a-z][a-z0-9-]*", code) and f'data-code="{code}"' in page.get_data(as_text=True)
 
 
 def test_method_not_allowed(client: Any) -> None:
