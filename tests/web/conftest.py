@@ -20,7 +20,9 @@ ephemeral ports, all through the session's one ``browser``.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -153,6 +155,23 @@ def _watch_for_server_paths(app: Any, secret: list[str]) -> list[str]:
     return leaks
 
 
+def _contents(instance: Path) -> str:
+    """A digest of what a write changes in an instance: every row of the catalogue
+    (documents, versions, passages, edits, users), the stored originals and the aliases."""
+    digest = hashlib.sha256()
+    conn = sqlite3.connect(f"file:{instance / 'catalogue.sqlite3'}?mode=ro", uri=True)
+    try:
+        for line in conn.iterdump():
+            digest.update(line.encode())
+    finally:
+        conn.close()
+    for path in sorted((instance / "originals").rglob("*")):
+        digest.update(path.name.encode())
+    aliases = instance / "aliases.json"
+    digest.update(aliases.read_bytes() if aliases.exists() else b"")
+    return digest.hexdigest()
+
+
 def _close(app: Any) -> None:
     """Stop what an app started: its writer child, the archive's extraction children."""
     app.extensions["jobs"].writer.close()
@@ -165,9 +184,12 @@ def app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[An
     app = create_app({"INSTANCE": str(corpus.instance), "TESTING": True, "PER_PAGE": PER_PAGE})
     leaks = _watch_for_server_paths(
         app, [str(tmp_path_factory.getbasetemp()), str(corpus.instance), str(corpus.pdf_dir)])
+    built = _contents(corpus.instance)
     yield app
     _close(app)
     assert not leaks, leaks[:5]
+    assert _contents(corpus.instance) == built, \
+        "a test wrote to the shared instance: writers take own_app / own_client / own_page"
 
 
 @pytest.fixture(scope="session")
