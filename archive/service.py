@@ -55,9 +55,13 @@ class Archive:
         self.settings = settings or load_settings(self.instance)
         self._store: Store | None = None
         self.store_error: str | None = None
+        #: the code of what kept the catalogue shut (``catalogue``, ``catalogue-lost``)
+        self.store_error_code = StoreError.code
         try:
             self._store = Store(self.instance)
         except (StoreError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, StoreError):
+                self.store_error_code = exc.code
             # Kept openable so that `archive check` can report and repair it; every other
             # use of the catalogue fails with this one line (see the `store` property).
             self.store_error = str(exc) if isinstance(exc, CatalogueLost) else (
@@ -87,6 +91,7 @@ class Archive:
             raise ServiceError(
                 self.store_error or "the catalogue is not open; run archive check",
                 web="典藏目錄無法開啟，暫時無法顯示；請管理員執行 archive check。",
+                code=self.store_error_code,
             )
         return self._store
 

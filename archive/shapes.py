@@ -40,10 +40,18 @@ PassageStatus = Literal["current", "revised", "gone"]
 
 
 class ErrorBody(TypedDict):
+    """What went wrong: the HTTP status, a title and a one-line message in the UI's language,
+    and a stable code for programs (the archive error's own, else the status's word)."""
+
     status: int
     title: str
     message: str
-    code: NotRequired[Annotated[str, Doc("a stable, machine-readable word for the error")]]
+    code: Annotated[str, Doc("a stable, machine-readable word for the error: the archive "
+                             "error's own (edit, alias, catalogue, index-busy, …) or one of the "
+                             "web's (csrf, bad-query, format, …), else the status's (bad-request, "
+                             "sign-in-required, not-found, method-not-allowed, too-large, "
+                             "rate-limited, internal, unavailable, …)",
+                             pattern="^[a-z][a-z0-9-]*$")]
 
 
 class Error(TypedDict):

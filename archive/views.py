@@ -18,7 +18,7 @@ import zlib
 from typing import TYPE_CHECKING
 
 from archive import passages
-from archive.errors import ServiceError
+from archive.errors import ArchiveError, ServiceError
 from archive.models import Document
 
 if TYPE_CHECKING:
@@ -64,13 +64,15 @@ class RelatedCache:
 def _index_error(archive: Archive, exc: Exception) -> ServiceError:
     from archive.index import IndexBusyError, IndexMissingError
 
+    code = exc.code if isinstance(exc, ArchiveError) else "index"  # index-busy, index-missing…
     if isinstance(exc, IndexBusyError):
-        return ServiceError(f"search index unavailable: {exc}", web="索引正在更新，請稍後再試。")
+        return ServiceError(f"search index unavailable: {exc}", web="索引正在更新，請稍後再試。",
+                            code=code)
     if isinstance(exc, IndexMissingError):
         return ServiceError(f"search index unavailable: {exc}",
-                            web="搜尋索引不見了；請管理員執行 archive reindex。")
+                            web="搜尋索引不見了；請管理員執行 archive reindex。", code=code)
     return ServiceError(f"search index unavailable: {exc}",
-                        web="搜尋索引需要重建；請管理員執行 archive reindex。")
+                        web="搜尋索引需要重建；請管理員執行 archive reindex。", code=code)
 
 def _index_damage(archive: Archive, exc: BaseException) -> ServiceError:
     """What a damaged index file raised while being read: logged with its traceback,
@@ -78,7 +80,7 @@ def _index_damage(archive: Archive, exc: BaseException) -> ServiceError:
     log.error("reading the search index failed", exc_info=exc)
     return ServiceError(
         f"search index unreadable ({type(exc).__name__}); run archive check --repair",
-        web="搜尋索引無法讀取；請管理員執行 archive check --repair。",
+        web="搜尋索引無法讀取；請管理員執行 archive check --repair。", code="index-damaged",
     )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from archive.aliases import AliasError
+from archive.web.errors import refuse_error
 from archive.web.render import render, wants_json
 from archive.web.security import login_required
 
@@ -46,7 +47,7 @@ def add() -> BaseResponse:
         with archive.write_lock():
             _store().add(forms)
     except AliasError as exc:
-        abort(400, description=exc.web or str(exc))
+        refuse_error(400, exc)
     return _done()
 
 
@@ -59,5 +60,5 @@ def remove() -> BaseResponse:
         with archive.write_lock():
             _store().remove(a, b)
     except AliasError as exc:
-        abort(400, description=exc.web or str(exc))
+        refuse_error(400, exc)
     return _done()

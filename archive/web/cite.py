@@ -26,6 +26,7 @@ from archive.cite.annotation import annotation as web_annotation
 from archive.cite.reference import Reference
 from archive.models import Document
 from archive.web import http, urls
+from archive.web.errors import BAD_QUERY, FORMAT, NO_QUERY, refuse
 
 bp = Blueprint("cite", __name__)
 
@@ -101,7 +102,7 @@ def annotation_jsonld(passage_id: str) -> Response:
 
 def _reference_file(refs: list[Reference], fmt: str, name: str) -> Response:
     if fmt not in cite.WRITERS:
-        abort(404, description="不支援的匯出格式；可用 bibtex、ris 或 csl。")
+        refuse(404, "不支援的匯出格式；可用 bibtex、ris 或 csl。", FORMAT)
     resp = Response(cite.export(refs, fmt), content_type=cite.MEDIA_TYPES[fmt])
     resp.headers["Content-Disposition"] = http.content_disposition(
         name, "citation", attachment=bool(request.args.get("download")), suffix="." + cite.EXTENSIONS[fmt])
@@ -151,10 +152,10 @@ def _hits(state: urls.SearchState, cap: int) -> Iterator[dict[str, Any]]:
 def results(fmt: str) -> Response:
     """A search's results as a file: the same parameters as the search page."""
     if fmt not in cite.WRITERS and fmt not in _TABLE_TYPES:
-        abort(404, description="不支援的匯出格式；可用 bibtex、ris、csl、csv 或 jsonl。")
+        refuse(404, "不支援的匯出格式；可用 bibtex、ris、csl、csv 或 jsonl。", FORMAT)
     state = urls.parse_search_args(request.args)
     if not (state.q or state.has_filters()):
-        abort(400, description="請先輸入搜尋條件，再匯出結果。")
+        refuse(400, "請先輸入搜尋條件，再匯出結果。", NO_QUERY)
     archive = _archive()
     cap = int(archive.settings.export_max_results)
     # Run the first page now, so a refused query is a 400 notice rather than a broken stream.
@@ -162,7 +163,7 @@ def results(fmt: str) -> Response:
         archive.search(state.q, filters=state.filter_lists() or None, sort=state.sort, page=1,
                        per_page=1, bridge=state.bridge)
     except ValueError as exc:
-        abort(400, description=str(exc))
+        refuse(400, str(exc), BAD_QUERY)
     hits = _hits(state, cap)
 
     def refs() -> Iterator[str]:

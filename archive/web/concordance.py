@@ -12,11 +12,12 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from archive import concordance as kwic
 from archive.search import highlight_blocks
 from archive.web import http, urls
+from archive.web.errors import BAD_QUERY, NO_QUERY, refuse
 from archive.web.render import render
 
 bp = Blueprint("concordance", __name__)
@@ -39,7 +40,7 @@ def _result(limit: int) -> tuple[urls.SearchState, str, dict[str, Any]]:
                                 filters=state.filter_lists() or None, sort=sort, limit=limit,
                                 bridge=state.bridge)
     except ValueError as exc:
-        abort(400, description=str(exc))
+        refuse(400, str(exc), BAD_QUERY)
     return state, sort, data
 
 
@@ -57,7 +58,7 @@ def show() -> Response:
 def export() -> Response:
     state, sort, data = _result(int(current_app.extensions["archive"].settings.export_max_results) * 20)
     if not state.q:
-        abort(400, description="請先輸入搜尋條件，再匯出逐詞索引。")
+        refuse(400, "請先輸入搜尋條件，再匯出逐詞索引。", NO_QUERY)
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()

@@ -18,9 +18,11 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from archive.edits import LABELS as EDIT_LABELS
+from archive.edits import EditError
 from archive.models import EDITABLE, Document
 from archive.service import ServiceError
 from archive.web import cite, http, urls
+from archive.web.errors import BAD_VERSION, refuse, refuse_error
 from archive.web.render import render, wants_json
 from archive.web.security import current_user, login_required
 
@@ -91,9 +93,9 @@ def _version_arg() -> int | None:
     try:
         version = int(raw)
     except ValueError:
-        abort(400, description="版本號必須是正整數。")
+        refuse(400, "版本號必須是正整數。", BAD_VERSION)
     if not 1 <= version <= MAX_VERSION:
-        abort(400, description="版本號必須是正整數。")
+        refuse(400, "版本號必須是正整數。", BAD_VERSION)
     return version
 
 
@@ -228,11 +230,11 @@ def edit(doc_id: str) -> BaseResponse:
         elif current.meta(field):
             unsets.append(field)
     if not sets and not unsets:
-        abort(400, description="沒有要修改的欄位。")
+        refuse(400, "沒有要修改的欄位。", EditError.code)
     try:
         view = archive.edit(doc_id, sets=sets, unsets=unsets, user=current_user() or "")
     except ServiceError as exc:
-        abort(400, description=exc.web or str(exc))
+        refuse_error(400, exc)
     if wants_json():
         return jsonify(view)
     return redirect(url_for("documents.show", doc_id=doc_id), code=303)

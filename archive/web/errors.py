@@ -1,10 +1,19 @@
-"""Error pages with JSON twins: a user's input never produces a traceback."""
+"""Error pages with JSON twins: a user's input never produces a traceback.
+
+Every error answer is ``{"error": {"status", "title", "message", "code"}}`` (the page shows the
+same dictionary): ``code`` is a stable, machine-readable word.  It is the
+:class:`~archive.errors.ArchiveError`'s own code when the failure came from one (``edit``,
+``alias``, ``catalogue``, ``index-busy``…), the word a view gave with :func:`refuse`
+(``csrf``, ``format``…), and otherwise the status's word in :data:`STATUS_CODES`.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
+from typing import NoReturn
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import (
@@ -12,8 +21,10 @@ from werkzeug.exceptions import (
     InternalServerError,
     SecurityError,
     ServiceUnavailable,
+    default_exceptions,
 )
 
+from archive.errors import ArchiveError
 from archive.service import ServiceError
 from archive.store import StoreError
 from archive.web.render import render
@@ -32,6 +43,52 @@ TITLES = {
     500: "伺服器發生錯誤",
     503: "暫時無法服務",
 }
+
+#: An error body's ``code`` when nothing more particular is known than the HTTP status.
+STATUS_CODES = {
+    400: "bad-request",
+    401: "sign-in-required",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    416: "range-not-satisfiable",
+    429: "rate-limited",
+    500: "internal",
+    503: "unavailable",
+}
+#: The words views give with :func:`refuse` beyond the statuses' and the ArchiveErrors'.
+CSRF = "csrf"                      # 400: no or a wrong CSRF token on a write
+UNTRUSTED_HOST = "untrusted-host"  # 400: a Host header the app does not answer
+BAD_QUERY = "bad-query"            # 400: a query the search refuses
+NO_QUERY = "no-query"              # 400: an export without a query
+BAD_VERSION = "bad-version"        # 400: a version that is not a positive integer
+READ_ONLY = "read-only"            # 503: the instance folder cannot be written
+FORMAT = "format"                  # 404: an unknown export format (the CLI's word for it)
+
+def refuse(status: int, message: str, code: str | None = None) -> NoReturn:
+    """``abort(status, description=message)``, the body's ``code`` being ``code`` (by default
+    the status's word)."""
+    exc = default_exceptions[status](description=message)
+    if code:
+        exc.archive_code = code  # type: ignore[attr-defined]
+    raise exc
+
+
+def refuse_error(status: int, err: ArchiveError) -> NoReturn:
+    """Answer ``status`` for an ArchiveError: its zh-Hant wording (else its English line) and
+    its own code."""
+    refuse(status, err.web or str(err), err.code)
+
+
+def error_code(exc: HTTPException) -> str:
+    """The ``code`` of ``exc``'s body: the one it carries, else its status's word."""
+    given = getattr(exc, "archive_code", None)
+    if isinstance(given, str) and given:
+        return given
+    status = exc.code or 500
+    return STATUS_CODES.get(status) or re.sub(r"[^a-z0-9]+", "-", exc.name.lower()).strip("-")
+
 
 #: What a reader sees when the catalogue (the source of truth) cannot be read.
 DAMAGED = "典藏目錄有部分無法讀取，暫時無法顯示這裡；已通知管理員（請執行 archive check）。"
@@ -63,17 +120,18 @@ def _untrusted_host(exc: SecurityError) -> Response:
     answer is the one-line notice itself (JSON for a JSON client)."""
     message = _message(exc)
     if "json" in (request.headers.get("Accept") or "") or request.path.endswith(".json"):
-        body = json.dumps({"error": {"status": 400, "title": TITLES[400], "message": message}},
-                          ensure_ascii=False)
+        body = json.dumps({"error": {"status": 400, "title": TITLES[400], "message": message,
+                                     "code": UNTRUSTED_HOST}}, ensure_ascii=False)
         return Response(body, status=400, mimetype="application/json")
-    return Response(message + "\n", status=400, mimetype="text/plain")
+    return Response(f"{message} ({UNTRUSTED_HOST})\n", status=400, mimetype="text/plain")
 
 
 def handle_http(exc: HTTPException) -> Response:
     if isinstance(exc, SecurityError):
         return _untrusted_host(exc)
     code = exc.code or 500
-    data = {"error": {"status": code, "title": TITLES.get(code, exc.name), "message": _message(exc)}}
+    data = {"error": {"status": code, "title": TITLES.get(code, exc.name), "message": _message(exc),
+                      "code": error_code(exc)}}
     headers = {}
     if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
         headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
@@ -98,7 +156,10 @@ def handle_damage(exc: Exception) -> Response:
         web = exc.web or "目前無法完成這個請求，請稍後再試。"
     else:
         web = DAMAGED
-    return handle_http(ServiceUnavailable(description=web))
+    unavailable = ServiceUnavailable(description=web)
+    # a StoreError's or ServiceError's own code; SQLite's own errors are the catalogue's
+    unavailable.archive_code = exc.code if isinstance(exc, ArchiveError) else StoreError.code  # type: ignore[attr-defined]
+    return handle_http(unavailable)
 
 
 def init_app(app: Flask) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from archive.web import http, urls
+from archive.web.errors import BAD_QUERY, refuse
 
 bp = Blueprint("feeds", __name__)
 
@@ -70,9 +71,7 @@ def atom() -> Response:
         try:
             docs = _search_entries(archive, state)
         except ValueError as exc:
-            from flask import abort
-
-            abort(400, description=str(exc))
+            refuse(400, str(exc), BAD_QUERY)
     else:
         docs = archive.list_documents(limit=FEED_SIZE)
         for d in docs:

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from archive.store import dummy_hash
 from archive.web import throttle
+from archive.web.errors import CSRF, refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,7 +69,7 @@ def check_csrf() -> None:
     expected = session.get(CSRF_FIELD)
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
     if not expected or not hmac.compare_digest(str(expected), sent):
-        abort(400, description="表單已過期或來源不明（CSRF 檢查未通過），請重新整理頁面後再試。")
+        refuse(400, "表單已過期或來源不明（CSRF 檢查未通過），請重新整理頁面後再試。", CSRF)
 
 
 # -- sign-in gates ---------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from archive.web.errors import READ_ONLY, refuse
 from archive.web.render import render, wants_json
 from archive.web.security import current_user, login_required
 from ingest.extract import header_problem
@@ -81,7 +82,7 @@ def form() -> Response:
 def submit() -> BaseResponse:
     """Queue every uploaded file; refuse non-PDFs at once with the CLI's words."""
     if current_app.extensions["archive"].read_only:
-        abort(503, description="這個典藏資料夾是唯讀的：可以閱讀與搜尋，但無法上傳或修改。")
+        refuse(503, "這個典藏資料夾是唯讀的：可以閱讀與搜尋，但無法上傳或修改。", READ_ONLY)
     files = [f for f in request.files.getlist("files") if f and (f.filename or f.content_length)]
     if not files:
         abort(400, description="請選擇至少一個 PDF 檔案。")

@@ -1,28 +1,40 @@
 """Fixtures for the web tests: a real instance folder, a real server, one real browser.
 
-The instance is built once per test session (per xdist worker) from real
-PDFs made by ``tests/pdfgen.py`` and ingested through ``Archive.ingest_bytes``,
-the same path the upload page takes.  Browser tests drive Debian's chromium
-through Playwright against a werkzeug server on an ephemeral port.
+Two kinds of app, after Flask's tutorial (``app`` → ``create_app({...})``, ``client``):
+
+* **shared, read-only**: ``corpus``, ``app``, ``client``, ``archive``, ``live_server`` and
+  ``page`` are one instance per test session (per xdist worker), built from real PDFs made by
+  ``tests/pdfgen.py`` and ingested through ``Archive.ingest_bytes``, the path the upload page
+  takes.  Tests on them only read (signing in is allowed: its sessions are web state, not
+  archive content).
+* **a test's own**: a test that writes (uploads, deletes, edits, ingests, adds or removes
+  aliases, changes accounts) takes ``own_app`` / ``own_client`` / ``own_archive`` (and
+  ``own_server`` / ``own_page`` in a browser): a fresh copy of the session's instance as it
+  was built (``corpus.template``, copied with ``shutil.copytree``, not ingested again), so
+  ``corpus``'s ids and files hold in it too.  ``fresh(**settings)`` is an app on an *empty*
+  instance with settings of its own, for limit and gate tests.
+
+Browser tests drive Debian's chromium through Playwright against werkzeug servers on
+ephemeral ports, all through the session's one ``browser``.
 """
 
 from __future__ import annotations
 
-import sys
+import hashlib
+import shutil
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import archive.service  # noqa: E402,F401  (bind the real ``ingest`` before sys.path grows)
-
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # for web_support; tests/ itself stays off sys.path
-    sys.path.insert(0, str(HERE))
-
-from web_support import (  # noqa: E402
+from archive import vocabulary
+from archive.config import Settings
+from archive.web import create_app
+from tests import pdfgen
+from tests.web.web_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     FACET_DOCS,
@@ -39,10 +51,7 @@ from web_support import (  # noqa: E402
     XSS_TITLE,
     Corpus,
     PageWatch,
-    load_pdfgen,
 )
-
-from archive.web import create_app  # noqa: E402
 
 
 def _ingest(archive: Any, path: Path) -> str:
@@ -55,13 +64,12 @@ def _ingest(archive: Any, path: Path) -> str:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     from archive.service import Archive
 
-    pdfgen = load_pdfgen()
     seed_pdf, commentary_pdf = pdfgen.seed_pdf, pdfgen.commentary_pdf
 
     base = tmp_path_factory.mktemp("web")
     pdfs = base / "pdfs"
     pdfs.mkdir()
-    corpus = Corpus(instance=base / "instance", pdf_dir=pdfs)
+    corpus = Corpus(instance=base / "instance", pdf_dir=pdfs, template=base / "template")
     corpus.instance.mkdir()
     # many sign-ins happen from 127.0.0.1 in one session; the limit itself is tested separately
     (corpus.instance / "config.toml").write_text("login_attempts_per_minute = 1000\n")
@@ -125,18 +133,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     corpus.by_path_id = str(outcome.doc_id)
     archive.add_user(USER, PASSWORD)
     archive.close()  # its extraction children; the app opens its own Archive
+    # The instance as built, before any app opens it: what every test's own app starts from.
+    shutil.copytree(corpus.instance, corpus.template, symlinks=True)
     return corpus
 
 
-@pytest.fixture(scope="session")
-def app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    app = create_app({"INSTANCE": str(corpus.instance), "TESTING": True, "PER_PAGE": PER_PAGE})
-    secret = [str(tmp_path_factory.getbasetemp()), str(corpus.instance), str(corpus.pdf_dir)]
+def _watch_for_server_paths(app: Any, secret: list[str]) -> list[str]:
+    """Read every response of ``app`` for the server's folders; the list collects leaks."""
     leaks: list[str] = []
 
     @app.after_request
     def _no_server_paths(resp: Any) -> Any:
-        """Every response of the session is read for the server's folders."""
         if not resp.direct_passthrough and resp.mimetype != "application/pdf" \
                 and not resp.mimetype.startswith("image/"):
             body = resp.get_data(as_text=True)
@@ -145,9 +152,44 @@ def app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[An
                     leaks.append(f"{path} in the response to {resp.status_code} {resp.mimetype}")
         return resp
 
-    yield app
+    return leaks
+
+
+def _contents(instance: Path) -> str:
+    """A digest of what a write changes in an instance: every row of the catalogue
+    (documents, versions, passages, edits, users), the stored originals and the aliases."""
+    digest = hashlib.sha256()
+    conn = sqlite3.connect(f"file:{instance / 'catalogue.sqlite3'}?mode=ro", uri=True)
+    try:
+        for line in conn.iterdump():
+            digest.update(line.encode())
+    finally:
+        conn.close()
+    for path in sorted((instance / "originals").rglob("*")):
+        digest.update(path.name.encode())
+    aliases = instance / "aliases.json"
+    digest.update(aliases.read_bytes() if aliases.exists() else b"")
+    return digest.hexdigest()
+
+
+def _close(app: Any) -> None:
+    """Stop what an app started: its writer child, the archive's extraction children."""
+    app.extensions["jobs"].writer.close()
     app.extensions["archive"].close()
+
+
+@pytest.fixture(scope="session")
+def app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The session's app over the shared instance: for tests that only read."""
+    app = create_app({"INSTANCE": str(corpus.instance), "TESTING": True, "PER_PAGE": PER_PAGE})
+    leaks = _watch_for_server_paths(
+        app, [str(tmp_path_factory.getbasetemp()), str(corpus.instance), str(corpus.pdf_dir)])
+    built = _contents(corpus.instance)
+    yield app
+    _close(app)
     assert not leaks, leaks[:5]
+    assert _contents(corpus.instance) == built, \
+        "a test wrote to the shared instance: writers take own_app / own_client / own_page"
 
 
 @pytest.fixture(scope="session")
@@ -160,8 +202,58 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def live_server(app: Any) -> Iterator[str]:
+@pytest.fixture
+def own_app(corpus: Corpus, tmp_path: Path,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """An app of the test's own on a copy of the session's instance as it was built: for
+    tests that write.  Same documents, ids and archivist as ``corpus``; closed afterwards,
+    and the process's installed aliases (a global of the query parser) put back."""
+    instance = tmp_path / "own-instance"
+    shutil.copytree(corpus.template, instance, symlinks=True)
+    installed = vocabulary._installed
+    app = create_app({"INSTANCE": str(instance), "TESTING": True, "PER_PAGE": PER_PAGE})
+    leaks = _watch_for_server_paths(
+        app, [str(tmp_path_factory.getbasetemp()), str(instance), str(corpus.pdf_dir)])
+    yield app
+    _close(app)
+    vocabulary.install(installed)
+    assert not leaks, leaks[:5]
+
+
+@pytest.fixture
+def own_archive(own_app: Any) -> Any:
+    return own_app.extensions["archive"]
+
+
+@pytest.fixture
+def own_client(own_app: Any) -> Any:
+    return own_app.test_client()
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """``fresh(**settings)``: an app on an empty instance (with the archivist) and settings
+    of its own, for limit and gate tests; each call is another instance."""
+    from archive.service import Archive
+
+    made: list[Any] = []
+    installed = vocabulary._installed
+
+    def make(**settings: Any) -> Any:
+        instance = tmp_path / f"instance-{len(made)}"
+        archive = Archive(instance, Settings(**settings))
+        archive.add_user(USER, PASSWORD)
+        app = create_app({"INSTANCE": str(instance), "ARCHIVE": archive, "TESTING": True})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        _close(app)
+    vocabulary.install(installed)
+
+
+def _serve(app: Any) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -170,6 +262,17 @@ def live_server(app: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Any) -> Iterator[str]:
+    yield from _serve(app)
+
+
+@pytest.fixture
+def own_server(own_app: Any) -> Iterator[str]:
+    """A server on the test's own app (``own_app``)."""
+    yield from _serve(own_app)
 
 
 @pytest.fixture(scope="session")
@@ -182,19 +285,13 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def watch(live_server: str) -> PageWatch:
-    return PageWatch(live_server)
-
-
-@pytest.fixture
-def page(browser: Any, live_server: str, watch: PageWatch) -> Iterator[Any]:
+def _page(browser: Any, base: str, watch: PageWatch) -> Iterator[Any]:
     context = browser.new_context(
-        base_url=live_server,
+        base_url=base,
         viewport={"width": 1280, "height": 900},
         locale="zh-TW",
     )
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     context.set_default_timeout(10_000)
     page = context.new_page()
     watch.attach(page)
@@ -202,3 +299,22 @@ def page(browser: Any, live_server: str, watch: PageWatch) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def watch(live_server: str) -> PageWatch:
+    return PageWatch(live_server)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str, watch: PageWatch) -> Iterator[Any]:
+    yield from _page(browser, live_server, watch)
+
+
+@pytest.fixture
+def own_watch(own_server: str) -> PageWatch:
+    return PageWatch(own_server)
+
+
+@pytest.fixture
+def own_page(browser: Any, own_server: str, own_watch: PageWatch) -> Iterator[Any]:
+    """A page on the test's own server (``own_server``), watched by ``own_watch``."""
+    yield from _page(browser, own_server, own_watch)

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import load_pdfgen
 
 from archive.web import create_app
+from tests import pdfgen
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def revised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     from archive.service import Archive
 
-    commentary_pdf = load_pdfgen().commentary_pdf
+    commentary_pdf = pdfgen.commentary_pdf
 
     base = tmp_path_factory.mktemp("anchoring")
     archive = Archive(base / "instance")

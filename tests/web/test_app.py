@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web_support import PASSWORD, SEMI, USER, Corpus
 
 from archive.config import Settings
 from archive.web import create_app
 from archive.web.api import spec
 from archive.web.render import with_snippet_html
+from tests.web.web_support import PASSWORD, SEMI, USER, Corpus
 
 # -- helpers -----------------------------------------------------------------------------------
 
@@ -85,21 +85,6 @@ def _token(client: Any) -> str:
     client.get("/login")
     with client.session_transaction() as sess:
         return str(sess["csrf_token"])
-
-
-@pytest.fixture
-def fresh(tmp_path: Path) -> Any:
-    """An app on an empty instance with tight limits, for limit and gate tests."""
-
-    def make(**settings: Any) -> Any:
-        from archive.service import Archive
-
-        instance = tmp_path / "instance"
-        archive = Archive(instance, Settings(**settings))
-        archive.add_user(USER, PASSWORD)
-        return create_app({"INSTANCE": str(instance), "ARCHIVE": archive, "TESTING": True})
-
-    return make
 
 
 # -- JSON twins and the OpenAPI description ------------------------------------------------------
@@ -241,7 +226,8 @@ def test_session_cookie_flags(fresh: Any) -> None:
     assert "Strict-Transport-Security" in resp.headers
 
 
-def test_writes_need_a_csrf_token(client: Any) -> None:
+def test_writes_need_a_csrf_token(own_client: Any) -> None:
+    client = own_client
     _login(client)
     resp = client.post("/ingest", data={"files": (BytesIO(b"%PDF-1.4 x"), "a.pdf")},
                        headers={"Accept": "application/json"})
@@ -252,7 +238,8 @@ def test_writes_need_a_csrf_token(client: Any) -> None:
     assert resp.status_code == 400
 
 
-def test_upload_needs_sign_in(client: Any) -> None:
+def test_upload_needs_sign_in(own_client: Any) -> None:
+    client = own_client
     resp = client.get("/ingest")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert client.get("/ingest.json").status_code == 401
@@ -303,6 +290,7 @@ def test_the_sign_in_limit_holds_across_server_processes(fresh: Any) -> None:
         codes.append(client.post("/login", data={"name": USER, "password": "wrong",
                                                  "csrf_token": token}).status_code)
     assert codes == [401, 401, 401, 429]
+    second.extensions["archive"].close()
 
 
 def test_reading_can_require_sign_in(fresh: Any) -> None:
@@ -400,6 +388,8 @@ def test_an_upload_taken_by_one_worker_reports_on_any(fresh: Any, corpus: Corpus
         time.sleep(0.2)
     assert job["status"] == "ingested" and job["doc_id"]
     assert other.extensions["archive"].get_document(job["doc_id"]) is not None
+    other.extensions["jobs"].writer.close()
+    other.extensions["archive"].close()
 
 
 def _upload(client: Any, data: bytes, name: str) -> dict[str, Any]:
@@ -488,6 +478,8 @@ def test_errors_have_pages_and_json_twins(client: Any, method: str, url: str,
     assert 'lang="zh-Hant"' in page.get_data(as_text=True)
     twin = client.open(url, method=method, headers={"Accept": "application/json"})
     assert twin.status_code == status and twin.get_json()["error"]["status"] == status
+    code = twin.get_json()["error"]["code"]
+    assert re.fullmatch(r"[a-z][a-z0-9-]*", code) and f'data-code="{code}"' in page.get_data(as_text=True)
 
 
 def test_method_not_allowed(client: Any) -> None:
@@ -529,21 +521,20 @@ def test_no_query_input_produces_a_500(client: Any, q: str, page: str, sort: str
     assert resp.status_code in (200, 404)
 
 
-def test_delete_needs_an_archivist_and_a_confirmation(fresh: Any, corpus: Corpus) -> None:
-    app = fresh()
-    archive = app.extensions["archive"]
-    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), filename="f.pdf")
-    client = app.test_client()
+def test_delete_needs_an_archivist_and_a_confirmation(own_app: Any, corpus: Corpus) -> None:
+    doc_id = corpus.facet_ids[0]
+    client = own_app.test_client()
     token = _token(client)
-    url = f"/d/{out.doc_id}/delete"
+    url = f"/d/{doc_id}/delete"
     assert client.post(url, data={"csrf_token": token, "confirm": "yes"}).status_code == 401
     _login(client)
     token = _token(client)
     assert client.post(url, data={"csrf_token": token}).status_code == 400
     resp = client.post(url, data={"csrf_token": token, "confirm": "yes"},
                        headers={"Accept": "application/json"})
-    assert resp.get_json() == {"deleted": out.doc_id}
-    assert client.get(f"/d/{out.doc_id}").status_code == 404
+    assert resp.get_json() == {"deleted": doc_id}
+    assert client.get(f"/d/{doc_id}").status_code == 404
+    assert own_app.extensions["archive"].search(SEMI)["total"] == len(corpus.facet_ids) - 1
 
 
 def test_an_idle_writer_exits_and_the_next_upload_starts_another(fresh: Any,
@@ -652,28 +643,28 @@ def test_idle_sessions_expire(fresh: Any) -> None:
     assert _who(client) is None
 
 
-def test_invisible_characters_in_metadata_never_reach_the_page(fresh: Any, corpus: Corpus) -> None:
+def test_invisible_characters_in_metadata_never_reach_the_page(own_app: Any, corpus: Corpus) -> None:
     """A title or author with a bidi override or zero-width characters (a "Trojan Source"
     spoof) is stored as extracted and printed without them, on every page that shows it."""
     from archive.models import Field
 
-    app = fresh()
+    app = own_app
     archive = app.extensions["archive"]
-    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), "facet-0.pdf")
-    doc = archive.get_document(out.doc_id)
+    doc_id = corpus.facet_ids[0]
+    doc = archive.get_document(doc_id)
     doc.metadata["title"] = Field("正常標題\u202egpj.exe\u202c\u200b附件", "text")
     doc.metadata["author"] = Field("王\u200d小\u2066明\u2069\ufeff", "text")
     archive.store.rewrite_version(doc)
-    archive.index.add_document(archive.get_document(out.doc_id))
+    archive.index.add_document(archive.get_document(doc_id))
     client = app.test_client()
     invisible = "\u202e\u202c\u200b\u200d\u2066\u2069\ufeff"
-    for url in (f"/d/{out.doc_id}", "/", "/?q=正常標題", "/feed.atom", f"/p/{doc.blocks[0].id}"):
+    for url in (f"/d/{doc_id}", "/", "/?q=正常標題", "/feed.atom", f"/p/{doc.blocks[0].id}"):
         resp = client.get(url)
         assert resp.status_code == 200, url
         html = resp.get_data(as_text=True)
         assert not set(invisible) & set(html), (url, [hex(ord(c)) for c in set(invisible) & set(html)])
-    assert "正常標題gpj.exe附件" in client.get(f"/d/{out.doc_id}").get_data(as_text=True)
-    stored = client.get(f"/d/{out.doc_id}.json").get_data(as_text=True)
+    assert "正常標題gpj.exe附件" in client.get(f"/d/{doc_id}").get_data(as_text=True)
+    stored = client.get(f"/d/{doc_id}.json").get_data(as_text=True)
     assert "\\u202e" in stored.lower() or "\u202e" in stored  # the data keeps what the PDF said
 
 
@@ -705,11 +696,11 @@ def test_a_document_ingested_by_path_shows_only_its_file_name(client: Any, corpu
     assert all("/" not in (d.get("filename") or "") for d in listed)
 
 
-def test_editing_needs_an_archivist_a_token_and_a_valid_value(fresh: Any, corpus: Corpus) -> None:
-    app = fresh()
+def test_editing_needs_an_archivist_a_token_and_a_valid_value(own_app: Any, corpus: Corpus) -> None:
+    app = own_app
     archive = app.extensions["archive"]
-    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), "facet-0.pdf")
-    url = f"/d/{out.doc_id}/edit"
+    doc_id = corpus.facet_ids[0]
+    url = f"/d/{doc_id}/edit"
     anonymous = app.test_client()
     assert anonymous.post(url, data={"title": "x", "csrf_token": _token(anonymous)},
                           headers={"Accept": "application/json"}).status_code == 401
@@ -719,7 +710,7 @@ def test_editing_needs_an_archivist_a_token_and_a_valid_value(fresh: Any, corpus
     bad = client.post(url, data={"date": "下週二", "csrf_token": _token(client)},
                       headers={"Accept": "application/json"})
     assert bad.status_code == 400 and "日期格式不正確" in bad.get_json()["error"]["message"]
-    assert archive.get_document(out.doc_id).meta("date") != "下週二"
+    assert archive.get_document(doc_id).meta("date") != "下週二"
     ok = client.post(url, data={"author": "林校正", "date": "民國110年3月5日", "series": "",
                                 "csrf_token": _token(client)}, headers={"Accept": "application/json"})
     assert ok.status_code == 200, ok.get_data(as_text=True)
@@ -735,27 +726,26 @@ def test_editing_needs_an_archivist_a_token_and_a_valid_value(fresh: Any, corpus
     assert client.get("/search.json?q=author:林校正").get_json()["total"] == 1
 
 
-def test_an_edit_survives_a_new_version(fresh: Any, corpus: Corpus) -> None:
-    app = fresh()
-    archive = app.extensions["archive"]
-    first = archive.ingest_bytes(corpus.pdf_dir.joinpath("rev-v1.pdf").read_bytes(), "rev-v1.pdf")
-    archive.edit(first.doc_id, sets={"title": "館員訂正的標題"}, user="editor")
+def test_an_edit_survives_a_new_version(own_archive: Any, corpus: Corpus) -> None:
+    archive = own_archive
+    archive.edit(corpus.rev_id, sets={"title": "館員訂正的標題"}, user="editor")
+    assert corpus.rev_v2_pdf is not None
     second = archive.ingest_bytes(corpus.rev_v2_pdf.read_bytes(), "rev-v2.pdf")
-    assert (second.doc_id, second.version) == (first.doc_id, 2)
-    doc = archive.get_document(first.doc_id)
+    assert (second.doc_id, second.version) == (corpus.rev_id, 2)
+    doc = archive.get_document(corpus.rev_id)
     assert doc.version == 2 and doc.title == "館員訂正的標題"
     assert doc.metadata["title"].source == "archivist"
     assert archive.search("館員訂正")["total"] == 1
 
 
-def test_several_authors_are_a_list_each_with_an_affiliation(fresh: Any, corpus: Corpus) -> None:
-    app = fresh()
+def test_several_authors_are_a_list_each_with_an_affiliation(own_app: Any, corpus: Corpus) -> None:
+    app = own_app
     archive = app.extensions["archive"]
-    out = archive.ingest_bytes((corpus.pdf_dir / "facet-0.pdf").read_bytes(), "facet-0.pdf")
-    archive.edit(out.doc_id, sets={"author": "林一、王二", "affiliation": "甲大學教授、乙研究院研究員"},
+    doc_id = corpus.facet_ids[0]
+    archive.edit(doc_id, sets={"author": "林一、王二", "affiliation": "甲大學教授、乙研究院研究員"},
                  user="editor")
     client = app.test_client()
-    view = client.get(f"/d/{out.doc_id}.json").get_json()
+    view = client.get(f"/d/{doc_id}.json").get_json()
     assert view["authors"] == [{"name": "林一", "affiliation": "甲大學教授"},
                                {"name": "王二", "affiliation": "乙研究院研究員"}]
     facets = client.get("/search.json?q=半導體").get_json()["facets"]["author"]
@@ -763,7 +753,7 @@ def test_several_authors_are_a_list_each_with_an_affiliation(fresh: Any, corpus:
     pid = view["blocks"][1]["id"]
     cite = client.get(f"/p/{pid}.json").get_json()["citation"]
     assert cite["authors"] == ["林一", "王二"] and cite["text"].startswith("林一、王二，")
-    archive.edit(out.doc_id, sets={"affiliation": "丙中心研究員"}, user="editor")
-    shared = client.get(f"/d/{out.doc_id}.json").get_json()["authors"]
+    archive.edit(doc_id, sets={"affiliation": "丙中心研究員"}, user="editor")
+    shared = client.get(f"/d/{doc_id}.json").get_json()["authors"]
     assert shared == [{"name": "林一", "affiliation": "丙中心研究員"},
                       {"name": "王二", "affiliation": "丙中心研究員"}]

@@ -1,4 +1,7 @@
-"""The issue's acceptance, in a real browser against a real server and instance."""
+"""The issue's acceptance, in a real browser against a real server and instance.
+
+Tests that only read use the session's server (``page``); those that upload, ingest or edit
+use a server on an instance of their own (``own_page``, ``own_archive``: see conftest)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from web_support import (
+
+from tests.web.web_support import (
     PASSWORD,
     REV_V1,
     REV_V2,
@@ -97,8 +101,8 @@ def test_copied_permalink_lands_on_same_passage(page: Any, corpus: Corpus,
     _clean(watch)
 
 
-def test_permalinks_survive_a_revised_pdf(page: Any, corpus: Corpus, app: Any) -> None:
-    archive = app.extensions["archive"]
+def test_permalinks_survive_a_revised_pdf(own_page: Any, corpus: Corpus, own_archive: Any) -> None:
+    page, archive = own_page, own_archive
     v1 = archive.get_document(corpus.rev_id)
     by_text = {b.text: b.id for b in v1.blocks}
     kept, revised, gone = (by_text[REV_V1[0]], by_text[REV_V1[1]], by_text[REV_V1[2]])
@@ -195,24 +199,29 @@ def test_no_results_says_what_was_searched(page: Any, corpus: Corpus) -> None:
     assert int(page.locator(".result-count strong").inner_text()) >= 1
 
 
-def test_upload_refused_without_sign_in(page: Any, corpus: Corpus, live_server: str) -> None:
+def test_upload_refused_without_sign_in(own_page: Any, corpus: Corpus, own_server: str,
+                                        own_archive: Any) -> None:
+    page = own_page
+    before = own_archive.list_documents()
     page.goto("/ingest")
     assert "/login" in page.url
     assert page.get_by_role("heading", name="館員登入").is_visible()
     # a forged POST with no session is refused, and nothing is queued
-    resp = page.request.post(f"{live_server}/ingest", multipart={
+    resp = page.request.post(f"{own_server}/ingest", multipart={
         "files": {"name": "x.pdf", "mimeType": "application/pdf",
                   "buffer": corpus.upload_pdf.read_bytes()}},
         headers={"Accept": "application/json"})
     assert resp.status in (400, 401)
     assert "error" in resp.json()
+    assert own_archive.list_documents() == before
     # a wrong password does not sign in
     login(page, USER, "not the password")
     assert page.locator("[role=alert]").inner_text() == "帳號或密碼不正確。"
 
 
-def test_upload_after_sign_in_reports_each_file(page: Any, corpus: Corpus, tmp_path: Any,
-                                                watch: PageWatch) -> None:
+def test_upload_after_sign_in_reports_each_file(own_page: Any, corpus: Corpus, tmp_path: Any,
+                                                own_watch: PageWatch) -> None:
+    page, watch = own_page, own_watch
     login(page, USER, PASSWORD)
     page.goto("/ingest")
     junk = tmp_path / "notes.pdf"
@@ -345,8 +354,9 @@ def test_axe_finds_no_serious_violations(page: Any, corpus: Corpus, archive: Any
     assert {k: v for k, v in problems.items() if v} == {}
 
 
-def test_an_archivist_corrects_a_title_on_the_document_page(page: Any, corpus: Corpus,
-                                                           watch: PageWatch) -> None:
+def test_an_archivist_corrects_a_title_on_the_document_page(own_page: Any, corpus: Corpus,
+                                                           own_watch: PageWatch) -> None:
+    page, watch = own_page, own_watch
     login(page)
     page.goto(f"/d/{corpus.by_path_id}")
     page.get_by_text("修正書目資料").click()

@@ -21,7 +21,8 @@ import feedparser
 import rispy
 from citeproc.source.json import CiteProcJSON
 from lxml import html as lxml_html
-from web_support import FACET_DOCS, REV_TITLE, SEMI, Corpus
+
+from tests.web.web_support import FACET_DOCS, REV_TITLE, SEMI, Corpus
 
 
 def _meta(page: str) -> dict[str, list[str]]:
@@ -196,7 +197,7 @@ def test_ranges_cors_and_file_names_on_the_original(client: Any, corpus: Corpus,
 
 
 def test_cors_never_on_signed_in_responses(app: Any) -> None:
-    from web_support import PASSWORD, USER
+    from tests.web.web_support import PASSWORD, USER
 
     client = app.test_client()
     assert client.get("/search.json?q=x").headers.get("Access-Control-Allow-Origin") == "*"

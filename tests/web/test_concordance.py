@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from web_support import SEMI, Corpus
+from tests.web.web_support import SEMI, Corpus
 
 
 def _all_ids(corpus: Corpus) -> list[str]:

@@ -1,5 +1,5 @@
 """Pages over damaged data: a 503 notice in the reader's language naming the repair, never a
-500, never a server path.  A copy of the session's real instance, damaged on disk."""
+500, never a server path.  A copy of the session's real instance (as built), damaged on disk."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from archive.web import create_app
 @pytest.fixture()
 def damaged(corpus: Any, tmp_path: Path) -> Path:
     dest = tmp_path / "instance"
-    shutil.copytree(corpus.instance, dest, symlinks=True,
-                    ignore=shutil.ignore_patterns("web-state.sqlite3*"))
+    shutil.copytree(corpus.template, dest, symlinks=True)  # the instance as built
     conn = sqlite3.connect(dest / "catalogue.sqlite3")  # every page into the file itself,
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")      # so damage to the file is damage
     conn.close()

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import quote
 
-from web_support import FACET_DOCS, Corpus
+from tests.web.web_support import FACET_DOCS, Corpus
 
 
 def test_an_author_page_lists_every_piece_with_its_affiliation(client: Any, corpus: Corpus,

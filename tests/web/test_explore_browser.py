@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from web_support import FACET_DOCS, SEMI, Corpus, run_axe
+
+from tests.web.web_support import FACET_DOCS, SEMI, Corpus, run_axe
 
 pytestmark = pytest.mark.browser
 

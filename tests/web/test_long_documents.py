@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import load_pdfgen
 
 from archive.web import create_app
+from tests import pdfgen
 
 ROOT = Path(__file__).resolve().parents[2]
 #: What a page of the document may weigh, as the issue asks (~300 KB of HTML).
@@ -34,7 +34,7 @@ def long_doc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, st
             headings[i] = f"第{i // 30 + 1}節　區域{TERM}的第{i // 30 + 1}個面向"
         paragraphs.append(f"第{i + 1}段：各國政府為了因應地緣政治風險，陸續檢討{TERM}的韌性與多元化，"
                           f"並以補貼、租稅與投資審查等工具調整產業布局，其成效仍有待觀察與評估。")
-    pdf = load_pdfgen().commentary_pdf(base / "long.pdf", title="全球供應鏈重組與台灣的角色", author="林長文",
+    pdf = pdfgen.commentary_pdf(base / "long.pdf", title="全球供應鏈重組與台灣的角色", author="林長文",
                                    paragraphs=paragraphs, headings=headings)
     archive = Archive(base / "instance")
     out = archive.ingest_bytes(pdf.read_bytes(), filename="long.pdf")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pypdfium2 as pdfium
-from web_support import Corpus
+
+from tests.web.web_support import Corpus
 
 SLACK = 3.0  # pixels
 

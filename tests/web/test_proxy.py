@@ -25,7 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_support import ROOT, SEMI
+
+from tests.web.web_support import ROOT, SEMI
 
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"

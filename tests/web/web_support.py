@@ -1,4 +1,4 @@
-"""Shared constants and helpers for the web tests (imported by conftest and the tests)."""
+"""Shared constants and helpers for the web tests (``from tests.web.web_support import ...``)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,8 @@ class Corpus:
     upload_pdf: Path | None = None
     rev_v2_pdf: Path | None = None
     by_path_id: str = ""
+    #: A copy of ``instance`` as built, before any app opened it (what ``own_app`` copies).
+    template: Path = field(default_factory=Path)
 
 
 
@@ -123,18 +125,3 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
         if v["impact"] in ("serious", "critical")
     ]
 
-
-def load_pdfgen() -> Any:
-    """tests/pdfgen.py, loaded by path once: putting tests/ on sys.path would let tests/ingest
-    shadow the ``ingest`` package."""
-    import importlib.util
-    import sys
-
-    if "pdfgen" not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "pdfgen.py"
-        spec = importlib.util.spec_from_file_location("pdfgen", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["pdfgen"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["pdfgen"]
