@@ -71,7 +71,7 @@ def refuse(status: int, message: str, code: str | None = None) -> NoReturn:
     the status's word)."""
     exc = default_exceptions[status](description=message)
     if code:
-        exc.archive_code = code  # type: ignore[attr-defined]
+        exc.archive_code = code  # type: ignore[attr-defined]  # our tag on werkzeug's exception, read by error_code()
     raise exc
 
 
@@ -133,8 +133,9 @@ def handle_http(exc: HTTPException) -> Response:
     data = {"error": {"status": code, "title": TITLES.get(code, exc.name), "message": _message(exc),
                       "code": error_code(exc)}}
     headers = {}
-    if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-        headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    allowed = getattr(exc, "valid_methods", None)  # MethodNotAllowed's
+    if code == 405 and allowed:
+        headers["Allow"] = ", ".join(allowed)
     for key, value in exc.get_headers():
         if key == "Content-Range":  # a 416 says how long the file is (RFC 9110 §15.5.17)
             headers[key] = value
@@ -158,7 +159,8 @@ def handle_damage(exc: Exception) -> Response:
         web = DAMAGED
     unavailable = ServiceUnavailable(description=web)
     # a StoreError's or ServiceError's own code; SQLite's own errors are the catalogue's
-    unavailable.archive_code = exc.code if isinstance(exc, ArchiveError) else StoreError.code  # type: ignore[attr-defined]
+    unavailable.archive_code = (  # type: ignore[attr-defined]  # (as in refuse)
+        exc.code if isinstance(exc, ArchiveError) else StoreError.code)
     return handle_http(unavailable)
 
 
