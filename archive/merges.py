@@ -141,7 +141,7 @@ class MergeStore:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._book = MergeBook()
-        self._maps: dict[str, dict[str, tuple[str, str]]] = {}
+        self._maps: dict[str, dict[str, tuple[str, str]]] = {k: {} for k in KINDS}
 
     def book(self) -> MergeBook:
         """The merges as the file has them now (read again only when it changed)."""

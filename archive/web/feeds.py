@@ -104,7 +104,7 @@ def sitemap() -> Response:
             for v in values:
                 if v:
                     key = analysis.keyword(v)
-                    key, v = merged[kind].get(key, (key, v))
+                    key, v = merged.get(kind, {}).get(key, (key, v))
                     named.setdefault((kind, key), v)
     entity_pages = sorted((kind, name) for (kind, _key), name in named.items())
     body = render_template("sitemap.xml", docs=docs, entities=entity_pages)

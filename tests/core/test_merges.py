@@ -4,7 +4,6 @@ facets, filters, the entity view and the sitemap treat merged names as one at on
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
