@@ -1,0 +1,283 @@
+"""Audit running heads, feet and page numbers: found on the raw pages, looked for in what ingest keeps.
+
+Usage: python scripts/header_audit.py PATH... [--share 50] [--password-for FILE=PW ...] [--verbose] [--json]
+
+For each PDF (folders are searched for ``*.pdf``):
+
+1. **The raw pages**, read with PDFium character by character (text and box), cut into lines
+   where PDFium breaks them or where the baseline jumps; no rule of the product's header
+   remover (``ingest.layout.strip_furniture``) is used.  A line is *running* when its text
+   (NFKC, whitespace removed, digit runs as ``#``, so "第 3 頁" and "第 4 頁" are one) is
+   printed on at least ``--share`` percent of the pages (two at least) at one height (within
+   4 pt of the height it has on most of them): running heads and feet, page numbers, stamps.
+2. **What ingest keeps**: the document :func:`ingest.extract_document` makes (the same
+   extraction as ``archive ingest``, OCR included).
+3. **Survival**: a running line that is text (not only digits and marks) survives in the
+   body when the extracted blocks hold it more often than the raw pages print it away from
+   its running place (the text may also be said in the body: those are not counted); a page
+   number survives when a block is nothing but it.  The title is *contaminated* when it holds
+   a running text and something else, and *taken from a running head* when it is one and
+   page 1 does not print it anywhere but in the running place.
+
+Prints one line per file and a summary; exits 1 when anything survives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from ingest import IngestError, extract_document  # noqa: E402
+
+#: Heights within this many points are "the same position".
+TOLERANCE = 4.0
+#: Longer lines are body text, never furniture.
+MAX_RUNNING_CHARS = 80
+_DIGITS = re.compile(r"\d+")
+#: What a running key is made of when it is a page number: digit runs and marks only.
+_NUMBER_ONLY = re.compile(r"^(?:[#\W_頁页第共]|page|of|p\.)*$", re.IGNORECASE)
+#: Lines at each end of a page (by height) where running heads and feet are printed.
+EDGE = 3
+
+
+def squeeze(text: str) -> str:
+    """NFKC, whitespace removed: the form both sides are compared in."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def running_key(text: str) -> str:
+    return _DIGITS.sub("#", squeeze(text))
+
+
+def is_number_key(key: str) -> bool:
+    return "#" in key and bool(_NUMBER_ONLY.match(key))
+
+
+@dataclass
+class RawLine:
+    text: str
+    page: int  # 0-based
+    top: float  # from the page's top, in points
+
+
+def raw_lines(pdf: Any) -> list[list[RawLine]]:
+    """Every page's lines as PDFium reads its characters (no layout, no furniture rule)."""
+    pages: list[list[RawLine]] = []
+    for index in range(len(pdf)):
+        page = pdf[index]
+        height = page.get_height()
+        tp = page.get_textpage()
+        n = tp.count_chars()
+        text = tp.get_text_range()
+        lines: list[RawLine] = []
+        chars: list[str] = []
+        tops: list[float] = []
+        size = 0.0
+
+        def close() -> None:
+            if chars and "".join(chars).strip():
+                lines.append(RawLine("".join(chars).strip(), index, min(tops) if tops else 0.0))
+            chars.clear()
+            tops.clear()
+
+        for i in range(n):
+            ch = text[i] if len(text) == n else tp.get_text_range(i, 1)
+            if ch in "\r\n":
+                close()
+                continue
+            left, bottom, right, top = tp.get_charbox(i)
+            if top > bottom and not ch.isspace():
+                y = height - top
+                if tops and abs(y - tops[-1]) > max(size, 6.0):  # a jump in the baseline: a new line
+                    close()
+                size = top - bottom
+                tops.append(y)
+            chars.append(ch)
+        close()
+        tp.close()
+        page.close()
+        pages.append(lines)
+    return pages
+
+
+@dataclass
+class Running:
+    key: str
+    top: float
+    pages: list[int]
+    texts: dict[int, str]  # page → the text printed there
+
+    @property
+    def number(self) -> bool:
+        """A page number: digits and marks only, and not the same digits on every page (a
+        code or a date printed on each page is running text)."""
+        return is_number_key(self.key) and len({squeeze(t) for t in self.texts.values()}) > 1
+
+    def sample(self) -> str:
+        return next(iter(self.texts.values()))
+
+
+def find_running(pages: list[list[RawLine]], share: float) -> tuple[list[Running], set[tuple[int, int]]]:
+    """The running lines, and (page, line index) of every instance of them."""
+    n = len(pages)
+    need = max(2, -(-share * n // 100))
+    by_key: dict[str, list[tuple[int, int, RawLine]]] = defaultdict(list)
+    edge: set[tuple[int, int]] = set()  # (page, line) among the page's first or last lines by height
+    for p, lines in enumerate(pages):
+        order = sorted(range(len(lines)), key=lambda i: lines[i].top)
+        edge |= {(p, i) for i in order[:EDGE] + order[-EDGE:]}
+        for i, line in enumerate(lines):
+            key = running_key(line.text)
+            if key and len(key) <= MAX_RUNNING_CHARS:
+                by_key[key].append((p, i, line))
+    found: list[Running] = []
+    where: set[tuple[int, int]] = set()
+    for key, seen in by_key.items():
+        if len({p for p, _, _ in seen}) < need:
+            continue
+        # the height most of them share, then the pages printing it there
+        centre = statistics.median_low([round(line.top) for _, _, line in seen])
+        near = [(p, i, line) for p, i, line in seen if abs(line.top - centre) <= TOLERANCE]
+        pages_at = sorted({p for p, _, _ in near})
+        # a running head or foot: at the page's edge on most of the pages that print it there
+        at_edge = {p for p, i, _ in near if (p, i) in edge}
+        if len(pages_at) < need or len(at_edge) < need:
+            continue
+        texts: dict[int, str] = {}
+        for p, i, line in near:
+            texts.setdefault(p, line.text)
+            where.add((p, i))
+        found.append(Running(key, float(centre), pages_at, texts))
+    return sorted(found, key=lambda r: (r.top, r.key)), where
+
+
+@dataclass
+class Report:
+    file: str
+    pages: int = 0
+    running: list[dict[str, Any]] = field(default_factory=list)
+    survived_body: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""
+    title_problem: str = ""
+    error: str = ""
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.survived_body or self.title_problem)
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.file}: skipped: {self.error}"
+        heads = len(self.running)
+        numbers = sum(1 for r in self.running if r["page_number"])
+        out = f"{self.file}: {self.pages} pages, {heads} running line(s) ({numbers} page-number)"
+        if not self.bad:
+            return out + ", none survives"
+        parts = [f"{s['count']}× {s['text']!r} in the body" for s in self.survived_body]
+        if self.title_problem:
+            parts.append(f"title {self.title_problem}: {self.title!r}")
+        return out + ", SURVIVES: " + "; ".join(parts)
+
+
+def audit(path: Path, share: float, password: str | None = None) -> Report:
+    report = Report(path.name)
+    data = path.read_bytes()
+    try:
+        pdf = pdfium.PdfDocument(data, password=password)
+    except pdfium.PdfiumError as exc:
+        report.error = f"PDFium cannot open it ({exc})"
+        return report
+    try:
+        pages = raw_lines(pdf)
+    finally:
+        pdf.close()
+    report.pages = len(pages)
+    try:
+        doc = extract_document(data, password=password, filename=path.name)
+    except IngestError as exc:
+        report.error = f"ingest refuses it ({exc})"
+        return report
+    running, where = find_running(pages, share)
+    blocks = [b for b in doc.blocks if b.type != "title" and b.text]
+    body = [squeeze(b.text) for b in blocks]
+    joined = "\n".join(body)
+    elsewhere = "\n".join(squeeze(line.text) for p, lines in enumerate(pages)
+                          for i, line in enumerate(lines) if (p, i) not in where)
+    title = squeeze(doc.title or "")
+    report.title = doc.title or ""
+    for r in running:
+        report.running.append({"text": r.sample(), "key": r.key, "top": r.top, "pages": len(r.pages),
+                               "page_number": r.number})
+        if r.number:  # a block that is nothing but its page's number
+            count = sum(1 for b in blocks for p in set(b.pages)
+                        if p - 1 in r.texts and squeeze(b.text) == squeeze(r.texts[p - 1]))
+        else:
+            count = 0
+            for text in sorted({squeeze(t) for t in r.texts.values()}):
+                if len(text) >= 2:
+                    count += max(0, joined.count(text) - elsewhere.count(text))
+        if count:
+            report.survived_body.append({"text": r.sample(), "count": count})
+        if not r.number and title:
+            for text in {squeeze(t) for t in r.texts.values()}:
+                if len(text) < 2 or text not in title:
+                    continue
+                if title != text:
+                    report.title_problem = "contaminated by a running head"
+                elif text not in "\n".join(squeeze(line.text) for i, line in enumerate(pages[0])
+                                           if (0, i) not in where):
+                    report.title_problem = "taken from a running head"
+    return report
+
+
+def pdfs(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        out.extend(sorted(p.rglob("*.pdf")) if p.is_dir() else [p])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--share", type=float, default=50.0,
+                    help="percent of the pages a line must be printed on, at one height (default 50)")
+    ap.add_argument("--password-for", action="append", default=[], metavar="FILE=PW")
+    ap.add_argument("--verbose", "-v", action="store_true", help="list each file's running lines")
+    ap.add_argument("--json", action="store_true", help="one JSON object per file")
+    args = ap.parse_args(argv)
+    passwords = dict(item.split("=", 1) for item in args.password_for if "=" in item)
+    reports = []
+    for path in pdfs(args.paths):
+        report = audit(path, args.share, passwords.get(path.name))
+        reports.append(report)
+        if args.json:
+            print(json.dumps(report.__dict__, ensure_ascii=False))
+            continue
+        print(report.line())
+        if args.verbose:
+            for r in report.running:
+                kind = "page number" if r["page_number"] else "running"
+                print(f"    {kind} at {r['top']:.0f} pt on {r['pages']} pages: {r['text']!r}")
+    tally = Counter("skipped" if r.error else "survives" if r.bad else "clean" for r in reports)
+    lines = sum(len(r.running) for r in reports)
+    if not args.json:
+        print(f"{len(reports)} files: {tally['clean']} clean, {tally['survives']} with running text "
+              f"surviving, {tally['skipped']} skipped; {lines} running lines found")
+    return 1 if tally["survives"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
