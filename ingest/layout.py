@@ -193,11 +193,10 @@ def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str
         outer.append(_outer(lines))
         count = len(lines)
         for i, line in enumerate(lines):
-            if line.placed:
-                if len(line.text) <= 60:
-                    for band in {int(line.top // 3), int((line.top + 1.5) // 3)}:
-                        by_band.setdefault((_key(line.text), band), set()).add(index)
-                        band_texts.setdefault((_key(line.text), band), set()).add(line.text)
+            if line.placed and len(line.text) <= 60:
+                for band in {int(line.top // 3), int((line.top + 1.5) // 3)}:
+                    by_band.setdefault((_key(line.text), band), set()).add(index)
+                    band_texts.setdefault((_key(line.text), band), set()).add(line.text)
             if (i in outer[index]) if line.placed else (i < _EDGE or i >= count - _EDGE):
                 by_edge.setdefault(_edge_key(line.text), set()).add(index)
     # Pages read with and without geometry in one document (vertical pages among horizontal
@@ -224,12 +223,13 @@ def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str
                 at_edge = i < _EDGE or i > last - _EDGE
                 furniture = at_edge and (is_page_number(line.text) or _edge_key(line.text) in running_keys)
             if furniture:
-                if not is_page_number(line.text) and not _DIGITS.search(line.text) and line.text not in running_texts:
+                if _key(line.text) == line.text and "#" not in line.text and not is_page_number(line.text) \
+                        and line.text not in running_texts:
                     running_texts.append(line.text)
                 continue
             if line.placed and (i < _EDGE or i > last - _EDGE):
                 line, cut = _cut_running(line, running_bands, band_texts)
-                running_texts.extend(t for t in cut if not _DIGITS.search(t) and t not in running_texts)
+                running_texts.extend(t for t in cut if _key(t) == t and "#" not in t and t not in running_texts)
             out.append(line)
         kept.append(out)
     return kept, running_texts

@@ -7,9 +7,13 @@ For each PDF (folders are searched for ``*.pdf``):
 1. **The raw pages**, read with PDFium character by character (text and box), cut into lines
    where PDFium breaks them or where the baseline jumps; no rule of the product's header
    remover (``ingest.layout.strip_furniture``) is used.  A line is *running* when its text
-   (NFKC, whitespace removed, digit runs as ``#``, so "第 3 頁" and "第 4 頁" are one) is
+   (NFKC, whitespace removed, digit runs and Chinese numerals standing as a word as ``#``, so
+   "第 3 頁" and "第 4 頁", "書名　三" and "書名　四" are one) is
    printed on at least ``--share`` percent of the pages (two at least) at one height (within
-   4 pt of the height it has on most of them): running heads and feet, page numbers, stamps.
+   4 pt of the height it has on most of them), among the page's three highest or lowest lines
+   on that many pages: running heads and feet and page numbers.  A text of digits and marks
+   whose digits change from page to page is a page number; the same digits on every page (a
+   code, a date) are running text.
 2. **What ingest keeps**: the document :func:`ingest.extract_document` makes (the same
    extraction as ``archive ingest``, OCR included).
 3. **Survival**: a running line that is text (not only digits and marks) survives in the
@@ -46,6 +50,7 @@ TOLERANCE = 4.0
 #: Longer lines are body text, never furniture.
 MAX_RUNNING_CHARS = 80
 _DIGITS = re.compile(r"\d+")
+_HAN_NUMBER = re.compile(r"^[〇零一二三四五六七八九十百]{1,4}$")
 #: What a running key is made of when it is a page number: digit runs and marks only.
 _NUMBER_ONLY = re.compile(r"^(?:[#\W_頁页第共]|page|of|p\.)*$", re.IGNORECASE)
 #: Lines at each end of a page (by height) where running heads and feet are printed.
@@ -58,7 +63,9 @@ def squeeze(text: str) -> str:
 
 
 def running_key(text: str) -> str:
-    return _DIGITS.sub("#", squeeze(text))
+    """Digit runs, and Chinese numerals standing as a word of their own (書名　三), as ``#``."""
+    words = ["#" if _HAN_NUMBER.match(w) else w for w in unicodedata.normalize("NFKC", text).split()]
+    return _DIGITS.sub("#", "".join(words))
 
 
 def is_number_key(key: str) -> bool:
@@ -72,43 +79,45 @@ class RawLine:
     top: float  # from the page's top, in points
 
 
-def raw_lines(pdf: Any) -> list[list[RawLine]]:
-    """Every page's lines as PDFium reads its characters (no layout, no furniture rule)."""
-    pages: list[list[RawLine]] = []
-    for index in range(len(pdf)):
-        page = pdf[index]
-        height = page.get_height()
-        tp = page.get_textpage()
-        n = tp.count_chars()
-        text = tp.get_text_range()
-        lines: list[RawLine] = []
-        chars: list[str] = []
-        tops: list[float] = []
-        size = 0.0
-
-        def close() -> None:
-            if chars and "".join(chars).strip():
-                lines.append(RawLine("".join(chars).strip(), index, min(tops) if tops else 0.0))
-            chars.clear()
-            tops.clear()
-
-        for i in range(n):
-            ch = text[i] if len(text) == n else tp.get_text_range(i, 1)
-            if ch in "\r\n":
-                close()
-                continue
+def page_raw_lines(page: Any, index: int) -> list[RawLine]:
+    """One page's lines as PDFium reads its characters (no layout, no furniture rule)."""
+    height = page.get_height()
+    tp = page.get_textpage()
+    n = tp.count_chars()
+    text = tp.get_text_range()
+    lines: list[RawLine] = []
+    chars: list[str] = []
+    tops: list[float] = []
+    size = 0.0
+    for i in range(n + 1):
+        ch = "\n" if i == n else text[i] if len(text) == n else tp.get_text_range(i, 1)
+        y: float | None = None
+        if ch not in "\r\n":
             left, bottom, right, top = tp.get_charbox(i)
             if top > bottom and not ch.isspace():
                 y = height - top
-                if tops and abs(y - tops[-1]) > max(size, 6.0):  # a jump in the baseline: a new line
-                    close()
-                size = top - bottom
-                tops.append(y)
-            chars.append(ch)
-        close()
-        tp.close()
+        # a new line where PDFium breaks one, or where the baseline jumps
+        if chars and (ch in "\r\n" or (y is not None and tops and abs(y - tops[-1]) > max(size, 6.0))):
+            if "".join(chars).strip():
+                lines.append(RawLine("".join(chars).strip(), index, min(tops) if tops else 0.0))
+            chars, tops = [], []
+        if ch in "\r\n":
+            continue
+        if y is not None:
+            tops.append(y)
+            size = top - bottom
+        chars.append(ch)
+    tp.close()
+    return lines
+
+
+def raw_lines(pdf: Any) -> list[list[RawLine]]:
+    """Every page's raw lines."""
+    pages = []
+    for index in range(len(pdf)):
+        page = pdf[index]
+        pages.append(page_raw_lines(page, index))
         page.close()
-        pages.append(lines)
     return pages
 
 
