@@ -224,7 +224,6 @@ def audit(path: Path, share: float, password: str | None = None) -> Report:
     joined = "\n".join(body)
     elsewhere = "\n".join(squeeze(line.text) for p, lines in enumerate(pages)
                           for i, line in enumerate(lines) if (p, i) not in where)
-    title = squeeze(doc.title or "")
     report.title = doc.title or ""
     for r in running:
         report.running.append({"text": r.sample(), "key": r.key, "top": r.top, "pages": len(r.pages),
@@ -239,15 +238,14 @@ def audit(path: Path, share: float, password: str | None = None) -> Report:
                     count += max(0, joined.count(text) - elsewhere.count(text))
         if count:
             report.survived_body.append({"text": r.sample(), "count": count})
-        if not r.number and title:
-            for text in {squeeze(t) for t in r.texts.values()}:
-                if len(text) < 2 or text not in title:
-                    continue
-                if title != text:
-                    report.title_problem = "contaminated by a running head"
-                elif text not in "\n".join(squeeze(line.text) for i, line in enumerate(pages[0])
-                                           if (0, i) not in where):
-                    report.title_problem = "taken from a running head"
+        # the title, compared by key: page 1 prints its own page's number in a running head
+        title_key = running_key(doc.title or "")
+        if not r.number and title_key and len(r.key.replace("#", "")) >= 2 and r.key in title_key:
+            if title_key != r.key:
+                report.title_problem = "contaminated by a running head"
+            elif r.key not in "\n".join(running_key(line.text) for i, line in enumerate(pages[0])
+                                         if (0, i) not in where):
+                report.title_problem = "taken from a running head"
     return report
 
 
