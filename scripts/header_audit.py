@@ -156,19 +156,27 @@ def find_running(pages: list[list[RawLine]], share: float) -> tuple[list[Running
     for key, seen in by_key.items():
         if len({p for p, _, _ in seen}) < need:
             continue
-        # the height most of them share, then the pages printing it there
-        centre = statistics.median_low([round(line.top) for _, _, line in seen])
-        near = [(p, i, line) for p, i, line in seen if abs(line.top - centre) <= TOLERANCE]
-        pages_at = sorted({p for p, _, _ in near})
-        # a running head or foot: at the page's edge on most of the pages that print it there
-        at_edge = {p for p, i, _ in near if (p, i) in edge}
-        if len(pages_at) < need or len(at_edge) < need:
-            continue
-        texts: dict[int, str] = {}
-        for p, i, line in near:
-            texts.setdefault(p, line.text)
-            where.add((p, i))
-        found.append(Running(key, float(centre), pages_at, texts))
+        # each height (4-pt bins, neighbours joined) at which enough pages print it
+        bins: dict[int, set[int]] = defaultdict(set)
+        for p, _, line in seen:
+            bins[round(line.top / TOLERANCE)].add(p)
+        taken: list[int] = []
+        for b in sorted(bins, key=lambda b: (-len(bins[b]), b)):
+            if any(abs(b - t) <= 2 for t in taken):
+                continue
+            near = [(p, i, line) for p, i, line in seen if abs(line.top / TOLERANCE - b) <= 1.5]
+            pages_at = sorted({p for p, _, _ in near})
+            # a running head or foot: at the page's edge on most of the pages that print it there
+            at_edge = {p for p, i, _ in near if (p, i) in edge}
+            if len(pages_at) < need or len(at_edge) < need:
+                continue
+            taken.append(b)
+            texts: dict[int, str] = {}
+            for p, i, line in near:
+                texts.setdefault(p, line.text)
+                where.add((p, i))
+            centre = statistics.median_low([round(line.top) for _, _, line in near])
+            found.append(Running(key, float(centre), pages_at, texts))
     return sorted(found, key=lambda r: (r.top, r.key)), where
 
 
@@ -228,9 +236,15 @@ def audit(path: Path, share: float, password: str | None = None) -> Report:
     for r in running:
         report.running.append({"text": r.sample(), "key": r.key, "top": r.top, "pages": len(r.pages),
                                "page_number": r.number})
-        if r.number:  # a block that is nothing but its page's number
-            count = sum(1 for b in blocks for p in set(b.pages)
-                        if p - 1 in r.texts and squeeze(b.text) == squeeze(r.texts[p - 1]))
+        if r.number:  # blocks that are nothing but their page's number, beyond the same number
+            count = 0  # printed elsewhere on that page at a line's start or end (a note's mark)
+            for p, text in r.texts.items():
+                number = squeeze(text)
+                shown = sum(1 for b in blocks if p + 1 in b.pages and squeeze(b.text) == number)
+                alone = re.compile(rf"^{re.escape(number)}(?!\d)|(?<!\d){re.escape(number)}$")
+                printed = sum(1 for i, line in enumerate(pages[p])
+                              if (p, i) not in where and alone.search(squeeze(line.text)))
+                count += max(0, shown - printed)
         else:
             count = 0
             for text in sorted({squeeze(t) for t in r.texts.values()}):
