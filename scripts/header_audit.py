@@ -121,6 +121,46 @@ def raw_lines(pdf: Any) -> list[list[RawLine]]:
     return pages
 
 
+def han_value(word: str) -> int:
+    """1-999 written in Chinese numerals (三, 十二, 二十, 一〇五)."""
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+    if not any(c in word for c in "十百"):
+        return int("".join(str(digits[c]) for c in word))
+    total, current = 0, 0
+    for c in word:
+        if c in digits:
+            current = digits[c]
+        else:
+            total += (current or 1) * (10 if c == "十" else 100)
+            current = 0
+    return total + current
+
+
+def numbers(text: str) -> list[int]:
+    """The numbers a line prints, in order: digit runs and Chinese numerals standing as a word."""
+    out: list[int] = []
+    for word in unicodedata.normalize("NFKC", text).split():
+        if _HAN_NUMBER.match(word):
+            out.append(han_value(word))
+        else:
+            out.extend(int(d) for d in _DIGITS.findall(word))
+    return out
+
+
+def numbers_fit(key: str, texts: dict[int, str]) -> bool:
+    """Whether a line's numbers are what running text prints: none; the same on every page
+    (a code or a date, three digits at least or beside words of its own); or one that goes
+    up with the page (a page number).  List marks and exam options (1., (D) 11.) do neither."""
+    seqs = {p: numbers(t) for p, t in texts.items()}
+    if not any(seqs.values()):
+        return True
+    if len({tuple(v) for v in seqs.values()}) == 1:
+        words = re.sub(r"[#\W_]", "", key)
+        return len(words) >= 2 or sum(len(str(x)) for x in next(iter(seqs.values()))) >= 3
+    shortest = min(len(v) for v in seqs.values())
+    return any(len({v[i] - p for p, v in seqs.items()}) == 1 for i in range(shortest))
+
+
 @dataclass
 class Running:
     key: str
@@ -170,11 +210,13 @@ def find_running(pages: list[list[RawLine]], share: float) -> tuple[list[Running
             at_edge = {p for p, i, _ in near if (p, i) in edge}
             if len(pages_at) < need or len(at_edge) < need:
                 continue
-            taken.append(b)
             texts: dict[int, str] = {}
-            for p, i, line in near:
+            for p, _, line in near:
                 texts.setdefault(p, line.text)
-                where.add((p, i))
+            if not numbers_fit(key, texts):
+                continue
+            taken.append(b)
+            where.update((p, i) for p, i, _ in near)
             centre = statistics.median_low([round(line.top) for _, _, line in near])
             found.append(Running(key, float(centre), pages_at, texts))
     return sorted(found, key=lambda r: (r.top, r.key)), where
