@@ -14,7 +14,7 @@ APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui 
             tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim \
             tesseract-ocr-chi-tra-vert tesseract-ocr-chi-sim-vert
 
-.PHONY: setup run test test-fast lint typecheck docs-graph bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout screenshots fuzz kill9 loadtest clean
+.PHONY: setup run test test-fast lint typecheck docs-graph bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout check-headers screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
@@ -95,6 +95,10 @@ bench-layout: setup
 
 check-pdfs: setup
 	$(BIN)/python scripts/check_pdfs.py $(SHARED)/pdfs
+
+## check-headers: running heads, feet and page numbers found on the raw pages; does any survive ingest?
+check-headers: setup
+	$(BIN)/python scripts/header_audit.py $(SHARED)/pdfs --password-for enc_aes256_r6_userpw.pdf=usersecret
 
 ## check-layout: layout on the real PDFs without a truth (cuts, heading share, CJK kept vs pdftotext)
 check-layout: setup

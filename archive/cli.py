@@ -587,6 +587,69 @@ def alias_learn(c: _Ctx) -> None:
         click.echo(f"  {' = '.join(g.forms)}  ({g.gloss})")
 
 
+@main.group()
+def entity() -> None:
+    """Merged names: spellings of one author, institution or series shown as one page."""
+
+
+def _kind(kind: str) -> str:
+    """KIND checked here, for a one-line error (click's choice error is a usage block)."""
+    from archive.merges import check_kind
+
+    try:
+        return check_kind(kind)
+    except ServiceError as exc:
+        _fail(str(exc), 2)
+
+
+@entity.command("merge")
+@click.argument("kind", metavar="KIND")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--as", "who", metavar="NAME", help="Who is merging (default: your login name).")
+@pass_ctx
+def entity_merge(c: _Ctx, kind: str, names: tuple[str, ...], who: str | None) -> None:
+    """Make NAMES one entity of KIND, shown as the first (archive entity merge foundation
+    台灣智庫 財團法人台灣智庫); facets, filters and the entity page count them as one at once."""
+    kind = _kind(kind)
+    user = who or f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
+    try:
+        group = c.archive.merge_entities(kind, names, by=user)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
+    click.echo(f"merged {kind}: " + " = ".join(group.names))
+
+
+@entity.command("split")
+@click.argument("kind", metavar="KIND")
+@click.argument("name")
+@pass_ctx
+def entity_split(c: _Ctx, kind: str, name: str) -> None:
+    """Take NAME out of its merge: it is its own entity again."""
+    kind = _kind(kind)
+    try:
+        left = c.archive.split_entity(kind, name)
+    except ServiceError as exc:
+        _fail(str(exc), 1)
+    rest = f"; still merged: {' = '.join(left.names)}" if left else ""
+    click.echo(f"split {kind}: {' '.join(name.split())}{rest}")
+
+
+@entity.command("list")
+@click.argument("kind", metavar="KIND")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def entity_list(c: _Ctx, kind: str, as_json: bool) -> None:
+    """List the merges of KIND (the shown name first), with who made them and when."""
+    kind = _kind(kind)
+    groups = c.archive.merges.listing(kind)[kind]
+    if as_json:
+        click.echo(_dump(groups))
+        return
+    for g in groups:
+        by = f"  ({g['by']}, {g['at'][:10]})" if g["by"] else ""
+        click.echo(" = ".join(g["names"]) + by)
+
+
 def run() -> None:
     """Console entry: an unexpected error is one line (set ARCHIVE_DEBUG=1 for the traceback)."""
     try:

@@ -11,6 +11,10 @@ one entity), so its documents are exactly what the facet filter finds.  From the
   given, and the co-authors with how often;
 * for an institution, the addresses and contacts its documents print, newest first;
 * the spellings the documents use.
+
+An archivist may merge names that do not fold alike (:mod:`archive.merges`): the entity is
+then every document of every merged name, shown under the group's first name, and
+``merged`` lists the group.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ _PAGE = 100
 class _Archive(Protocol):
     def search(self, q: str, **kw: Any) -> dict[str, Any]: ...
     def get_document(self, doc_id: str, version: int | None = None) -> Any: ...
+    def entity_group(self, kind: str, name: str) -> list[str]: ...
 
 
 def _names(doc: Any, kind: str) -> list[str]:
@@ -41,7 +46,8 @@ def entity(archive: _Archive, kind: str, name: str, *, limit: int = 500) -> dict
     """The entity ``name`` of ``kind`` as its page shows it, or None when no document has it."""
     if kind not in KINDS or not name.strip():
         return None
-    key = analysis.keyword(name)
+    group = archive.entity_group(kind, name)
+    keys = {analysis.keyword(n) for n in group} or {analysis.keyword(name)}
     hits: list[dict[str, Any]] = []
     total = 0
     page = 1
@@ -67,14 +73,14 @@ def entity(archive: _Archive, kind: str, name: str, *, limit: int = 500) -> dict
             continue
         date = doc.meta("date") or ""
         years[date[:4] or "undated"] += 1
-        mine = [n for n in _names(doc, kind) if analysis.keyword(n) == key]
+        mine = [n for n in _names(doc, kind) if analysis.keyword(n) in keys]
         spellings.update(mine)
         entry = {"id": doc.doc_id, "title": doc.title, "date": date or None, "author": doc.meta("author"),
                  "foundation": doc.meta("foundation"), "series": doc.meta("series")}
         if kind == "author":
             for person in doc.authors():
                 name_k = analysis.keyword(person["name"] or "")
-                if name_k == key:
+                if name_k in keys:
                     place = person.get("affiliation") or ""
                     entry["affiliation"] = place or None
                     if place:
@@ -94,12 +100,13 @@ def entity(archive: _Archive, kind: str, name: str, *, limit: int = 500) -> dict
                     seen["count"] += 1
                     seen["last"] = max(filter(None, [seen["last"], date]), default=None)
         documents.append(entry)
-    shown = spellings.most_common(1)[0][0] if spellings else name
+    shown = group[0] if group else spellings.most_common(1)[0][0] if spellings else name
     view: dict[str, Any] = {
         "kind": kind,
         "name": shown,
-        "key": key,
+        "key": analysis.keyword(shown),
         "spellings": [s for s, _ in spellings.most_common()],
+        "merged": group,
         "total": total,
         "documents": documents,
         "years": [{"year": y, "count": c} for y, c in sorted(years.items(), reverse=True)],

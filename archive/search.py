@@ -22,6 +22,7 @@ import operator
 import re
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -178,10 +179,20 @@ def _undated_left_out(node: Node | None, ctx: _Ctx) -> int:
     return sum(1 for d in matched if table[d] == ((NO_DATE, NO_DATE),))
 
 
-def _filter_docs(view: IndexView, facet: str, values: list[str]) -> set[int]:
-    """Docnums whose ``facet`` has any of ``values`` (compared by key)."""
+#: Per facet, a merged name's key → (its group's key, its group's shown name): the
+#: archivists' merges (:mod:`archive.merges`), applied when filtering and counting.
+Merges = Mapping[str, Mapping[str, tuple[str, str]]]
+
+
+def _filter_docs(view: IndexView, facet: str, values: list[str],
+                 merged: Mapping[str, tuple[str, str]] | None = None) -> set[int]:
+    """Docnums whose ``facet`` has any of ``values`` (compared by key, merges applied)."""
     keys = {v.strip() if facet == "year" else analysis.keyword(v) for v in values}
     table = view.facet_rows(facet)
+    if merged:
+        keys = {merged[k][0] if k in merged else k for k in keys}
+        return {d for d, pairs in enumerate(table)
+                if any((merged[k][0] if k in merged else k) in keys for k, _shown in pairs)}
     return {d for d, pairs in enumerate(table) if any(k in keys for k, _shown in pairs)}
 
 
@@ -307,12 +318,16 @@ def highlight_blocks(doc: Document, q: str, *, bridge: bool = True) -> dict[str,
 # Facets, sorting
 
 
-def _count(view: IndexView, facet: str, docnums: Any) -> list[dict[str, Any]]:
+def _count(view: IndexView, facet: str, docnums: Any,
+           merged: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     table: list[FacetRow] = view.facet_rows(facet)
     counts: Counter[str] = Counter()
     display: dict[str, str] = {}
     for d in docnums:
-        for key, shown in table[d]:
+        pairs = table[d]
+        if merged:  # a document naming two names of one group counts once for it
+            pairs = tuple(dict(merged.get(key, (key, shown)) for key, shown in pairs).items())
+        for key, shown in pairs:
             counts[key] += 1
             display.setdefault(key, shown)
     if facet == "year":  # newest first, the undated last
@@ -346,8 +361,9 @@ def _order(view: IndexView, hits: list[tuple[int, float]], sort: str,
 def search(index: Engine, source: DocumentSource | None, q: str, *,
            filters: dict[str, list[str]] | None = None, sort: str = "relevance", page: int = 1,
            per_page: int = 10, bridge: bool = True, max_passages: int = 3,
-           limits: Limits | None = None) -> dict[str, Any]:
-    """Search ``q`` and return the JSON-ready result (see docs/architecture.md for the shape)."""
+           limits: Limits | None = None, merges: Merges | None = None) -> dict[str, Any]:
+    """Search ``q`` and return the JSON-ready result (see docs/architecture.md for the shape);
+    ``merges`` makes merged names one facet value and one filter."""
     t0 = time.perf_counter()
     limits = limits or Limits()
     parsed: Parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
@@ -369,7 +385,8 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
                               f"（可用年份篩選「{NO_DATE}」查看）。",
                               f"{undated} more undated document(s) match the rest of the query but "
                               f"not its date range (filter by year {NO_DATE!r} to see them)."))
-    fsets = {f: _filter_docs(view, f, vals) for f, vals in filters.items()}
+    merges = merges or {}
+    fsets = {f: _filter_docs(view, f, vals, merges.get(f)) for f, vals in filters.items()}
     matched = base
     for fs in fsets.values():
         matched = {d: s for d, s in matched.items() if d in fs}
@@ -381,9 +398,9 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
             for g, fs in fsets.items():
                 if g != f:
                     docnums &= fs
-            facets[f] = _count(view, f, docnums)
+            facets[f] = _count(view, f, docnums, merges.get(f))
         else:
-            facets[f] = _count(view, f, matched)
+            facets[f] = _count(view, f, matched, merges.get(f))
 
     total = len(matched)
     window = _order(view, list(matched.items()), sort, k=page * per_page)

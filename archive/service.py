@@ -38,6 +38,7 @@ from archive.aliases import AliasStore
 from archive.config import Settings, load_settings
 from archive.errors import ServiceError
 from archive.ingesting import Extracted, Outcome, Prepared, find_pdfs, identity_key
+from archive.merges import Group, MergeError, MergeStore
 from archive.models import Document
 from archive.store import Alias, CatalogueLost, Store, StoreError
 from ingest.sandbox import ExtractorPool, lower_priority
@@ -81,6 +82,8 @@ class Archive:
         #: The archive's own aliases (instance/aliases.json), installed for the query parser.
         self.aliases = AliasStore(self.instance)
         self.aliases.refresh()
+        #: Archivists' merges of entity names (instance/merges.json), applied by search.
+        self.merges = MergeStore(self.instance)
 
     # -- the catalogue ------------------------------------------------------------------------
     @property
@@ -280,6 +283,30 @@ class Archive:
     def remove_alias(self, a: str, b: str) -> None:
         with self.write_lock():
             self.aliases.remove(a, b)
+
+    # -- merged entity names (archive.merges) -------------------------------------------------
+    def entity_group(self, kind: str, name: str) -> list[str]:
+        """The names merged with ``name`` of ``kind``, the shown one first ([]: none)."""
+        return self.merges.group(kind, name)
+
+    def merge_entities(self, kind: str, names: Iterable[str], *, by: str = "") -> Group:
+        """Make ``names`` one entity of ``kind`` (shown as the first); each must name one
+        document's ``kind`` at least, so that a typo is refused rather than kept."""
+        from archive.merges import check_kind, clean_names
+
+        check_kind(kind)
+        wanted = clean_names(names)
+        for name in wanted:
+            if not self.search("", filters={kind: [name]}, per_page=1).get("total"):
+                raise MergeError(f"no document has the {kind} {name[:40]!r}",
+                                 web=f"典藏中沒有這個名稱的文件：「{name[:40]}」。")
+        with self.write_lock():
+            return self.merges.merge(kind, wanted, by=by)
+
+    def split_entity(self, kind: str, name: str) -> Group | None:
+        """Take ``name`` out of its merge; what is left of the group (None: gone)."""
+        with self.write_lock():
+            return self.merges.split(kind, name)
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[dict]:
         return views.more_like_this(self, doc_id, limit)

@@ -380,6 +380,8 @@ class Entity(TypedDict):
     name: str
     key: str
     spellings: list[str]
+    #: the names an archivist merged into this entity, the shown one first ([]: none)
+    merged: list[str]
     total: int
     documents: list[EntityDocument]
     years: list[YearCount]

@@ -199,6 +199,7 @@ def search(
             per_page=per_page,
             bridge=bridge,
             limits=_limits(archive),
+            merges=archive.merges.key_maps(),
         )
     except IndexError_ as exc:
         raise _index_error(archive, exc) from exc

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archive.models import Block
@@ -143,8 +143,27 @@ def page_lines(texts: Sequence[str], geometry: Sequence[list[TextLine] | None] =
 # -- page furniture -------------------------------------------------------------
 
 
+#: A page number in Chinese numerals, set apart as a word of its own (脂硯齋重評石頭記　三).
+_HAN_NUMBER = re.compile(r"(?:(?<=\s)|^)[〇零一二三四五六七八九十百]{1,4}(?=\s|$)")
+_MARKS_ONLY = re.compile(r"^\W+$")  # a word of # and marks only: "#", "-#-", "#/#"
+
+
 def _key(text: str) -> str:
-    return _DIGITS.sub("#", text)
+    """What a line's repetitions share: digit runs, and Chinese numerals standing as a word,
+    as ``#`` (第 3 頁 and 第 4 頁, 前言　二 and 前言　四 are one)."""
+    return _HAN_NUMBER.sub("#", _DIGITS.sub("#", text))
+
+
+def _edge_key(text: str) -> str:
+    """A line's key without the page number at its start or end: a running text that is
+    printed with the page number on some pages and apart from it on others is one."""
+    key = _key(text)
+    words = key.split()
+    while words and "#" in words[0] and _MARKS_ONLY.match(words[0]):
+        words.pop(0)
+    while words and "#" in words[-1] and _MARKS_ONLY.match(words[-1]):
+        words.pop()
+    return " ".join(words) or key
 
 
 def _outer(lines: list[Line]) -> set[int]:
@@ -168,17 +187,22 @@ def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str
     need = max(2, (n + 1) // 2)
     by_edge: dict[str, set[int]] = {}  # text rule: key -> pages where it is among the edge lines
     by_band: dict[tuple[str, int], set[int]] = {}  # geometry: (key, 3-point band) -> pages
+    band_texts: dict[tuple[str, int], set[str]] = {}  # the texts printed there
     outer: list[set[int]] = []
     for index, lines in enumerate(pages):
         outer.append(_outer(lines))
         count = len(lines)
         for i, line in enumerate(lines):
-            if line.placed:
-                if len(line.text) <= 60:
-                    for band in {int(line.top // 3), int((line.top + 1.5) // 3)}:
-                        by_band.setdefault((_key(line.text), band), set()).add(index)
-            elif i < _EDGE or i >= count - _EDGE:
-                by_edge.setdefault(_key(line.text), set()).add(index)
+            if line.placed and len(line.text) <= 60:
+                for band in {int(line.top // 3), int((line.top + 1.5) // 3)}:
+                    by_band.setdefault((_key(line.text), band), set()).add(index)
+                    band_texts.setdefault((_key(line.text), band), set()).add(line.text)
+            if (i in outer[index]) if line.placed else (i < _EDGE or i >= count - _EDGE):
+                by_edge.setdefault(_edge_key(line.text), set()).add(index)
+    # Pages read with and without geometry in one document (vertical pages among horizontal
+    # ones): their margins are one evidence, so the text rule below also judges placed lines.
+    mixed = any(line.placed for lines in pages for line in lines) and \
+        any(not line.placed for lines in pages for line in lines)
     running_keys = {k for k, where in by_edge.items() if n >= 2 and len(where) >= need}
     running_bands = {k for k, where in by_band.items() if n >= 2 and len(where) >= need}
     # Printed at one place on nearly every page, even mid-page: a watermark or a stamp (3 pages at least).
@@ -192,18 +216,58 @@ def strip_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[str
             if line.placed:
                 bands = (int(line.top // 3), int((line.top + 1.5) // 3))
                 repeated = any((_key(line.text), band) in running_bands for band in bands)
-                furniture = i in outer[index] and (repeated or is_page_number(line.text)) or (
+                furniture = i in outer[index] and (repeated or is_page_number(line.text) or (
+                    mixed and _edge_key(line.text) in running_keys)) or (
                     line.cells is None and any((_key(line.text), band) in stamped for band in bands))
             else:
                 at_edge = i < _EDGE or i > last - _EDGE
-                furniture = at_edge and (is_page_number(line.text) or _key(line.text) in running_keys)
+                furniture = at_edge and (is_page_number(line.text) or _edge_key(line.text) in running_keys)
             if furniture:
-                if not is_page_number(line.text) and not _DIGITS.search(line.text) and line.text not in running_texts:
+                if _key(line.text) == line.text and "#" not in line.text and not is_page_number(line.text) \
+                        and line.text not in running_texts:
                     running_texts.append(line.text)
                 continue
+            if line.placed and (i < _EDGE or i > last - _EDGE):
+                line, cut = _cut_running(line, running_bands, band_texts)
+                running_texts.extend(t for t in cut if _key(t) == t and "#" not in t and t not in running_texts)
             out.append(line)
         kept.append(out)
     return kept, running_texts
+
+
+def _cut_running(line: Line, running: set[tuple[str, int]], texts: dict[tuple[str, int], set[str]]
+                 ) -> tuple[Line, list[str]]:
+    """A line that begins or ends with a running head printed at its height, set on its
+    baseline beside other text (the title beside the code and page a page-1 header prints, one
+    line once the segments are joined): the line without it, and what was cut.  The running
+    part must be a segment of its own (set apart by a space) and tell itself by more than its
+    digits: by letters of its own (``頁次：3－1``), or by being the very text other pages print
+    there (``51250``); a bare number beside a heading is never cut."""
+    bands = (int(line.top // 3), int((line.top + 1.5) // 3))
+    text, cut = line.text, []
+    for _ in range(2):  # one at each end at most
+        spaces = [m.start() for m in re.finditer(r"\s+", text)]
+        found = False
+        for at in spaces:
+            for part, rest in ((text[:at], text[at:]), (text[at:], text[:at])):
+                part, rest = part.strip(), rest.strip()
+                if not part or not rest:
+                    continue
+                key = _key(part)
+                for band in bands:
+                    if (key, band) in running and (len(_DIGITS.sub("", key).replace("#", "")) >= 2
+                                                   or part in texts.get((key, band), set()) and
+                                                   not is_page_number(part)):
+                        text, found = rest, True
+                        cut.append(part)
+                        break
+                if found:
+                    break
+            if found:
+                break
+        if not found:
+            break
+    return (replace(line, text=text), cut) if cut else (line, [])
 
 
 def full_width(widths: list[float]) -> float:

@@ -57,9 +57,12 @@ class Spec:
     author_first: bool = False  # byline before the title
     series: str | None = None  # printed at the top of page 1
     running_header: str | None = None  # printed at the top of every page
+    #: printed right-aligned on the running head's baseline of every page ({n}: the page number)
+    header_right: str | None = None
+    title_in_header: bool = False  # page 1's title printed on the running head's baseline, not in the flow
     watermark: str | None = None  # printed large and light across the middle of every page
     watermark_angle: float = 0.0  # degrees, counter-clockwise (a portal's diagonal stamp: 30-45)
-    page_numbers: str | None = "- {n} -"  # format, or None
+    page_numbers: str | None = "- {n} -"  # format ({n}; {han}: the number in Chinese numerals), or None
     caption: str | None = None
     photo_credit: str | None = None
     date: str | None = None  # a dateline, printed as given
@@ -84,6 +87,13 @@ class Spec:
     created: dt.datetime | None = FIXED_DATE
 
 
+def _han(n: int) -> str:
+    """1-99 in Chinese numerals, as books number their pages (一, 十二, 二十)."""
+    digits = "〇一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else digits[tens]) + "十" if tens else "") + (digits[ones] if ones or not tens else "")
+
+
 class _Doc(FPDF):
     """FPDF that draws the running head and page number when a page is closed."""
 
@@ -101,8 +111,15 @@ class _Doc(FPDF):
             with self.rotation(spec.watermark_angle, self.w / 2, self.h / 2):
                 self.text(x, y, spec.watermark)
             self.set_text_color(0, 0, 0)
+        if spec.header_right:
+            self.set_font("body", size=9)
+            label = spec.header_right.format(n=self.page_no())
+            self.text(self.w - self.r_margin - self.get_string_width(label), 30, label)
+        if spec.title_in_header and self.page_no() == 1:
+            self.set_font("body", size=spec.body_size * 1.6)
+            self.text(self.l_margin, 30, spec.title)
         if spec.page_numbers:
-            label = spec.page_numbers.format(n=self.page_no())
+            label = spec.page_numbers.format(n=self.page_no(), han=_han(self.page_no()))
             self.set_font("body", size=9)
             self.text((self.w - self.get_string_width(label)) / 2, self.h - 24, label)
 
@@ -227,7 +244,8 @@ def build(spec: Spec, path: str | Path) -> Path:
     if spec.author_first:
         for line in byline:
             out.block(line, size * 0.9, after=0.4)
-    out.block(spec.title, size * 1.6, after=1.0)
+    if not spec.title_in_header:
+        out.block(spec.title, size * 1.6, after=1.0)
     if not spec.author_first:
         for line in byline:
             out.block(line, size * 0.9, after=0.4)

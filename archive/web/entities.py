@@ -1,18 +1,25 @@
 """Pages for people, institutions and series: ``/a/<name>``, ``/f/<name>``, ``/s/<name>``.
 
 Each has a JSON twin (``.json``) and is listed in the sitemap.  The view is
-:mod:`archive.entities`'; here are the routes and labels.
+:mod:`archive.entities`'; here are the routes and labels.  ``/entities/merges`` (and its
+twin) lists the archivists' merges of names (:mod:`archive.merges`); merging and splitting
+(``POST /entities/merge``, ``/entities/split``) need a signed-in archivist and the CSRF
+token, as every write does, and show on the entity page at once.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from archive import entities
+from archive.merges import MergeError
 from archive.web import http
-from archive.web.render import render
+from archive.web.render import render, wants_json
+from archive.web.security import current_user, login_required
 
 bp = Blueprint("entities", __name__)
 
@@ -49,6 +56,58 @@ def _routes(kind: str, letter: str) -> None:
 
 for _kind, _letter in entities.KINDS.items():
     _routes(_kind, _letter)
+
+
+#: Names in the merge form: one a line, or set apart by 、 ， ; ／ (not by spaces: a name
+#: may hold one, "John Smith").
+_SPLIT = re.compile(r"[\r\n、，,;；／|]+")
+
+
+@bp.route("/entities/merges")
+@bp.route("/entities/merges.json", endpoint="merges_json")
+def merges() -> Response:
+    return render("merges.html", current_app.extensions["archive"].merges.listing(), labels=LABELS)
+
+
+def _form_kind() -> str:
+    kind = request.form.get("kind", "")
+    if kind not in entities.KINDS:
+        abort(400, description="種類必須是作者、機構或系列。")
+    return kind
+
+
+def _done(kind: str, name: str) -> BaseResponse:
+    archive = current_app.extensions["archive"]
+    if wants_json():
+        return jsonify({"kind": kind, "name": name, "merged": archive.entity_group(kind, name),
+                        "merges": archive.merges.listing(kind)[kind]})
+    return redirect(entity_url(kind, name), code=303)
+
+
+@bp.route("/entities/merge", methods=["POST"])
+@login_required
+def merge() -> BaseResponse:
+    kind = _form_kind()
+    # The entity page sends its own name as a first ``names`` field, then the others.
+    given = "\n".join(request.form.getlist("names"))[:4000]
+    names = [n for n in _SPLIT.split(given) if n.strip()]
+    try:
+        group = current_app.extensions["archive"].merge_entities(kind, names, by=current_user() or "")
+    except MergeError as exc:
+        abort(400, description=exc.web or str(exc))
+    return _done(kind, group.names[0])
+
+
+@bp.route("/entities/split", methods=["POST"])
+@login_required
+def split() -> BaseResponse:
+    kind = _form_kind()
+    name = request.form.get("name", "")[:MAX_NAME]
+    try:
+        current_app.extensions["archive"].split_entity(kind, name)
+    except MergeError as exc:
+        abort(400, description=exc.web or str(exc))
+    return _done(kind, " ".join(name.split()))
 
 
 def init_app(app: Any) -> None:

@@ -92,7 +92,9 @@ def sitemap() -> Response:
     from archive.entities import KINDS
     from archive.models import split_names
 
-    docs = current_app.extensions["archive"].list_documents()
+    archive = current_app.extensions["archive"]
+    docs = archive.list_documents()
+    merged = archive.merges.key_maps()  # merged names are one page, under the shown name
     named: dict[tuple[str, str], str] = {}
     for d in docs:
         d["lastmod"] = _atom_time(d.get("ingested_at"))[:10]
@@ -100,7 +102,9 @@ def sitemap() -> Response:
             values = split_names(d.get(kind) or "") if kind == "author" else [d.get(kind) or ""]
             for v in values:
                 if v:
-                    named.setdefault((kind, analysis.keyword(v)), v)
+                    key = analysis.keyword(v)
+                    key, v = merged.get(kind, {}).get(key, (key, v))
+                    named.setdefault((kind, key), v)
     entity_pages = sorted((kind, name) for (kind, _key), name in named.items())
     body = render_template("sitemap.xml", docs=docs, entities=entity_pages)
     return Response(body, mimetype="application/xml")
