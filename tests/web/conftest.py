@@ -157,7 +157,8 @@ def _watch_for_server_paths(app: Any, secret: list[str]) -> list[str]:
 
 def _contents(instance: Path) -> str:
     """A digest of what a write changes in an instance: every row of the catalogue
-    (documents, versions, passages, edits, users), the stored originals and the aliases."""
+    (documents, versions, passages, edits, users), the stored originals, the aliases and the
+    entity merges."""
     digest = hashlib.sha256()
     conn = sqlite3.connect(f"file:{instance / 'catalogue.sqlite3'}?mode=ro", uri=True)
     try:
@@ -167,8 +168,9 @@ def _contents(instance: Path) -> str:
         conn.close()
     for path in sorted((instance / "originals").rglob("*")):
         digest.update(path.name.encode())
-    aliases = instance / "aliases.json"
-    digest.update(aliases.read_bytes() if aliases.exists() else b"")
+    for name in ("aliases.json", "merges.json"):
+        settings = instance / name
+        digest.update(name.encode() + (settings.read_bytes() if settings.exists() else b""))
     return digest.hexdigest()
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from web_support import PASSWORD, USER, load_pdfgen
 
 from archive.web import create_app
+from tests import pdfgen
+from tests.web.web_support import PASSWORD, USER
 
 SHORT, FULL = "東亞政策研究院", "財團法人東亞政策研究基金會"
 JSON = {"Accept": "application/json"}
@@ -21,7 +22,6 @@ JSON = {"Accept": "application/json"}
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from archive.service import Archive
 
-    pdfgen = load_pdfgen()
     base = tmp_path_factory.mktemp("merges-web")
     archive = Archive(base / "instance")
     for i, foundation in enumerate([SHORT, FULL, FULL]):
