@@ -19,10 +19,10 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after sign-in (no open redirects)."""
     if not target:
-        return url_for("search.index")
+        return url_for("search.page")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("search.index")
+        return url_for("search.page")
     return target
 
 
@@ -77,4 +77,4 @@ def logout() -> BaseResponse:
     g.pop("archive_user", None)
     if wants_json():
         return render("login.html", {"user": None, "error": None, "next": None})
-    return redirect(url_for("search.index"), code=303)
+    return redirect(url_for("search.page"), code=303)

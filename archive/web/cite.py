@@ -63,7 +63,7 @@ def annotation(view: dict[str, Any], permalink: str, doc: Document) -> dict[str,
     scope = (urls.external("documents.show", doc_id=doc_id, version=version) if view["status"] == "gone"
              else urls.external("documents.show", doc_id=doc_id))
     return web_annotation(view, permalink, doc, source=text_url(doc_id, version), scope=scope,
-                          homepage=urls.external("search.index"))
+                          homepage=urls.external("search.page"))
 
 
 def _version() -> int | None:

@@ -250,4 +250,4 @@ def delete(doc_id: str) -> BaseResponse:
         abort(404, description="找不到這份文件。")
     if wants_json():
         return jsonify({"deleted": doc_id})
-    return redirect(url_for("search.index"), code=303)
+    return redirect(url_for("search.page"), code=303)

@@ -37,9 +37,9 @@ def loosen(state: urls.SearchState) -> list[dict[str, str]]:
             for way in advice.loosen(state.q, has_filters=state.has_filters(), bridge=state.bridge)]
 
 
-@bp.route("/")
-@bp.route("/search.json", endpoint="index_json")
-def index() -> Response:
+@bp.route("/", endpoint="page")
+@bp.route("/search.json", endpoint="page_json")
+def search_page() -> Response:
     """Search, or (with no query) the newest documents and the query syntax."""
     archive = current_app.extensions["archive"]
     state = urls.parse_search_args(request.args)

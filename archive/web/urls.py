@@ -84,7 +84,7 @@ def search_url(state: SearchState, **changes: Any) -> str:
     """The URL of ``state`` with ``changes`` applied (``page`` resets unless given)."""
     if "page" not in changes and set(changes) - {"page"}:
         changes["page"] = 1
-    return url_for("search.index", **search_params(replace(state, **changes)))
+    return url_for("search.page", **search_params(replace(state, **changes)))
 
 
 def with_filter(state: SearchState, facet: str, value: str) -> str:
@@ -175,7 +175,7 @@ def search_json_url() -> str:
     Never from the raw query string: ``url_for`` takes ``_anchor``, ``_scheme``,
     ``_external`` and ``_method`` as instructions, not as parameters.
     """
-    return url_for("search.index_json", **search_params(parse_search_args(request.args)))
+    return url_for("search.page_json", **search_params(parse_search_args(request.args)))
 
 
 def init_app(app: Any) -> None:
