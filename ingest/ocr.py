@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import ocrimage
 from .chars import HAN
 from .geometry import TextLine, _Seg, reading_order
 from .normalize import is_cjk
@@ -104,20 +105,11 @@ def vertical_available() -> bool:
     return {VERTICAL_TRADITIONAL, VERTICAL_SIMPLIFIED} <= _models()
 
 
-def _pgm(page: Any, dpi: int, turn: int) -> bytes:
-    """The page rendered in grey as a binary PGM image (no imaging library needed)."""
-    bitmap = page.render(scale=dpi / 72, grayscale=True, rotation=turn)
-    width, height, stride = bitmap.width, bitmap.height, bitmap.stride
-    buffer = bytes(bitmap.buffer)
-    rows = b"".join(buffer[y * stride: y * stride + width] for y in range(height))
-    return b"P5\n%d %d\n255\n" % (width, height) + rows
-
-
-def _tesseract(image: Path, languages: str, dpi: int, timeout: float, psm: int | None = None) -> str:
+def _tesseract(image: Path, languages: str, dpi: float, timeout: float, psm: int | None = None) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: the pool runs pages side by side
     layout = ["--psm", str(psm)] if psm is not None else []
     try:
-        done = subprocess.run(["tesseract", str(image), "stdout", "-l", languages, "--dpi", str(dpi), *layout, "tsv"],
+        done = subprocess.run(["tesseract", str(image), "stdout", "-l", languages, "--dpi", str(round(dpi)), *layout, "tsv"],
                               capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"OCR took longer than {timeout:g} s (the per-page limit)") from None
@@ -263,8 +255,9 @@ def render_dpi(page: Any, configured: int) -> int:
 
 def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: Path) -> OcrPage:
     image = folder / f"page-{turn}.pgm"
-    dpi = render_dpi(page, settings.dpi)
-    image.write_bytes(_pgm(page, dpi, turn))
+    native = render_dpi(page, settings.dpi)
+    picture, dpi, _factor = ocrimage.fit(ocrimage.render(page, native, turn), native)
+    picture.save(image)
     tsv = _tesseract(image, languages, dpi, settings.page_timeout)
     words = _words(tsv, 72 / dpi)
     telling = [w for line in words.values() for w in line if _script_specific(w.text)]
@@ -400,30 +393,34 @@ def _reread_unsure_lines(page: Any, best: OcrPage, settings: OcrSettings, folder
 LINES_PER_RUN, MAX_LINES = 40, 600
 
 
-def _crop(page: Any, line: TextLine, dpi: int) -> tuple[int, int, bytes]:
+def _strip_dpi(line: TextLine) -> float:
+    """The resolution that puts the line's type at the height Tesseract reads best
+    (:data:`ingest.ocrimage.TARGET_PX`), whatever the page's resolution."""
+    return ocrimage.TARGET_PX / max(line.size, 4.0) * 72
+
+
+def _crop(page: Any, line: TextLine, dpi: float) -> tuple[int, int, bytes]:
     """The line's strip of the page, rendered in grey: (width, height, rows of bytes)."""
     width, height = page.get_width(), page.get_height()
     size = max(line.size, 4.0)
     left, right = max(0.0, (line.x0 or 0.0) - 0.4 * size), min(width, line.x1 + 0.4 * size)
     top, bottom = max(0.0, line.top - 1.05 * size), min(height, line.top + 0.4 * size)
-    bitmap = page.render(scale=dpi / 72, grayscale=True, crop=(left, height - bottom, width - right, top))
-    w, h, stride = bitmap.width, bitmap.height, bitmap.stride
-    buffer = bytes(bitmap.buffer)
-    return w, h, b"".join(buffer[y * stride: y * stride + w] for y in range(h))
+    picture = ocrimage.render(page, dpi, crop=(left, height - bottom, width - right, top))
+    return picture.width, picture.height, picture.tobytes()
 
 
 def _read_strips(doc: Any, batch: list[tuple[int, TextLine]], languages: str, settings: OcrSettings,
                  folder: Path) -> dict[int, tuple[str, float]]:
     """One Tesseract run over the batch's line strips stacked in one image, a blank line apart."""
 
-    dpi = settings.dpi
-    strips = []
+    strips, dpis = [], sorted(_strip_dpi(line) for _, line in batch)
     for index, line in batch:
         page = doc[index]
         try:
-            strips.append(_crop(page, line, dpi))
+            strips.append(_crop(page, line, _strip_dpi(line)))
         finally:
             page.close()
+    dpi = dpis[len(dpis) // 2]
     gap = max(h for _, h, _ in strips)
     width = max(w for w, _, _ in strips) + 2 * gap
     blank = b"\xff" * width

@@ -1,0 +1,86 @@
+"""The page image Tesseract reads: rendered pixel for pixel from a scan, scaled to the line height
+its models read best.
+
+Two things about the image decide much of what Tesseract gets wrong, more than the resolution
+printed on the scan:
+
+* **Resampling.**  A scan rendered at a size one pixel off its own (PDFium rounds the page size up)
+  is interpolated throughout, which smears specks and blur into the strokes; the page is rendered
+  so a full-page scan maps to its own pixels.
+* **Line height.**  Tesseract's LSTM models are trained on text lines of a fixed height and scale
+  each line to it; type much larger than that is read worse (in the OCR benchmark, 11 pt type at
+  300 dpi, 46 pixels an em, has about twice the errors of the same page scaled to some 24 pixels),
+  and so is type much smaller.  The height is measured on the image — the height of the bands of
+  ink rows in narrow vertical strips, whose median is the height of the body's lines whatever the
+  dpi says — and the page is scaled (area-averaged down, bicubic up) when it falls outside
+  :data:`LINE_PX`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: The range of body line heights (ink, in pixels) read as they are; outside it the page is scaled
+#: to :data:`TARGET_PX`.  (A line of ideographs inks about 0.9 em.)
+LINE_PX = (16.0, 32.0)
+TARGET_PX = 26.0
+#: Strips the page is cut into for measuring (narrow enough that a skew of a degree or two
+#: adds little to a band's height).
+_STRIPS = 12
+_DARK = 128
+
+
+def render(page: Any, dpi: float, turn: int = 0, crop: tuple[float, float, float, float] = (0, 0, 0, 0)) -> Any:
+    """The page (or the crop of it, in points from left, bottom, right, top) rendered in grey at
+    ``dpi`` as a PIL image, sized so each pixel of a scan at that resolution is one pixel."""
+    width = page.get_width()
+    # PDFium's bitmap is ceil(points × scale) wide: a scale a hair under the exact one keeps a
+    # 1654-pixel scan at 1654 pixels instead of stretching it to 1655.
+    pixels = max(1, round(width * dpi / 72))
+    scale = (pixels - 1e-3) / width
+    bitmap = page.render(scale=scale, grayscale=True, rotation=turn, crop=crop)
+    return bitmap.to_pil().convert("L")
+
+
+def line_height(image: Any) -> float | None:
+    """The median height in pixels of the bands of ink rows, measured in narrow vertical strips
+    (the height of the body's lines); None for a page with too few such bands."""
+    from PIL import Image
+
+    width, height = image.size
+    if width < _STRIPS or height < 8:
+        return None
+    ink = image.point(lambda v: 255 if v < _DARK else 0)
+    strip = width // _STRIPS
+    # a row of a strip is ink when at least 1% of it (and 2 pixels) is dark: a lone speck is not
+    least = max(2.0, 0.01 * strip) / strip * 255
+    bands: list[int] = []
+    for i in range(_STRIPS):
+        column = ink.crop((i * strip, 0, (i + 1) * strip, height)).resize((1, height), Image.Resampling.BOX)
+        rows = [v >= least for v in column.getdata()]
+        run = 0
+        for on in [*rows, False]:
+            if on:
+                run += 1
+            elif run:
+                if run >= 4:  # shorter runs are specks and rules
+                    bands.append(run)
+                run = 0
+    if len(bands) < 8:
+        return None
+    bands.sort()
+    return float(bands[len(bands) // 2])
+
+
+def fit(image: Any, dpi: float) -> tuple[Any, float, float]:
+    """The image scaled so its body lines are in :data:`LINE_PX`: (image, its resolution, the factor)."""
+    from PIL import Image
+
+    measured = line_height(image)
+    if measured is None or LINE_PX[0] <= measured <= LINE_PX[1]:
+        return image, dpi, 1.0
+    factor = TARGET_PX / measured
+    size = (max(1, math.floor(image.width * factor)), max(1, math.floor(image.height * factor)))
+    method = Image.Resampling.BOX if factor < 1 else Image.Resampling.BICUBIC
+    return image.resize(size, method), dpi * factor, factor
