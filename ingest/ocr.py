@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import ocrimage
+from . import ocrimage, ocrmerge
 from .chars import HAN
 from .geometry import TextLine, _Seg, reading_order
 from .normalize import is_cjk
@@ -256,7 +256,7 @@ def render_dpi(page: Any, configured: int) -> int:
 def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: Path) -> OcrPage:
     image = folder / f"page-{turn}.pgm"
     native = render_dpi(page, settings.dpi)
-    picture, dpi, _factor = ocrimage.fit(ocrimage.render(page, native, turn), native)
+    picture, dpi, _factor = ocrimage.fit(ocrimage.page_image(page, native, turn), native)
     picture.save(image)
     tsv = _tesseract(image, languages, dpi, settings.page_timeout)
     words = _words(tsv, 72 / dpi)
@@ -343,6 +343,9 @@ def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
             simplified = VERTICAL_SIMPLIFIED if best.vertical else SIMPLIFIED
             other = _read(page, settings, simplified, best.turned, folder)
             if other.script_confidence > best.script_confidence:
+                # (the Simplified model misreads corner brackets: the Traditional reading has them)
+                if not other.vertical and ocrmerge.corners_from(other.lines, best.lines, converters()[0]):
+                    other.text = "\n".join(line.text for line in other.lines)
                 best = other
         if not best.vertical and not best.turned and "+" in best.languages:
             _reread_unsure_lines(page, best, settings, folder)

@@ -4,9 +4,10 @@ its models read best.
 Two things about the image decide much of what Tesseract gets wrong, more than the resolution
 printed on the scan:
 
-* **Resampling.**  A scan rendered at a size one pixel off its own (PDFium rounds the page size up)
-  is interpolated throughout, which smears specks and blur into the strokes; the page is rendered
-  so a full-page scan maps to its own pixels.
+* **Resampling.**  A scan rendered at a size one pixel off its own (PDFium rounds the page size
+  up; the page's size in points is rounded in the file) is interpolated throughout, which smears
+  specks and blur into the strokes: a page that is one upright scan is read from the scan's own
+  pixels (:func:`scan_image`), and only other pages are rendered.
 * **Line height.**  Tesseract's LSTM models are trained on text lines of a fixed height and scale
   each line to it; type much larger than that is read worse (in the OCR benchmark, 11 pt type at
   300 dpi, 46 pixels an em, has about twice the errors of the same page scaled to some 24 pixels),
@@ -31,16 +32,56 @@ _STRIPS = 12
 _DARK = 128
 
 
+_TRANSPOSE = {90: "ROTATE_270", 180: "ROTATE_180", 270: "ROTATE_90"}  # turns clockwise, as PDFium's
+
+
+def scan_image(page: Any, turn: int = 0) -> Any | None:
+    """The scan a page is made of, as stored (PIL image, grey, turned ``turn`` degrees clockwise):
+    the page's one image when it covers the page upright; None otherwise, or when the stored image
+    does not look like the page rendered (a mask, an inverted decode, a colour space PIL does not
+    read as PDFium does)."""
+    import pypdfium2.raw as pdfium_c
+    from PIL import Image, ImageChops, ImageStat
+
+    try:
+        objects = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+        if len(objects) != 1 or page.get_rotation():
+            return None
+        width, height = page.get_width(), page.get_height()
+        left, bottom, right, top = objects[0].get_bounds()
+        matrix = objects[0].get_matrix()
+        if max(abs(left), abs(right - width)) > 0.01 * width or max(abs(bottom), abs(top - height)) > 0.01 * height \
+                or matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
+            return None
+        image = objects[0].get_bitmap(render=False).to_pil().convert("L")
+        thumb = page.render(scale=min(1.0, 200 / max(width, height)), grayscale=True).to_pil().convert("L")
+    except Exception:  # an image PDFium cannot hand over as it is: rendered instead
+        return None
+    seen = ImageStat.Stat(ImageChops.difference(image.resize(thumb.size, Image.Resampling.BOX), thumb)).mean[0]
+    if seen > 12:
+        return None
+    return image.transpose(getattr(Image.Transpose, _TRANSPOSE[turn])) if turn else image
+
+
 def render(page: Any, dpi: float, turn: int = 0, crop: tuple[float, float, float, float] = (0, 0, 0, 0)) -> Any:
-    """The page (or the crop of it, in points from left, bottom, right, top) rendered in grey at
-    ``dpi`` as a PIL image, sized so each pixel of a scan at that resolution is one pixel."""
+    """The page (or the crop of it: points off the left, bottom, right and top) rendered in grey
+    at ``dpi`` as a PIL image, turned ``turn`` degrees clockwise."""
     width = page.get_width()
     # PDFium's bitmap is ceil(points × scale) wide: a scale a hair under the exact one keeps a
-    # 1654-pixel scan at 1654 pixels instead of stretching it to 1655.
+    # 1654-pixel page at 1654 pixels instead of 1655.
     pixels = max(1, round(width * dpi / 72))
     scale = (pixels - 1e-3) / width
     bitmap = page.render(scale=scale, grayscale=True, rotation=turn, crop=crop)
     return bitmap.to_pil().convert("L")
+
+
+def page_image(page: Any, dpi: float, turn: int = 0) -> Any:
+    """The whole page for OCR: its scan pixel for pixel when ``dpi`` is the scan's own (to
+    a tenth of a percent), else rendered at ``dpi``."""
+    scan = scan_image(page, turn)
+    if scan is not None and abs(max(scan.size) / max(page.get_width(), page.get_height()) * 72 - dpi) <= 0.001 * dpi:
+        return scan
+    return render(page, dpi, turn)
 
 
 def line_height(image: Any) -> float | None:
@@ -58,7 +99,7 @@ def line_height(image: Any) -> float | None:
     bands: list[int] = []
     for i in range(_STRIPS):
         column = ink.crop((i * strip, 0, (i + 1) * strip, height)).resize((1, height), Image.Resampling.BOX)
-        rows = [v >= least for v in column.getdata()]
+        rows = [v >= least for v in column.tobytes()]
         run = 0
         for on in [*rows, False]:
             if on:

@@ -23,15 +23,21 @@ CORNERS = frozenset("「」『』")
 
 def borrow_corners(text: str, other: str) -> str:
     """``text`` with the corner brackets of ``other`` (the same line, read by the other model and
-    converted to ``text``'s script) where the two differ only there."""
+    converted to ``text``'s script) where the two differ only there.  A character of ``text`` next
+    to a corner bracket both have, which ``other`` does not have, is the bracket read twice (一路|」,
+    台独上」) and goes."""
     if not any(ch in CORNERS for ch in other):
         return text
     out = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, text, other, autojunk=False).get_opcodes():
         mine, theirs = text[i1:i2], other[j1:j2]
-        if op != "equal" and theirs and all(ch in CORNERS for ch in theirs) and len(mine) <= len(theirs) + 1 \
-                and not any(ch in CORNERS for ch in mine):
+        if op == "equal" or any(ch in CORNERS for ch in mine):
+            out.append(mine)
+        elif theirs and all(ch in CORNERS for ch in theirs) and len(mine) <= len(theirs) + 1:
             out.append(theirs)
+        elif not theirs and len(mine) == 1 and (text[i2:i2 + 1] in CORNERS and other[j2:j2 + 1] == text[i2:i2 + 1]
+                                                 or text[i1 - 1:i1] in CORNERS and other[j1 - 1:j1] == text[i1 - 1:i1]):
+            continue
         else:
             out.append(mine)
     return "".join(out)
@@ -39,14 +45,15 @@ def borrow_corners(text: str, other: str) -> str:
 
 def _same_line(line: TextLine, others: list[TextLine]) -> TextLine | None:
     """The line of the other reading printed where ``line`` is (same baseline, overlapping)."""
-    best, overlap = None, 0.0
+    best, distance = None, 0.0
     for other in others:
-        if other.x0 is None or abs(other.top - line.top) > 0.5 * max(line.size, 4.0):
+        apart = abs(other.top - line.top)
+        if other.x0 is None or apart > 0.5 * max(line.size, other.size, 4.0):
             continue
         shared = min(line.x1, other.x1) - max(line.x0 or 0.0, other.x0)
-        if shared > overlap:
-            best, overlap = other, shared
-    return best if best is not None and overlap > 0.5 * (line.x1 - (line.x0 or 0.0)) else None
+        if shared > 0.5 * (line.x1 - (line.x0 or 0.0)) and (best is None or apart < distance):
+            best, distance = other, apart
+    return best
 
 
 def corners_from(simplified: list[TextLine], traditional: list[TextLine], to_simplified: Any) -> bool:
