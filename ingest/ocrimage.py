@@ -125,3 +125,23 @@ def fit(image: Any, dpi: float) -> tuple[Any, float, float]:
     size = (max(1, math.floor(image.width * factor)), max(1, math.floor(image.height * factor)))
     method = Image.Resampling.BOX if factor < 1 else Image.Resampling.BICUBIC
     return image.resize(size, method), dpi * factor, factor
+
+
+def skew(lines: list[list[tuple[float, float]]], width: float) -> float:
+    """The page's skew as a slope (down per across, image coordinates) from the feet of the
+    words of its lines, ``(x, foot)`` each: the median of the lines' least-squares slopes, over
+    lines of three or more words that span a third of ``width``; 0 when there are too few."""
+    slopes = []
+    for feet in lines:
+        if len(feet) < 3 or max(x for x, _ in feet) - min(x for x, _ in feet) < width / 3:
+            continue
+        mx = sum(x for x, _ in feet) / len(feet)
+        my = sum(y for _, y in feet) / len(feet)
+        sxx = sum((x - mx) ** 2 for x, _ in feet)
+        if sxx > 0:
+            slopes.append(sum((x - mx) * (y - my) for x, y in feet) / sxx)
+    if len(slopes) < 3:
+        return 0.0
+    slopes.sort()
+    slope = slopes[len(slopes) // 2]
+    return slope if 0.001 <= abs(slope) <= math.tan(math.radians(5)) else 0.0
