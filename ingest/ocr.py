@@ -150,6 +150,7 @@ def _words(tsv: str, scale: float) -> dict[tuple[str, str, str], list[_Word]]:
 
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "[": "「", "]": "」"}
 _HAN = HAN
+_IDEOGRAPHS = re.compile(f"[{HAN}]+")
 _CLOSE = "」』）》〉】"
 _ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}{_CLOSE}])[,:;!?](?![A-Za-z])")
 # (a square bracket between ideographs is Tesseract's reading of a corner bracket: 表示[中國終將統一])
@@ -199,8 +200,12 @@ def _segments(lines: dict[tuple[str, str, str], list[_Word]]) -> tuple[list[_Seg
         words.sort(key=lambda w: w.left)
         text = _joined(words)
         # The type size: ideographs fill most of their em box, so the height of words of
-        # ideographs stands for it (punctuation and Latin letters are shorter or taller).
-        han = [w for w in words if len(w.text) >= 2 and all(is_cjk(ch) for ch in w.text)]
+        # ideographs stands for it (punctuation and Latin letters are shorter or taller).  Now and
+        # then Tesseract gives a word the whole line's box (on a skewed scan twice a glyph's
+        # height): words much taller than the line's short ones are left out of size and baseline.
+        han = [w for w in words if _IDEOGRAPHS.fullmatch(w.text)]
+        low = sorted(w.bottom - w.top for w in han)[len(han) // 4] if han else 0.0
+        han = [w for w in han if w.bottom - w.top <= 1.4 * low]
         heights = sorted(w.bottom - w.top for w in (han or words))
         size = max(heights[len(heights) // 2], 4.0)
         x0, x1 = min(w.left for w in words), max(w.right for w in words)
