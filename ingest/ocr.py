@@ -50,6 +50,11 @@ MIN_SCAN_DPI, MAX_SCAN_DPI = 150, 600
 MIN_CONFIDENCE = 45.0
 #: Below this mean confidence a page is also tried turned.
 TRY_TURNS_BELOW = 70.0
+#: A Latin word read below this confidence in a page of Chinese is often the English model's guess
+#: at ideographs (月印尼峇里島 as "AEE SHES", confidences 41 and 56, in a line of 90s): its line is
+#: read again with the script's model alone.
+DOUBTFUL_LATIN = 60.0
+_LATIN = re.compile("[A-Za-z]")
 #: Seconds one Tesseract run may take.
 PAGE_TIMEOUT = 120.0
 TRADITIONAL, SIMPLIFIED = "chi_tra+eng", "chi_sim+eng"
@@ -73,6 +78,7 @@ class OcrPage:
     vertical: bool = False  # read with a vertical model (columns top to bottom, right to left)
     script_confidence: float = 0.0  # mean confidence of the words that differ between the scripts
     line_confidence: list[tuple[str, float]] = field(default_factory=list)  # (line text, confidence)
+    doubtful: list[str] = field(default_factory=list)  # Tesseract's lines with a Latin word it was unsure of
 
 
 @dataclass
@@ -292,6 +298,9 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
     kept = [(seg, conf) for seg, conf in zip(segs, confidence, strict=True) if not _speck(seg.text, conf)]
     segs, confidence = [seg for seg, _ in kept], [conf for _, conf in kept]
     by_text = [(seg.text, conf) for seg, conf in zip(segs, confidence, strict=True)]
+    kept_texts = {seg.text for seg in segs}
+    doubtful = [_joined(line) for line in words.values() if any(_LATIN.search(w.text) and w.conf < DOUBTFUL_LATIN
+                                                                  for w in line)]
     chars = sum(len(seg.text) for seg in segs)
     mean = sum(len(s.text) * c for s, c in zip(segs, confidence, strict=True)) / chars if chars else 0.0
     placed = reading_order(segs) if segs else []
@@ -300,7 +309,8 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
         parts = [(len(t), c) for t, c in by_text if t and t in line.text] or [(1, mean)]
         line.confidence = sum(n * c for n, c in parts) / sum(n for n, _ in parts)
     return OcrPage(placed, "\n".join(line.text for line in placed), mean, languages, turned=turn,
-                   script_confidence=script_conf, line_confidence=by_text)
+                   script_confidence=script_conf, line_confidence=by_text,
+                   doubtful=[t for t in doubtful if t in kept_texts])
 
 
 def _vertical_page(words: dict[tuple[str, str, str], list[_Word]], languages: str, script_conf: float) -> OcrPage:
@@ -392,10 +402,12 @@ class _OnePage:
 
 
 def _reread_unsure_lines(page: Any, best: OcrPage, settings: OcrSettings, folder: Path) -> None:
-    """Lines read below :data:`TRY_TURNS_BELOW` are read again from their strips with the
-    script's model alone: with English beside it, Tesseract takes a run of ideographs for Latin
-    letters now and then (和商務部長雷蒙多 as "MMBRBSS").  The surer reading of each line is kept."""
-    unsure = [line for line in best.lines if line.confidence < TRY_TURNS_BELOW and line.x0 is not None]
+    """Lines read below :data:`TRY_TURNS_BELOW`, or with a Latin word below :data:`DOUBTFUL_LATIN`,
+    are read again from their strips with the script's model alone: with English beside it,
+    Tesseract takes a run of ideographs for Latin letters now and then (和商務部長雷蒙多 as
+    "MMBRBSS").  The surer reading of each line is kept."""
+    unsure = [line for line in best.lines if line.x0 is not None and (
+        line.confidence < TRY_TURNS_BELOW or any(text in line.text for text in best.doubtful))]
     if not unsure:
         return
     try:
