@@ -350,12 +350,51 @@ def _script_specific(text: str) -> bool:
     return bool(t2s.convert(text) != text or s2t.convert(text) != text)
 
 
+#: Lines of a page read with both models to choose its script (:func:`_sample_script`), and the
+#: fewest words that differ between the scripts that decide it.
+SAMPLE_LINES, SAMPLE_WORDS = 6, 8
+#: Marks in a Simplified reading that say the page may quote with corner brackets (read as such
+#: or as their look-alikes): the page is then read with the Traditional model too.
+_CORNER_LIKE = re.compile(r"[「」『』【】\[\]|]")
+
+
+def _sample_script(page: Any, settings: OcrSettings, folder: Path) -> str | None:
+    """The script of an upright page from a sample of its lines read with both models (one
+    Tesseract run each over the lines stacked in one image), so the page itself is read with
+    one model; None when the sample cannot tell (too few words that differ between the scripts,
+    a turned page), and the page is read with both."""
+    from PIL import Image
+
+    native = render_dpi(page, settings.dpi)
+    picture, dpi, _factor = ocrimage.fit(ocrimage.page_image(page, native), native)
+    bands = ocrimage.sample_bands(picture, SAMPLE_LINES)
+    if len(bands) < 3:
+        return None
+    gap = max(b - a for a, b in bands)
+    sample = Image.new("L", (picture.width + 2 * gap, sum(b - a for a, b in bands) + gap * (len(bands) + 1)), 255)
+    y = gap
+    for a, b in bands:
+        sample.paste(picture.crop((0, a, picture.width, b)), (gap, y))
+        y += b - a + gap
+    image = folder / "sample.pgm"
+    sample.save(image)
+    scores = []
+    for languages in (TRADITIONAL, SIMPLIFIED):
+        words = _words(_tesseract(image, languages, dpi, settings.page_timeout, psm=6), 1.0)
+        telling = [w.conf for line in words.values() for w in line if _script_specific(w.text)]
+        if len(telling) < SAMPLE_WORDS:
+            return None
+        scores.append(sum(telling) / len(telling))
+    return SIMPLIFIED if scores[1] > scores[0] else TRADITIONAL
+
+
 def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
     """OCR one PDFium page: choose the script by confidence and the turn by confidence."""
     settings = settings or OcrSettings()
     with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
         folder = Path(tmp)
-        languages = settings.languages or TRADITIONAL
+        sampled = None if settings.languages else _sample_script(page, settings, folder)
+        languages = settings.languages or sampled or TRADITIONAL
         best = _read(page, settings, languages, 0, folder)
         if best.confidence < TRY_TURNS_BELOW:
             for turn in (90, 180, 270):
@@ -368,21 +407,33 @@ def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
             other = _read(page, settings, VERTICAL_TRADITIONAL, 0, folder)
             if other.confidence > best.confidence + 5:
                 best = other
-        if settings.languages is None and best.text:
+        if settings.languages is None and best.text and sampled and not best.vertical and not best.turned:
+            # The sample chose the script; a Simplified page that may quote with corner brackets
+            # is read with the Traditional model too, for its brackets.
+            if best.languages == SIMPLIFIED and _CORNER_LIKE.search(best.text):
+                _mend_corners(best, _read(page, settings, TRADITIONAL, 0, folder))
+        elif settings.languages is None and best.text:
             # Each model reads the other script as its own (the Traditional model turns 关系 into
             # 關係, confidently): the page is read with both, and the script is the one whose
             # model is surer of the words that differ between the scripts (over all words, the
             # two are often within a point of each other).
-            simplified = VERTICAL_SIMPLIFIED if best.vertical else SIMPLIFIED
-            other = _read(page, settings, simplified, best.turned, folder)
-            if other.script_confidence > best.script_confidence:
-                # (the Simplified model misreads corner brackets: the Traditional reading has them)
-                if not other.vertical and ocrmerge.corners_from(other.lines, best.lines, converters()[0]):
-                    other.text = "\n".join(line.text for line in other.lines)
-                best = other
+            traditional = best.languages in (TRADITIONAL, VERTICAL_TRADITIONAL)
+            pair = {True: VERTICAL_SIMPLIFIED, False: VERTICAL_TRADITIONAL} if best.vertical else \
+                {True: SIMPLIFIED, False: TRADITIONAL}
+            other = _read(page, settings, pair[traditional], best.turned, folder)
+            trad, simp = (best, other) if traditional else (other, best)
+            best = simp if simp.script_confidence > trad.script_confidence else trad
+            if best is simp and not best.vertical:
+                _mend_corners(simp, trad)
         if not best.vertical and not best.turned and "+" in best.languages:
             _reread_unsure_lines(page, best, settings, folder)
         return best
+
+
+def _mend_corners(simplified: OcrPage, traditional: OcrPage) -> None:
+    """The Simplified model misreads corner brackets; the Traditional reading has them."""
+    if ocrmerge.corners_from(simplified.lines, traditional.lines, converters()[0]):
+        simplified.text = "\n".join(line.text for line in simplified.lines)
 
 
 class _OnePage:

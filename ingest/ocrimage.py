@@ -145,3 +145,32 @@ def skew(lines: list[list[tuple[float, float]]], width: float) -> float:
     slopes.sort()
     slope = slopes[len(slopes) // 2]
     return slope if 0.001 <= abs(slope) <= math.tan(math.radians(5)) else 0.0
+
+
+def sample_bands(image: Any, count: int) -> list[tuple[int, int]]:
+    """Up to ``count`` rows of text spread over the page, as (top, bottom) pixel rows with a margin:
+    the bands of ink rows across the middle half of the page that are about as high as the
+    body's lines (not headings, rules or specks).  For reading a sample of the page's lines."""
+    from PIL import Image
+
+    width, height = image.size
+    if width < 8 or height < 8:
+        return []
+    middle = image.crop((width // 4, 0, 3 * width // 4, height)).point(lambda v: 255 if v < _DARK else 0)
+    profile = middle.resize((1, height), Image.Resampling.BOX).tobytes()
+    least = max(2.0, 0.01 * middle.width) / middle.width * 255
+    bands, start = [], None
+    for y, v in enumerate([*profile, 0]):
+        if v >= least and start is None:
+            start = y
+        elif v < least and start is not None:
+            if y - start >= 4:
+                bands.append((start, y))
+            start = None
+    if not bands:
+        return []
+    usual = sorted(b - a for a, b in bands)[len(bands) // 2]
+    body = [(a, b) for a, b in bands if 0.7 * usual <= b - a <= 1.4 * usual]
+    step = max(1, len(body) // count)
+    pad = usual // 2
+    return [(max(0, a - pad), min(height, b + pad)) for a, b in body[step // 2::step][:count]]

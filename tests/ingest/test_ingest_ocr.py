@@ -63,6 +63,23 @@ def test_a_skewed_scan_of_one_paragraph_is_read_as_one_paragraph():
     assert cer(para, _text(doc)) <= 0.05
 
 
+@pytest.mark.parametrize(("lines", "script", "model"), [
+    (TRAD * 3, "Traditional", ocr_module.TRADITIONAL), (SIMP * 3, "Simplified", ocr_module.SIMPLIFIED)])
+def test_a_sample_of_the_lines_read_with_both_models_chooses_the_script(tmp_path, lines, script, model):
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(scans.scan_pdf(lines, script))[0]
+    assert ocr_module._sample_script(page, ocr_module.OcrSettings(), tmp_path) == model
+
+
+def test_a_sample_that_cannot_tell_the_script_leaves_it_to_both_full_readings(tmp_path):
+    import pypdfium2 as pdfium
+
+    latin = ["Both sides agreed to resume talks on an equal footing.", "The meeting was held in 2023."] * 3
+    page = pdfium.PdfDocument(scans.scan_pdf(latin))[0]
+    assert ocr_module._sample_script(page, ocr_module.OcrSettings(), tmp_path) is None
+
+
 def test_a_mixed_document_keeps_its_text_layer_and_reads_its_scan(tmp_path):
     text_page = pdfgen.commentary_pdf(tmp_path / "t.pdf", title="美中峰會後的兩岸情勢",
                                       paragraphs=["雙方同意在平等和尊重的基礎上恢復多項交流機制。" * 3]).read_bytes()
