@@ -3,24 +3,31 @@
 A page is OCR'd when its text layer is missing (a scan) or fails the quality
 gate (no usable ToUnicode map, private-use runs, Latin junk where the glyphs
 are CJK); pages with good text keep it, so one document can mix both.  The
-page is rendered in grey at :data:`DPI` and read by the ``tesseract`` command
-(Debian's Tesseract 5) with its tab-separated output, which gives every word
-its box and confidence; those become line segments for
-:func:`ingest.geometry.reading_order`, so OCR text gets columns, paragraphs and
-headings from the same rules as born-digital text.
+page image is the scan's own pixels (or a grey rendering at :data:`DPI`),
+scaled so its lines are as high as Tesseract's models read best
+(:mod:`ingest.ocrimage`), and read by the ``tesseract`` command (Debian's
+Tesseract 5) with its tab-separated output, which gives every word its box and
+confidence; the boxes of a skewed scan are turned straight and become line
+segments for :func:`ingest.geometry.reading_order`, so OCR text gets columns,
+paragraphs and headings from the same rules as born-digital text.
 
 Script: each model reads the other script as its own (the Traditional model
-reads 关系 as 關係, confidently), so the page is read with both, and the reading
-kept is the one whose model is surer of the words that differ between the two
-scripts (OpenCC's tables say which); that doubles the time per page.  Orientation: a page whose
-reading is poor is tried turned a quarter, a half and three quarters, and the
-best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
+reads 关系 as 關係, confidently), so a sample of the page's lines is read with
+both and the script is the one whose model is surer of the words that differ
+between the two scripts (OpenCC's tables say which); the page is then read with
+that model, and a Simplified page that quotes with corner brackets with the
+Traditional model too, for its brackets (:mod:`ingest.ocrmerge`).  When the
+sample cannot tell, the whole page is read with both.  Orientation: a page
+whose reading is poor is tried turned a quarter, a half and three quarters, and
+the best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
 page that times out or reads below :data:`MIN_CONFIDENCE` is left out with its
 reason (the document says which pages are missing).
 
-Why one module just over 500 lines: Tesseract runs, its TSV parsing, the
-turn/script choice and the punctuation repair form one pipeline around one
-external program, each step only used by the next.
+Why one module of about 600 lines: Tesseract runs, its TSV parsing, the
+script sample, the turn/script choice, the rereading of unsure lines and the
+punctuation repair form one pipeline around one external program, each step
+only used by the next (the image and the bracket merge, which need no
+Tesseract, are their own modules).
 """
 
 from __future__ import annotations
