@@ -469,8 +469,10 @@ def _reread_unsure_lines(page: Any, best: OcrPage, settings: OcrSettings, folder
     if not unsure:
         return
     try:
+        # (a scan's strips no finer than the scan: interpolating its specks costs more than it gains)
+        finest = float(render_dpi(page, settings.dpi)) if scan_dpi(page) is not None else None
         got = _read_strips(_OnePage(page), [(0, line) for line in unsure[:LINES_PER_RUN]],
-                           best.languages.split("+")[0], settings, folder)
+                           best.languages.split("+")[0], settings, folder, lambda line: _strip_dpi(line, finest))
     except TimeoutError:
         return
     changed = False
@@ -489,10 +491,11 @@ def _reread_unsure_lines(page: Any, best: OcrPage, settings: OcrSettings, folder
 LINES_PER_RUN, MAX_LINES = 40, 600
 
 
-def _strip_dpi(line: TextLine) -> float:
+def _strip_dpi(line: TextLine, finest: float | None = None) -> float:
     """The resolution that puts the line's type at the height Tesseract reads best
-    (:data:`ingest.ocrimage.TARGET_PX`), whatever the page's resolution."""
-    return ocrimage.TARGET_PX / max(line.size, 4.0) * 72
+    (:data:`ingest.ocrimage.TARGET_PX`), whatever the page's resolution, but not above ``finest``."""
+    dpi = ocrimage.TARGET_PX / max(line.size, 4.0) * 72
+    return min(dpi, finest) if finest else dpi
 
 
 def _crop(page: Any, line: TextLine, dpi: float) -> tuple[int, int, bytes]:
@@ -506,14 +509,16 @@ def _crop(page: Any, line: TextLine, dpi: float) -> tuple[int, int, bytes]:
 
 
 def _read_strips(doc: Any, batch: list[tuple[int, TextLine]], languages: str, settings: OcrSettings,
-                 folder: Path) -> dict[int, tuple[str, float]]:
-    """One Tesseract run over the batch's line strips stacked in one image, a blank line apart."""
+                 folder: Path, dpi_of: Callable[[TextLine], float] | None = None) -> dict[int, tuple[str, float]]:
+    """One Tesseract run over the batch's line strips stacked in one image, a blank line apart,
+    each rendered at ``dpi_of(line)`` (by default the configured resolution)."""
 
-    strips, dpis = [], sorted(_strip_dpi(line) for _, line in batch)
+    dpi_of = dpi_of or (lambda _line: float(settings.dpi))
+    strips, dpis = [], sorted(dpi_of(line) for _, line in batch)
     for index, line in batch:
         page = doc[index]
         try:
-            strips.append(_crop(page, line, _strip_dpi(line)))
+            strips.append(_crop(page, line, dpi_of(line)))
         finally:
             page.close()
     dpi = dpis[len(dpis) // 2]

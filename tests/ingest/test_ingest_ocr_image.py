@@ -69,13 +69,14 @@ def test_large_type_is_scaled_down_to_the_models_line_height_and_its_resolution_
     image = scans.page_image(LINES, dpi=400)  # 12 pt at 400 dpi: lines some 60 pixels high
     scaled, dpi, factor = ocrimage.fit(image, 400)
     assert factor < 1 and dpi == pytest.approx(400 * factor)
-    assert ocrimage.LINE_PX[0] <= ocrimage.line_height(scaled) <= ocrimage.LINE_PX[1]
+    assert ocrimage.line_height(scaled) == pytest.approx(ocrimage.TARGET_PX, rel=0.1)
 
 
-def test_type_already_in_the_range_is_read_as_scanned():
-    image = scans.page_image(LINES, dpi=200)  # 12 pt at 200 dpi: lines about 30 pixels
-    assert ocrimage.LINE_PX[0] <= ocrimage.line_height(image) <= ocrimage.LINE_PX[1]
-    assert ocrimage.fit(image, 200) == (image, 200, 1.0)
+@pytest.mark.parametrize("dpi", [150, 200])
+def test_type_not_too_large_is_read_as_scanned_never_scaled_up(dpi):
+    image = scans.page_image(LINES, dpi=dpi)  # 12 pt at 150 and 200 dpi: lines of 23 and 30 pixels
+    assert ocrimage.line_height(image) <= ocrimage.MAX_LINE_PX
+    assert ocrimage.fit(image, dpi) == (image, dpi, 1.0)
 
 
 @pytest.mark.parametrize(("simplified", "traditional", "meant"), [
