@@ -3,24 +3,31 @@
 A page is OCR'd when its text layer is missing (a scan) or fails the quality
 gate (no usable ToUnicode map, private-use runs, Latin junk where the glyphs
 are CJK); pages with good text keep it, so one document can mix both.  The
-page is rendered in grey at :data:`DPI` and read by the ``tesseract`` command
-(Debian's Tesseract 5) with its tab-separated output, which gives every word
-its box and confidence; those become line segments for
-:func:`ingest.geometry.reading_order`, so OCR text gets columns, paragraphs and
-headings from the same rules as born-digital text.
+page image is the scan's own pixels (or a grey rendering at :data:`DPI`),
+scaled so its lines are as high as Tesseract's models read best
+(:mod:`ingest.ocrimage`), and read by the ``tesseract`` command (Debian's
+Tesseract 5) with its tab-separated output, which gives every word its box and
+confidence; the boxes of a skewed scan are turned straight and become line
+segments for :func:`ingest.geometry.reading_order`, so OCR text gets columns,
+paragraphs and headings from the same rules as born-digital text.
 
 Script: each model reads the other script as its own (the Traditional model
-reads 关系 as 關係, confidently), so the page is read with both, and the reading
-kept is the one whose model is surer of the words that differ between the two
-scripts (OpenCC's tables say which); that doubles the time per page.  Orientation: a page whose
-reading is poor is tried turned a quarter, a half and three quarters, and the
-best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
+reads 关系 as 關係, confidently), so a sample of the page's lines is read with
+both and the script is the one whose model is surer of the words that differ
+between the two scripts (OpenCC's tables say which); the page is then read with
+that model, and a Simplified page that quotes with corner brackets with the
+Traditional model too, for its brackets (:mod:`ingest.ocrmerge`).  When the
+sample cannot tell, the whole page is read with both.  Orientation: a page
+whose reading is poor is tried turned a quarter, a half and three quarters, and
+the best turn is kept.  Limits: each Tesseract run has a wall-clock timeout; a
 page that times out or reads below :data:`MIN_CONFIDENCE` is left out with its
 reason (the document says which pages are missing).
 
-Why one module just over 500 lines: Tesseract runs, its TSV parsing, the
-turn/script choice and the punctuation repair form one pipeline around one
-external program, each step only used by the next.
+Why one module of about 600 lines: Tesseract runs, its TSV parsing, the
+script sample, the turn/script choice, the rereading of unsure lines and the
+punctuation repair form one pipeline around one external program, each step
+only used by the next (the image and the bracket merge, which need no
+Tesseract, are their own modules).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import ocrimage, ocrmerge
 from .chars import HAN
 from .geometry import TextLine, _Seg, reading_order
 from .normalize import is_cjk
@@ -49,6 +57,11 @@ MIN_SCAN_DPI, MAX_SCAN_DPI = 150, 600
 MIN_CONFIDENCE = 45.0
 #: Below this mean confidence a page is also tried turned.
 TRY_TURNS_BELOW = 70.0
+#: A Latin word read below this confidence in a page of Chinese is often the English model's guess
+#: at ideographs (月印尼峇里島 as "AEE SHES", confidences 41 and 56, in a line of 90s): its line is
+#: read again with the script's model alone.
+DOUBTFUL_LATIN = 60.0
+_LATIN = re.compile("[A-Za-z]")
 #: Seconds one Tesseract run may take.
 PAGE_TIMEOUT = 120.0
 TRADITIONAL, SIMPLIFIED = "chi_tra+eng", "chi_sim+eng"
@@ -72,6 +85,7 @@ class OcrPage:
     vertical: bool = False  # read with a vertical model (columns top to bottom, right to left)
     script_confidence: float = 0.0  # mean confidence of the words that differ between the scripts
     line_confidence: list[tuple[str, float]] = field(default_factory=list)  # (line text, confidence)
+    doubtful: list[str] = field(default_factory=list)  # Tesseract's lines with a Latin word it was unsure of
 
 
 @dataclass
@@ -104,20 +118,11 @@ def vertical_available() -> bool:
     return {VERTICAL_TRADITIONAL, VERTICAL_SIMPLIFIED} <= _models()
 
 
-def _pgm(page: Any, dpi: int, turn: int) -> bytes:
-    """The page rendered in grey as a binary PGM image (no imaging library needed)."""
-    bitmap = page.render(scale=dpi / 72, grayscale=True, rotation=turn)
-    width, height, stride = bitmap.width, bitmap.height, bitmap.stride
-    buffer = bytes(bitmap.buffer)
-    rows = b"".join(buffer[y * stride: y * stride + width] for y in range(height))
-    return b"P5\n%d %d\n255\n" % (width, height) + rows
-
-
-def _tesseract(image: Path, languages: str, dpi: int, timeout: float, psm: int | None = None) -> str:
+def _tesseract(image: Path, languages: str, dpi: float, timeout: float, psm: int | None = None) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: the pool runs pages side by side
     layout = ["--psm", str(psm)] if psm is not None else []
     try:
-        done = subprocess.run(["tesseract", str(image), "stdout", "-l", languages, "--dpi", str(dpi), *layout, "tsv"],
+        done = subprocess.run(["tesseract", str(image), "stdout", "-l", languages, "--dpi", str(round(dpi)), *layout, "tsv"],
                               capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"OCR took longer than {timeout:g} s (the per-page limit)") from None
@@ -158,6 +163,7 @@ def _words(tsv: str, scale: float) -> dict[tuple[str, str, str], list[_Word]]:
 
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "[": "「", "]": "」"}
 _HAN = HAN
+_IDEOGRAPHS = re.compile(f"[{HAN}]+")
 _CLOSE = "」』）》〉】"
 _ASCII_PUNCT_BY_HAN = re.compile(f"(?<=[{_HAN}{_CLOSE}])[,:;!?](?![A-Za-z])")
 # (a square bracket between ideographs is Tesseract's reading of a corner bracket: 表示[中國終將統一])
@@ -183,6 +189,22 @@ def _joined(words: list[_Word]) -> str:
     return cjk_punctuation(text)
 
 
+def _straighten(lines: dict[tuple[str, str, str], list[_Word]], width: float) -> None:
+    """Turn the word boxes of a skewed scan straight (in place).  Tesseract reads a skewed line
+    fine but reports its boxes as they lie, so a line's baseline, measured where its words are,
+    moves by a point or two from line to line, which reads as a paragraph break or an indent."""
+    slope = ocrimage.skew([[((w.left + w.right) / 2, w.bottom) for w in words
+                            if w.text and is_cjk(w.text[0])] for words in lines.values()], width)
+    if not slope:
+        return
+    cx = width / 2
+    cy = sum((w.top + w.bottom) / 2 for words in lines.values() for w in words) / sum(map(len, lines.values()))
+    for words in lines.values():
+        for w in words:
+            down, across = slope * ((w.left + w.right) / 2 - cx), slope * ((w.top + w.bottom) / 2 - cy)
+            w.top, w.bottom, w.left, w.right = w.top - down, w.bottom - down, w.left + across, w.right + across
+
+
 def _segments(lines: dict[tuple[str, str, str], list[_Word]]) -> tuple[list[_Seg], list[float]]:
     """Each Tesseract line as one segment (its words joined as layout joins words)."""
 
@@ -191,8 +213,12 @@ def _segments(lines: dict[tuple[str, str, str], list[_Word]]) -> tuple[list[_Seg
         words.sort(key=lambda w: w.left)
         text = _joined(words)
         # The type size: ideographs fill most of their em box, so the height of words of
-        # ideographs stands for it (punctuation and Latin letters are shorter or taller).
-        han = [w for w in words if len(w.text) >= 2 and all(is_cjk(ch) for ch in w.text)]
+        # ideographs stands for it (punctuation and Latin letters are shorter or taller).  Now and
+        # then Tesseract gives a word the whole line's box (on a skewed scan twice a glyph's
+        # height): words much taller than the line's short ones are left out of size and baseline.
+        han = [w for w in words if _IDEOGRAPHS.fullmatch(w.text)]
+        low = sorted(w.bottom - w.top for w in han)[len(han) // 4] if han else 0.0
+        han = [w for w in han if w.bottom - w.top <= 1.4 * low]
         heights = sorted(w.bottom - w.top for w in (han or words))
         size = max(heights[len(heights) // 2], 4.0)
         x0, x1 = min(w.left for w in words), max(w.right for w in words)
@@ -263,10 +289,13 @@ def render_dpi(page: Any, configured: int) -> int:
 
 def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: Path) -> OcrPage:
     image = folder / f"page-{turn}.pgm"
-    dpi = render_dpi(page, settings.dpi)
-    image.write_bytes(_pgm(page, dpi, turn))
+    native = render_dpi(page, settings.dpi)
+    picture, dpi, _factor = ocrimage.fit(ocrimage.page_image(page, native, turn), native)
+    picture.save(image)
     tsv = _tesseract(image, languages, dpi, settings.page_timeout)
     words = _words(tsv, 72 / dpi)
+    if not languages.endswith("_vert"):
+        _straighten(words, page.get_width() if turn in (0, 180) else page.get_height())
     telling = [w for line in words.values() for w in line if _script_specific(w.text)]
     script_conf = sum(w.conf for w in telling) / len(telling) if telling else 0.0
     if languages.endswith("_vert"):
@@ -276,6 +305,9 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
     kept = [(seg, conf) for seg, conf in zip(segs, confidence, strict=True) if not _speck(seg.text, conf)]
     segs, confidence = [seg for seg, _ in kept], [conf for _, conf in kept]
     by_text = [(seg.text, conf) for seg, conf in zip(segs, confidence, strict=True)]
+    kept_texts = {seg.text for seg in segs}
+    doubtful = [_joined(line) for line in words.values() if any(_LATIN.search(w.text) and w.conf < DOUBTFUL_LATIN
+                                                                  for w in line)]
     chars = sum(len(seg.text) for seg in segs)
     mean = sum(len(s.text) * c for s, c in zip(segs, confidence, strict=True)) / chars if chars else 0.0
     placed = reading_order(segs) if segs else []
@@ -284,7 +316,8 @@ def _read(page: Any, settings: OcrSettings, languages: str, turn: int, folder: P
         parts = [(len(t), c) for t, c in by_text if t and t in line.text] or [(1, mean)]
         line.confidence = sum(n * c for n, c in parts) / sum(n for n, _ in parts)
     return OcrPage(placed, "\n".join(line.text for line in placed), mean, languages, turned=turn,
-                   script_confidence=script_conf, line_confidence=by_text)
+                   script_confidence=script_conf, line_confidence=by_text,
+                   doubtful=[t for t in doubtful if t in kept_texts])
 
 
 def _vertical_page(words: dict[tuple[str, str, str], list[_Word]], languages: str, script_conf: float) -> OcrPage:
@@ -324,12 +357,51 @@ def _script_specific(text: str) -> bool:
     return bool(t2s.convert(text) != text or s2t.convert(text) != text)
 
 
+#: Lines of a page read with both models to choose its script (:func:`_sample_script`), and the
+#: fewest words that differ between the scripts that decide it.
+SAMPLE_LINES, SAMPLE_WORDS = 6, 8
+#: Marks in a Simplified reading that say the page may quote with corner brackets (read as such
+#: or as their look-alikes): the page is then read with the Traditional model too.
+_CORNER_LIKE = re.compile(r"[「」『』【】\[\]|]")
+
+
+def _sample_script(page: Any, settings: OcrSettings, folder: Path) -> str | None:
+    """The script of an upright page from a sample of its lines read with both models (one
+    Tesseract run each over the lines stacked in one image), so the page itself is read with
+    one model; None when the sample cannot tell (too few words that differ between the scripts,
+    a turned page), and the page is read with both."""
+    from PIL import Image
+
+    native = render_dpi(page, settings.dpi)
+    picture, dpi, _factor = ocrimage.fit(ocrimage.page_image(page, native), native)
+    bands = ocrimage.sample_bands(picture, SAMPLE_LINES)
+    if len(bands) < 3:
+        return None
+    gap = max(b - a for a, b in bands)
+    sample = Image.new("L", (picture.width + 2 * gap, sum(b - a for a, b in bands) + gap * (len(bands) + 1)), 255)
+    y = gap
+    for a, b in bands:
+        sample.paste(picture.crop((0, a, picture.width, b)), (gap, y))
+        y += b - a + gap
+    image = folder / "sample.pgm"
+    sample.save(image)
+    scores = []
+    for languages in (TRADITIONAL, SIMPLIFIED):
+        words = _words(_tesseract(image, languages, dpi, settings.page_timeout, psm=6), 1.0)
+        telling = [w.conf for line in words.values() for w in line if _script_specific(w.text)]
+        if len(telling) < SAMPLE_WORDS:
+            return None
+        scores.append(sum(telling) / len(telling))
+    return SIMPLIFIED if scores[1] > scores[0] else TRADITIONAL
+
+
 def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
     """OCR one PDFium page: choose the script by confidence and the turn by confidence."""
     settings = settings or OcrSettings()
     with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
         folder = Path(tmp)
-        languages = settings.languages or TRADITIONAL
+        sampled = None if settings.languages else _sample_script(page, settings, folder)
+        languages = settings.languages or sampled or TRADITIONAL
         best = _read(page, settings, languages, 0, folder)
         if best.confidence < TRY_TURNS_BELOW:
             for turn in (90, 180, 270):
@@ -342,18 +414,33 @@ def read_page(page: Any, settings: OcrSettings | None = None) -> OcrPage:
             other = _read(page, settings, VERTICAL_TRADITIONAL, 0, folder)
             if other.confidence > best.confidence + 5:
                 best = other
-        if settings.languages is None and best.text:
+        if settings.languages is None and best.text and sampled and not best.vertical and not best.turned:
+            # The sample chose the script; a Simplified page that may quote with corner brackets
+            # is read with the Traditional model too, for its brackets.
+            if best.languages == SIMPLIFIED and _CORNER_LIKE.search(best.text):
+                _mend_corners(best, _read(page, settings, TRADITIONAL, 0, folder))
+        elif settings.languages is None and best.text:
             # Each model reads the other script as its own (the Traditional model turns 关系 into
             # 關係, confidently): the page is read with both, and the script is the one whose
             # model is surer of the words that differ between the scripts (over all words, the
             # two are often within a point of each other).
-            simplified = VERTICAL_SIMPLIFIED if best.vertical else SIMPLIFIED
-            other = _read(page, settings, simplified, best.turned, folder)
-            if other.script_confidence > best.script_confidence:
-                best = other
+            traditional = best.languages in (TRADITIONAL, VERTICAL_TRADITIONAL)
+            pair = {True: VERTICAL_SIMPLIFIED, False: VERTICAL_TRADITIONAL} if best.vertical else \
+                {True: SIMPLIFIED, False: TRADITIONAL}
+            other = _read(page, settings, pair[traditional], best.turned, folder)
+            trad, simp = (best, other) if traditional else (other, best)
+            best = simp if simp.script_confidence > trad.script_confidence else trad
+            if best is simp and not best.vertical:
+                _mend_corners(simp, trad)
         if not best.vertical and not best.turned and "+" in best.languages:
             _reread_unsure_lines(page, best, settings, folder)
         return best
+
+
+def _mend_corners(simplified: OcrPage, traditional: OcrPage) -> None:
+    """The Simplified model misreads corner brackets; the Traditional reading has them."""
+    if ocrmerge.corners_from(simplified.lines, traditional.lines, converters()[0]):
+        simplified.text = "\n".join(line.text for line in simplified.lines)
 
 
 class _OnePage:
@@ -373,15 +460,19 @@ class _OnePage:
 
 
 def _reread_unsure_lines(page: Any, best: OcrPage, settings: OcrSettings, folder: Path) -> None:
-    """Lines read below :data:`TRY_TURNS_BELOW` are read again from their strips with the
-    script's model alone: with English beside it, Tesseract takes a run of ideographs for Latin
-    letters now and then (和商務部長雷蒙多 as "MMBRBSS").  The surer reading of each line is kept."""
-    unsure = [line for line in best.lines if line.confidence < TRY_TURNS_BELOW and line.x0 is not None]
+    """Lines read below :data:`TRY_TURNS_BELOW`, or with a Latin word below :data:`DOUBTFUL_LATIN`,
+    are read again from their strips with the script's model alone: with English beside it,
+    Tesseract takes a run of ideographs for Latin letters now and then (和商務部長雷蒙多 as
+    "MMBRBSS").  The surer reading of each line is kept."""
+    unsure = [line for line in best.lines if line.x0 is not None and (
+        line.confidence < TRY_TURNS_BELOW or any(text in line.text for text in best.doubtful))]
     if not unsure:
         return
     try:
+        # (a scan's strips no finer than the scan: interpolating its specks costs more than it gains)
+        finest = float(render_dpi(page, settings.dpi)) if scan_dpi(page) is not None else None
         got = _read_strips(_OnePage(page), [(0, line) for line in unsure[:LINES_PER_RUN]],
-                           best.languages.split("+")[0], settings, folder)
+                           best.languages.split("+")[0], settings, folder, lambda line: _strip_dpi(line, finest))
     except TimeoutError:
         return
     changed = False
@@ -400,30 +491,37 @@ def _reread_unsure_lines(page: Any, best: OcrPage, settings: OcrSettings, folder
 LINES_PER_RUN, MAX_LINES = 40, 600
 
 
-def _crop(page: Any, line: TextLine, dpi: int) -> tuple[int, int, bytes]:
+def _strip_dpi(line: TextLine, finest: float | None = None) -> float:
+    """The resolution that puts the line's type at the height Tesseract reads best
+    (:data:`ingest.ocrimage.TARGET_PX`), whatever the page's resolution, but not above ``finest``."""
+    dpi = ocrimage.TARGET_PX / max(line.size, 4.0) * 72
+    return min(dpi, finest) if finest else dpi
+
+
+def _crop(page: Any, line: TextLine, dpi: float) -> tuple[int, int, bytes]:
     """The line's strip of the page, rendered in grey: (width, height, rows of bytes)."""
     width, height = page.get_width(), page.get_height()
     size = max(line.size, 4.0)
     left, right = max(0.0, (line.x0 or 0.0) - 0.4 * size), min(width, line.x1 + 0.4 * size)
     top, bottom = max(0.0, line.top - 1.05 * size), min(height, line.top + 0.4 * size)
-    bitmap = page.render(scale=dpi / 72, grayscale=True, crop=(left, height - bottom, width - right, top))
-    w, h, stride = bitmap.width, bitmap.height, bitmap.stride
-    buffer = bytes(bitmap.buffer)
-    return w, h, b"".join(buffer[y * stride: y * stride + w] for y in range(h))
+    picture = ocrimage.render(page, dpi, crop=(left, height - bottom, width - right, top))
+    return picture.width, picture.height, picture.tobytes()
 
 
 def _read_strips(doc: Any, batch: list[tuple[int, TextLine]], languages: str, settings: OcrSettings,
-                 folder: Path) -> dict[int, tuple[str, float]]:
-    """One Tesseract run over the batch's line strips stacked in one image, a blank line apart."""
+                 folder: Path, dpi_of: Callable[[TextLine], float] | None = None) -> dict[int, tuple[str, float]]:
+    """One Tesseract run over the batch's line strips stacked in one image, a blank line apart,
+    each rendered at ``dpi_of(line)`` (by default the configured resolution)."""
 
-    dpi = settings.dpi
-    strips = []
+    dpi_of = dpi_of or (lambda _line: float(settings.dpi))
+    strips, dpis = [], sorted(dpi_of(line) for _, line in batch)
     for index, line in batch:
         page = doc[index]
         try:
-            strips.append(_crop(page, line, dpi))
+            strips.append(_crop(page, line, dpi_of(line)))
         finally:
             page.close()
+    dpi = dpis[len(dpis) // 2]
     gap = max(h for _, h, _ in strips)
     width = max(w for w, _, _ in strips) + 2 * gap
     blank = b"\xff" * width

@@ -37,6 +37,28 @@ def page_image(lines: list[str], script: str = "Traditional", dpi: int = 200, wi
     return img.rotate(turn, expand=True, fillcolor=255) if turn else img
 
 
+def paragraph_lines(text: str, script: str = "Traditional", dpi: int = 200, width_mm: float = 150) -> list[str]:
+    """``text`` broken into the lines :func:`page_image` draws, each as full as the measure allows."""
+    size = int(12 / 72 * dpi)
+    face = _face(script, size)
+    measure = int(width_mm / 25.4 * dpi) - 2 * int(0.4 * dpi)
+    lines, line = [], ""
+    for ch in text:
+        if face.getlength(line + ch) > measure:
+            lines.append(line)
+            line = ch
+        else:
+            line += ch
+    return [*lines, line] if line else lines
+
+
+def skewed(image, degrees: float):
+    """The page turned a little, as a sheet fed crooked into a scanner."""
+    from PIL import Image
+
+    return image.rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
 def vertical_page_image(columns: list[str], script: str = "Traditional", dpi: int = 200):
     """A white page with ``columns`` set top to bottom, the first on the right, in 12 pt type."""
     from PIL import Image, ImageDraw

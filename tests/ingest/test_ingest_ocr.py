@@ -43,6 +43,43 @@ def test_a_scanned_simplified_page_is_read_with_the_simplified_model():
     assert doc.meta("script") == "Simplified"
 
 
+def test_a_simplified_scan_keeps_its_corner_brackets():
+    # (the Simplified model reads 「 」 as [ 【 | 上 or drops them; the Traditional reading has them)
+    lines = ["双方同意在「平等和尊重」的基础上恢复交流，", "并称之为「新的起点」，各方表示欢迎。"]
+    doc = extract_document(scans.scan_pdf(lines, "Simplified", dpi=300), filename="scan.pdf")
+    assert doc.ocr["languages"]["1"].startswith("chi_sim")
+    text = _text(doc)
+    assert (text.count("「"), text.count("」")) == (2, 2)
+    assert cer("".join(lines), text) <= 0.05
+
+
+def test_a_skewed_scan_of_one_paragraph_is_read_as_one_paragraph():
+    para = ("雙方同意在平等和尊重的基礎上，恢復兩軍高層溝通、國防部工作會晤與海上軍事安全磋商機制會議，"
+            "並開展戰區領導通話；各方均表示歡迎，並持續關注後續的發展與落實的情形。") * 2
+    lines = scans.paragraph_lines(para, dpi=300)
+    page = scans.skewed(scans.page_image(lines, dpi=300), 0.8)
+    doc = extract_document(scans.image_pdf([page], 300), filename="skewed.pdf")
+    assert [b.type for b in doc.blocks] == ["paragraph"]
+    assert cer(para, _text(doc)) <= 0.05
+
+
+@pytest.mark.parametrize(("lines", "script", "model"), [
+    (TRAD * 3, "Traditional", ocr_module.TRADITIONAL), (SIMP * 3, "Simplified", ocr_module.SIMPLIFIED)])
+def test_a_sample_of_the_lines_read_with_both_models_chooses_the_script(tmp_path, lines, script, model):
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(scans.scan_pdf(lines, script))[0]
+    assert ocr_module._sample_script(page, ocr_module.OcrSettings(), tmp_path) == model
+
+
+def test_a_sample_that_cannot_tell_the_script_leaves_it_to_both_full_readings(tmp_path):
+    import pypdfium2 as pdfium
+
+    latin = ["Both sides agreed to resume talks on an equal footing.", "The meeting was held in 2023."] * 3
+    page = pdfium.PdfDocument(scans.scan_pdf(latin))[0]
+    assert ocr_module._sample_script(page, ocr_module.OcrSettings(), tmp_path) is None
+
+
 def test_a_mixed_document_keeps_its_text_layer_and_reads_its_scan(tmp_path):
     text_page = pdfgen.commentary_pdf(tmp_path / "t.pdf", title="美中峰會後的兩岸情勢",
                                       paragraphs=["雙方同意在平等和尊重的基礎上恢復多項交流機制。" * 3]).read_bytes()
