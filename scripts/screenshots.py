@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         if author:
             pages["author"] = f"/a/{author}"
+        foundation = (doc.meta("foundation") or "") if doc else ""
+        if foundation:
+            pages["institution"] = f"/f/{foundation}"
         args.out.mkdir(parents=True, exist_ok=True)
         try:
             with sync_playwright() as pw:
