@@ -81,5 +81,6 @@ def empty_result(q: str, *, page: int = 1, per_page: int = 10, sort: str = "rele
         "bridge": bridge,
         "filters": dict(filters or {}),
         "facets": {f: [] for f in FACETS},
+        "timeline": {"unit": "year", "bars": [], "undated": 0, "dated": 0},
         "hits": [],
     }

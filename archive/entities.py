@@ -6,7 +6,8 @@ key (:func:`archive.analysis.keyword`: 臺灣 and 台灣 spellings of one instit
 one entity), so its documents are exactly what the facet filter finds.  From them:
 
 * every piece, newest first (up to ``limit``);
-* counts per year (the undated counted apart);
+* counts per year (the undated counted apart), and the timeline the page draws
+  (:mod:`archive.timeline`: by month when the pieces span two years or less);
 * for a person, the affiliation each byline gives, with the first and last date it was
   given, and the co-authors with how often;
 * for an institution, the addresses and contacts its documents print, newest first;
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 
 from archive import analysis
 from archive.models import split_names
+from archive.timeline import timeline
 
 #: URL letter for each kind of entity (``/a/<name>``, ``/f/<name>``, ``/s/<name>``).
 KINDS = {"author": "a", "foundation": "f", "series": "s"}
@@ -110,6 +112,7 @@ def entity(archive: _Archive, kind: str, name: str, *, limit: int = 500) -> dict
         "total": total,
         "documents": documents,
         "years": [{"year": y, "count": c} for y, c in sorted(years.items(), reverse=True)],
+        "timeline": timeline([d["date"] or "" for d in documents]),
     }
     if kind == "author":
         view["affiliations"] = sorted(affiliations.values(), key=lambda a: a["last"] or "", reverse=True)

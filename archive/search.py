@@ -32,6 +32,7 @@ from archive.index.engine import FACETS, NO_DATE, SORTS, Engine, FacetRow, Index
 from archive.models import Document
 from archive.notices import Notice
 from archive.query import And, DateRange, Node, Not, Or, Parsed, Term, parse, positive_terms
+from archive.timeline import timeline
 
 __all__ = ["FACETS", "NO_DATE", "SORTS", "Limits", "best_passages", "evaluate", "find_spans",
            "highlight_blocks", "make_snippet", "match_ids", "more_like_this", "search",
@@ -392,6 +393,7 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
         matched = {d: s for d, s in matched.items() if d in fs}
 
     facets: dict[str, list[dict[str, Any]]] = {}
+    when: Any = matched  # the documents the timeline counts: the year filter left out, as its facet
     for f in FACETS:
         if f in filters:  # disjunctive: the counts this facet would have without its own filter
             docnums = set(base)
@@ -399,8 +401,12 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
                 if g != f:
                     docnums &= fs
             facets[f] = _count(view, f, docnums, merges.get(f))
+            if f == "year":
+                when = docnums
         else:
             facets[f] = _count(view, f, matched, merges.get(f))
+    dates = view.dates()
+    time_line = timeline(dates[d] for d in when)
 
     total = len(matched)
     window = _order(view, list(matched.items()), sort, k=page * per_page)
@@ -423,7 +429,7 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
         "pages": max(1, math.ceil(total / per_page)), "sort": sort,
         "took_ms": round((time.perf_counter() - t0) * 1000, 1), "notices": notices,
         "also_searched": parsed.also_searched, "bridge": bridge, "filters": filters,
-        "facets": facets, "hits": out_hits,
+        "facets": facets, "timeline": time_line, "hits": out_hits,
     }
 
 

@@ -112,6 +112,21 @@ class Facets(TypedDict):
     year: list[Facet]
 
 
+class TimelineBar(TypedDict):
+    period: Annotated[str, Doc("a year (2021) or a month (2021-03)")]
+    count: int
+
+
+class Timeline(TypedDict):
+    """Matching documents per year, or per month when the dated ones span two years or less;
+    periods between the first and the last are present with 0."""
+
+    unit: Literal["year", "month"]
+    bars: list[TimelineBar]
+    undated: Annotated[int, Doc("documents without a date, counted apart")]
+    dated: int
+
+
 class DocumentSummary(TypedDict):
     id: str
     title: str
@@ -139,6 +154,7 @@ class SearchResult(TypedDict):
     bridge: NotRequired[bool]
     filters: dict[str, list[str]]
     facets: Facets
+    timeline: NotRequired[Annotated[Timeline, Doc("the matching documents over time (the year filter left out, as its facet)")]]
     hits: list[Hit]
     recent: NotRequired[Annotated[list[DocumentSummary], Doc("only without a query: the newest documents")]]
 
@@ -385,6 +401,7 @@ class Entity(TypedDict):
     total: int
     documents: list[EntityDocument]
     years: list[YearCount]
+    timeline: Timeline
     affiliations: NotRequired[list[Affiliation]]
     coauthors: NotRequired[list[NameCount]]
     contacts: NotRequired[dict[str, list[Contact]]]

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from archive import entities
 from archive.merges import MergeError
-from archive.web import http
+from archive.web import http, timeline
 from archive.web.render import render, wants_json
 from archive.web.security import current_user, login_required
 
@@ -41,8 +41,15 @@ def _show(kind: str, name: str) -> Response:
         abort(404, description=f"典藏中沒有{LABELS[kind]}「{name[:40]}」的文件。")
     http.etag_from(view)
     http.cache_kind("document")
-    peak = max((y["count"] for y in view["years"]), default=1)
-    return render("entity.html", view, label=LABELS[kind], contact_labels=CONTACT_LABELS, peak=peak)
+    def period_url(period: str) -> str:
+        """The search filtered to this entity and one bar's period."""
+        if len(period) == 4:  # a year: the year facet
+            return url_for("search.page", **{kind: view["name"], "year": period})
+        return url_for("search.page", q=f"date:{period}", **{kind: view["name"]})
+
+    drawn = timeline.drawing(view["timeline"], period_url)
+    return render("entity.html", view, label=LABELS[kind], contact_labels=CONTACT_LABELS,
+                  drawn=drawn)
 
 
 def _routes(kind: str, letter: str) -> None:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 from archive import advice
 from archive.errors import ServiceError
 from archive.query import QuerySyntaxError
-from archive.web import http, urls
+from archive.web import http, timeline, urls
 from archive.web.render import render, with_snippet_html
 
 bp = Blueprint("search", __name__)
@@ -67,6 +67,14 @@ def search_page() -> Response:
         recent = archive.list_documents(limit=10)
         result["recent"] = recent
     http.etag_from({k: v for k, v in result.items() if k != "took_ms"})
+
+    def period_url(period: str) -> str:
+        """The search narrowed to one bar's period: a year is the year filter, a month a
+        date clause added to the query."""
+        if len(period) == 4:
+            return urls.search_url(state, filters={**state.filters, "year": (period,)})
+        return urls.search_url(state, q=f"{state.q} date:{period}".strip())
+
     return render(
         "search.html",
         result,
@@ -77,4 +85,5 @@ def search_page() -> Response:
         facet_labels=FACET_LABELS,
         sort_labels=SORT_LABELS,
         facets_order=urls.FACETS,
+        drawn=timeline.drawing(result.get("timeline") or {}, period_url),
     )

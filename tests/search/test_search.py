@@ -218,7 +218,7 @@ def test_title_match_outranks_body_match(build):
 def test_result_shape(corpus):
     r = run(corpus, "习近平", filters={"author": ["李明峻"]})
     assert set(r) == {"query", "total", "page", "per_page", "pages", "sort", "took_ms", "notices",
-                      "also_searched", "bridge", "filters", "facets", "hits"}
+                      "also_searched", "bridge", "filters", "facets", "timeline", "hits"}
     assert set(r["facets"]) == {"author", "foundation", "series", "year"}
     h = r["hits"][0]
     assert set(h) == {"id", "title", "score", "author", "foundation", "series", "date", "passages",

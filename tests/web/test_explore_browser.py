@@ -65,7 +65,7 @@ def test_facets_come_first_on_a_phone_and_link_to_entity_pages(browser: Any, liv
         page.locator(f'a.facet__page[href="/a/{quote(author)}"]').click()
         page.wait_for_url(lambda url: "/a/" in url)
         assert page.locator("h1").inner_text() == author
-        assert page.locator(".year-bars li").count() >= 1
+        assert page.locator("svg.timeline__svg a.timeline__bar").count() >= 1
     finally:
         context.close()
 
