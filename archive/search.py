@@ -3,7 +3,10 @@
 Nothing here knows the engine: the index is reached through the seam of
 :mod:`archive.index.engine` (an :class:`~archive.index.engine.IndexView`: term
 frequencies, the one BM25, dates, facet rows, stored fields), so the engine can
-change behind :mod:`archive.index` alone.  Query terms arrive folded once, in
+change behind :mod:`archive.index` alone.  A view that is a
+:class:`~archive.index.engine.PlanRunner` (Tantivy) gets the whole plan instead (parsed
+query, filters, sort, page) and returns the total, facet counts and the page; passages,
+snippets and highlights are cut here for both, from the stored documents.  Query terms arrive folded once, in
 :class:`archive.query.Form` (folded text, tokens, words, highlight pattern).
 
 The index holds no text.  Passages and snippets are cut at query time, for the
@@ -27,7 +30,16 @@ from typing import Any, Protocol
 
 from archive import analysis
 from archive import index as ix
-from archive.index.engine import FACETS, NO_DATE, SORTS, Engine, FacetRow, IndexView
+from archive.index.engine import (
+    FACETS,
+    NO_DATE,
+    SORTS,
+    Engine,
+    FacetRow,
+    IndexView,
+    Plan,
+    PlanRunner,
+)
 from archive.models import Document
 from archive.notices import Notice
 from archive.query import And, DateRange, Node, Not, Or, Parsed, Term, parse, positive_terms
@@ -163,15 +175,22 @@ def evaluate(node: Node | None, ctx: _Ctx, *, bonus: bool = True) -> dict[int, f
     raise TypeError(node)
 
 
+def _undated_rest(node: Node | None) -> tuple[bool, Node | None]:
+    """Whether the query has a date clause at the top (alone or ANDed), and the query
+    without it (``None``: every document)."""
+    if isinstance(node, DateRange):
+        return True, None
+    if isinstance(node, And) and any(isinstance(c, DateRange) for c in node.children):
+        others = tuple(c for c in node.children if not isinstance(c, DateRange))
+        return True, (others[0] if len(others) == 1 else And(others) if others else None)
+    return False, None
+
+
 def _undated_left_out(node: Node | None, ctx: _Ctx) -> int:
     """How many undated documents match a query's other parts but not its date: a date
     clause at the top (alone or ANDed) never silently hides them."""
-    if isinstance(node, DateRange):
-        rest: Node | None = None
-    elif isinstance(node, And) and any(isinstance(c, DateRange) for c in node.children):
-        others = tuple(c for c in node.children if not isinstance(c, DateRange))
-        rest = others[0] if len(others) == 1 else And(others) if others else None
-    else:
+    applies, rest = _undated_rest(node)
+    if not applies:
         return 0
     table = ctx.ev.facet_rows("year")
     matched = evaluate(rest, ctx, bonus=False) or {}
@@ -315,11 +334,29 @@ def _count(view: IndexView, facet: str, docnums: Any) -> list[dict[str, Any]]:
         for key, shown in table[d]:
             counts[key] += 1
             display.setdefault(key, shown)
+    return _facet_list(facet, counts, display)
+
+
+def _facet_list(facet: str, counts: Counter[str] | dict[str, int], display: dict[str, str]
+                ) -> list[dict[str, Any]]:
+    """A facet's counts in display order, cut at ``FACET_LIMIT``."""
     if facet == "year":  # newest first, the undated last
         items = sorted(counts.items(), key=lambda kv: (kv[0] != NO_DATE, kv[0]), reverse=True)
     else:
         items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [{"value": display[k], "count": c} for k, c in items[:FACET_LIMIT]]
+
+
+def _runner_facet(facet: str, rows: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
+    """A plan runner's ``(key, shown, count)`` rows as :func:`_count` gives them: counts per
+    key; of several display forms of one key, the most frequent (then the first in order)."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for key, shown, c in rows:
+        counts[key] += c
+        forms.setdefault(key, Counter())[shown] += c
+    display = {k: min(f.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, f in forms.items()}
+    return _facet_list(facet, counts, display)
 
 
 def _order(view: IndexView, hits: list[tuple[int, float]], sort: str,
@@ -343,6 +380,34 @@ def _order(view: IndexView, hits: list[tuple[int, float]], sort: str,
 # Entry points
 
 
+def _evaluate_page(view: IndexView, parsed: Parsed, filters: dict[str, list[str]], sort: str,
+                   page: int, per_page: int, limits: Limits, notices: list[Notice]
+                   ) -> tuple[int, int, list[tuple[int, float]], dict[str, list[dict[str, Any]]]]:
+    """The term-frequency path (a view without ``run``): the query evaluated here, exactly;
+    returns the undated left out, the total, the page's hits and the facets."""
+    ctx = _Ctx(view, limits, notices)
+    base = evaluate(parsed.node, ctx) or {}
+    undated = _undated_left_out(parsed.node, ctx)
+    fsets = {f: _filter_docs(view, f, vals) for f, vals in filters.items()}
+    matched = base
+    for fs in fsets.values():
+        matched = {d: s for d, s in matched.items() if d in fs}
+
+    facets: dict[str, list[dict[str, Any]]] = {}
+    for f in FACETS:
+        if f in filters:  # disjunctive: the counts this facet would have without its own filter
+            docnums = set(base)
+            for g, fs in fsets.items():
+                if g != f:
+                    docnums &= fs
+            facets[f] = _count(view, f, docnums)
+        else:
+            facets[f] = _count(view, f, matched)
+
+    window = _order(view, list(matched.items()), sort, k=page * per_page)
+    return undated, len(matched), window[(page - 1) * per_page : page * per_page], facets
+
+
 def search(index: Engine, source: DocumentSource | None, q: str, *,
            filters: dict[str, list[str]] | None = None, sort: str = "relevance", page: int = 1,
            per_page: int = 10, bridge: bool = True, max_passages: int = 3,
@@ -360,34 +425,20 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
     per_page = max(1, min(100, int(per_page or 10)))
     filters = _clean_filters(filters, notices)
     view = index.view()
-    ctx = _Ctx(view, limits, notices)
-
-    base = evaluate(parsed.node, ctx) or {}
-    undated = _undated_left_out(parsed.node, ctx)
+    if isinstance(view, PlanRunner):
+        applies, rest = _undated_rest(parsed.node)
+        res = view.run(Plan(parsed.node, filters, sort, (page - 1) * per_page, per_page,
+                            count_undated=applies, undated_rest=rest))
+        undated, total, window = res.undated, res.total, res.hits
+        facets = {f: _runner_facet(f, res.facets.get(f, [])) for f in FACETS}
+    else:
+        undated, total, window, facets = _evaluate_page(view, parsed, filters, sort, page,
+                                                        per_page, limits, notices)
     if undated:
         notices.append(Notice(f"另有 {undated} 份沒有出版日期的文件符合其餘條件，未列入日期範圍"
                               f"（可用年份篩選「{NO_DATE}」查看）。",
                               f"{undated} more undated document(s) match the rest of the query but "
                               f"not its date range (filter by year {NO_DATE!r} to see them)."))
-    fsets = {f: _filter_docs(view, f, vals) for f, vals in filters.items()}
-    matched = base
-    for fs in fsets.values():
-        matched = {d: s for d, s in matched.items() if d in fs}
-
-    facets: dict[str, list[dict[str, Any]]] = {}
-    for f in FACETS:
-        if f in filters:  # disjunctive: the counts this facet would have without its own filter
-            docnums = set(base)
-            for g, fs in fsets.items():
-                if g != f:
-                    docnums &= fs
-            facets[f] = _count(view, f, docnums)
-        else:
-            facets[f] = _count(view, f, matched)
-
-    total = len(matched)
-    window = _order(view, list(matched.items()), sort, k=page * per_page)
-    window = window[(page - 1) * per_page : page * per_page]
     matchers = _matchers(positive_terms(parsed.node))
     out_hits = []
     for docnum, score in window:
@@ -416,6 +467,9 @@ def match_ids(index: Engine, q: str, *, bridge: bool = False,
     limits = limits or Limits(timeout_s=60.0)
     parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
     view = index.view()
+    if isinstance(view, PlanRunner):
+        res = view.run(Plan(parsed.node, limit=None, facets=False, bonus=False))
+        return {view.stored(d)["doc_id"] for d, _s in res.hits}
     ctx = _Ctx(view, limits, [])
     hits = evaluate(parsed.node, ctx, bonus=False) or {}
     return {view.stored(d)["doc_id"] for d in hits}
@@ -459,6 +513,8 @@ def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
     terms = [t for _w, t in weighted[:MLT_TERMS]]
     if not terms:
         return []
+    if isinstance(view, PlanRunner):  # the engine scores the terms itself (its BM25)
+        return [_mlt_hit(view.stored(d), s) for d, s in view.related(terms, docnum, limit)]
     # One BM25 for both (archive.index.evaluate): the words of the ranking field, or the
     # recall field's single tokens in an index without it.
     scores: dict[int, float] = {}
@@ -471,11 +527,10 @@ def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
     # The best few by score alone (cheap), then the display order with its tie-breaks.
     best = heapq.nlargest(limit * 4, scores.items(), key=operator.itemgetter(1))
     hits = _order(view, best, "relevance", limit)
-    out = []
-    for docnum, score in hits:
-        meta = view.stored(docnum)
-        out.append({"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
-                    "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
-                    "series": meta.get("series", ""), "date": meta.get("date", ""),
-                    "passages": []})
-    return out
+    return [_mlt_hit(view.stored(d), score) for d, score in hits]
+
+
+def _mlt_hit(meta: dict[str, Any], score: float) -> dict[str, Any]:
+    return {"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
+            "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
+            "series": meta.get("series", ""), "date": meta.get("date", ""), "passages": []}
