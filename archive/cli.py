@@ -17,7 +17,7 @@ import click
 
 from archive import advice
 from archive.cite import FORMATS
-from archive.config import ENV_VAR, resolve_instance
+from archive.config import ENV_VAR, INDEX_ENGINES, resolve_instance
 from archive.index.engine import FACETS, SORTS
 from archive.notices import english
 from archive.service import Archive, Outcome, ServiceError, find_pdfs
@@ -259,15 +259,17 @@ def search(
 
 # -- maintenance ---------------------------------------------------------------------------------
 @main.command()
+@click.option("--engine", type=click.Choice(INDEX_ENGINES), default=None,
+              help="The engine to build (must be config.toml's index_engine; default: that one).")
 @pass_ctx
-def reindex(c: _Ctx) -> None:
+def reindex(c: _Ctx, engine: str | None) -> None:
     """Rebuild the search index from the archive and swap it in atomically."""
     c.archive.lower_priority()
     try:
-        r = c.archive.reindex()
+        r = c.archive.reindex(engine)
     except ServiceError as exc:
         _fail(str(exc))
-    click.echo(f"reindexed {r['documents']} documents in {r['seconds']} s")
+    click.echo(f"reindexed {r['documents']} documents in {r['seconds']} s ({r['engine']})")
 
 
 @main.command()

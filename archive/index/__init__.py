@@ -26,6 +26,8 @@ the names it uses.  One module per concern:
 
 from __future__ import annotations
 
+from archive.config import INDEX_ENGINES
+
 from . import whoosh_fixes  # noqa: F401  (first: the patches every other module relies on)
 from .bulk import SEGMENT_POSTINGS, _bulk_build, _worker_main
 from .cache import LEAF_CACHE_MAX, TF_CACHE_MAX_POSTINGS, leaf_cached
@@ -72,8 +74,8 @@ from .schema import (
 from .searcher import OPEN_ATTEMPTS, SearchIndex
 from .view import WhooshView
 
-#: The engines ``index_engine`` may name (the first is the default: archive.config's).
-ENGINES = ("whoosh", "tantivy")
+#: The engines ``index_engine`` may name (the first is the default): archive.config's tuple.
+ENGINES = INDEX_ENGINES
 
 
 def engine_class(name: str) -> type:
