@@ -26,6 +26,8 @@ the names it uses.  One module per concern:
 
 from __future__ import annotations
 
+from typing import Any
+
 from archive.config import INDEX_ENGINES
 
 from . import whoosh_fixes  # noqa: F401  (first: the patches every other module relies on)
@@ -78,7 +80,7 @@ from .view import WhooshView
 ENGINES = INDEX_ENGINES
 
 
-def engine_class(name: str) -> type:
+def engine_class(name: str) -> Any:
     """The index class of engine ``name`` (:data:`ENGINES`): :class:`SearchIndex` or
     :class:`~archive.index.tantivy_index.TantivyIndex` (imported only when asked for)."""
     if name == "whoosh":

@@ -90,11 +90,7 @@ def date_code(value: str, *, upper: bool = False) -> int:
     starts with ``value`` (a date clause's upper end ``hi + "\\uffff"``)."""
     n = 0
     for i in range(DATE_CHARS):
-        if i < len(value):
-            d = _digit(value[i])
-        else:
-            d = _TOP if upper else 0
-        n = n * _BASE + d
+        n = n * _BASE + (_digit(value[i]) if i < len(value) else _TOP if upper else 0)
     return n
 
 

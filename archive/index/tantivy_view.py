@@ -55,6 +55,11 @@ def _esc(token: str) -> str:
     return "".join("\\" + c if c.isascii() and not c.isalnum() else c for c in token)
 
 
+def _count(res: tantivy.SearchResult) -> int:
+    """A search's total (``count=True``; tantivy-py's stub does not declare the attribute)."""
+    return int(getattr(res, "count", 0) or 0)
+
+
 def _docnum(addr: tantivy.DocAddress) -> int:
     return (addr.segment_ord << 32) | addr.doc
 
@@ -178,7 +183,7 @@ class TantivyView:
                            order_by_field="date_ord" if plan.sort == "newest" else "date_rev",
                            order=tantivy.Order.Desc)
             hits = [(_docnum(a), 0.0) for _v, a in res.hits]
-        total = int(res.count or 0)
+        total = _count(res)
         facets: dict[str, list[tuple[str, str, int]]] = {}
         if plan.facets:
             facets.update(self._facets(matched, [f for f in FACETS if f not in fqs]))
@@ -189,7 +194,7 @@ class TantivyView:
         if plan.count_undated:
             rest = self.query(plan.undated_rest, False)
             q = self._all_of(rest, Q.term_query(self.schema, "year_key", NO_DATE))
-            undated = int(s.search(q, limit=1, count=True).count or 0)
+            undated = _count(s.search(q, limit=1, count=True))
         return PlanResult(total=total, hits=hits, facets=facets, undated=undated)
 
     def related(self, terms: Sequence[str], exclude: int | None, limit: int) -> list[tuple[int, float]]:

@@ -68,7 +68,7 @@ def _queries(docs: list, n: int, seed: int = 5) -> list[str]:
         a, b = sub(rng.randint(1, 4)), rng.choice(words)
         out += [a, b, f"{a} {b}", f"{a} OR {b}", f"{a} -{b}", f'"{b}"', f"NOT {b}",
                 f"title:{sub(2)}", f"author:{rng.choice(['李明峻', '王美', '陳'])}",
-                f"{b} date:2023", f"date:[2021 TO 2022-12]", f"({a} OR {rng.choice(latin)}) {sub(2)}",
+                f"{b} date:2023", "date:[2021 TO 2022-12]", f"({a} OR {rng.choice(latin)}) {sub(2)}",
                 rng.choice(latin), f"{rng.choice(latin)}{sub(1)}", f"series:{rng.choice(['遠景', '國策評論'])}"]
     return list(dict.fromkeys(out))
 
