@@ -15,7 +15,7 @@ Pre-tokenised text, no second tokenizer: every text field holds, per block, the 
 0, 1, 2 … are the analyser's positions.  Each block is a separate value of the field; Tantivy
 leaves a position gap between values, so no phrase spans two blocks (what Whoosh's
 ``BLOCK_GAP`` ensures; ``tests/search`` checks it on both engines).  The ranking field
-``words`` holds jieba's words (frequencies only).  Facets are ``<facet>_key`` (the folded key,
+``words`` holds jieba's words (frequencies only), when :data:`WORDS` says so.  Facets are ``<facet>_key`` (the folded key,
 for filters) and ``<facet>_facet`` (``key`` + ``\\x1f`` + display value, a fast field for terms
 aggregations).  Dates are two fast u64 fields (:func:`date_code`), for date clauses and sorts.
 """
@@ -50,11 +50,23 @@ ENGINE = "tantivy"
 #: The Tantivy layout's own version, after the analysis's (``SCHEMA_VERSION``): bump when
 #: the fields below change.
 LAYOUT_VERSION = 1
-VERSION = f"{SCHEMA_VERSION}.{LAYOUT_VERSION}"
 
 #: Separates a facet value's key from its display form in ``<facet>_facet``.
 KEY_SEP = "\x1f"
 FACET_NAMES = FACET_FIELDS  # author, foundation, series, year
+
+#: Whether the Tantivy index has the jieba word field (the ranking bonus, and the key words
+#: "related documents" matches on).  Off unless ``ARCHIVE_TANTIVY_WORDS=1`` (and the Whoosh
+#: switch ``ARCHIVE_INDEX_WORDS`` is not 0).  Why: jieba is four fifths of the build's time
+#: and the field a third of the index (bench at 3,000 documents: 147k chars/s and 1.89x raw
+#: with it, 692k chars/s and 1.31x without); Tantivy ranks by its own BM25 anyway, and
+#: related documents then use the stored text's bigrams (archive.search's path for an index
+#: without the word field).
+WORDS = USE_WORDS and os.environ.get("ARCHIVE_TANTIVY_WORDS", "0") == "1"
+
+#: What the version file must say (the word field is part of the layout: an index built
+#: with the other setting is rebuilt).
+VERSION = f"{SCHEMA_VERSION}.{LAYOUT_VERSION}{'w' if WORDS else ''}"
 
 #: Writer memory: Tantivy flushes a segment when a thread's share is full.
 WRITER_HEAP = 256_000_000
@@ -110,7 +122,7 @@ def make_schema() -> tantivy.Schema:
         sb.add_text_field(name + "_facet", tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_unsigned_field("date_ord", indexed=True, fast=True)
     sb.add_unsigned_field("date_rev", fast=True)
-    if USE_WORDS:
+    if WORDS:
         sb.add_text_field("words", tokenizer_name="whitespace", index_option="freq")
         sb.add_text_field("keys", stored=True, tokenizer_name="raw", index_option="basic")
     return sb.build()
@@ -123,7 +135,7 @@ def token_stream(text: str) -> str:
 
 def prepared(doc: Document) -> dict[str, Any]:
     """A document's Tantivy field values (plain data: made in worker processes)."""
-    f = field_values(doc)
+    f = field_values(doc, words=WORDS)
     out: dict[str, Any] = {"doc_id": doc.doc_id, "meta": f["meta"]}
     out["body"] = [token_stream(t) for t in f["body"]]
     for name in TEXT_FIELDS:
@@ -331,7 +343,7 @@ class TantivyIndex(IndexDirectory):
                 ix = tantivy.Index.open(str(d))
                 ix.config_reader(reload_policy="manual")
                 ix.reload()
-            self._reader = (target, stamp, ix, TantivyView(ix.searcher(), self.tschema))
+            self._reader = (target, stamp, ix, TantivyView(ix.searcher(), ix.schema))
             return self._reader
 
     def view(self) -> Any:
