@@ -368,7 +368,7 @@ def main() -> None:
         for engine in args.engine:
             r = results[engine] = run_ours(engine, docs, workdir, queries, truths, raw_chars,
                                            raw_bytes, args.workers, args.index)
-            report(f"{engine} (fold + CJK bigrams{' + words' if _words() else ''})", r)
+            report(f"{engine} (fold + CJK bigrams{' + words' if _words(r['index']) else ''})", r)
             print(f"  vs the scan floor: p95 x{pct(floor, 0.95) / r['p95']:.1f} faster, "
                   f"p50 x{statistics.median(floor) / r['p50']:.1f}")
             bridge_cost(r["index"], queries, truths)
@@ -403,10 +403,9 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _words() -> bool:
-    from archive import index
-
-    return index.USE_WORDS
+def _words(index) -> bool:  # noqa: ANN001
+    """Whether the index has the jieba word field (Tantivy's is off by default)."""
+    return bool(index.view().has_words)
 
 
 if __name__ == "__main__":

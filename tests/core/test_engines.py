@@ -107,3 +107,69 @@ def test_a_damaged_index_file_is_found_by_check_and_repaired(tmp_path, pdfs, eng
     assert run("--instance", str(inst), "check", "--repair").returncode == 0
     assert run("--instance", str(inst), "check").stdout.strip() == "1 documents, 1 versions: clean"
     assert _version(inst).endswith(f" {engine}")
+
+
+@pytest.fixture(scope="module")
+def two_archives(tmp_path_factory):
+    """The same PDFs ingested into a Whoosh archive and a Tantivy archive (the upload path)."""
+    from archive.config import Settings
+    from archive.service import Archive
+    from tests.pdfgen import commentary_pdf
+
+    folder = tmp_path_factory.mktemp("engine-pdfs")
+    specs = [
+        ("半導體供應鏈的重組", "李明峻", "遠景論壇", "2023-11-20",
+         ["半導體產業政策與晶片出口管制，半導體供應鏈重組。", "臺灣的角色<script>x</script>與美國的盟友。"]),
+        ("晶片出口管制", "王美琇", "國策評論", "2022-05-01", ["晶片出口管制衝擊半导体供应链。"]),
+        ("颱風季節", "李明峻", "遠景論壇", None, ["颱風季節的農業損失評估，臺灣農業補貼。"]),
+    ]
+    pdfs = [commentary_pdf(folder / f"{i}.pdf", title=t, author=a, series=s, date=d, paragraphs=p)
+            for i, (t, a, s, d, p) in enumerate(specs)]
+    out = {}
+    for engine in ("whoosh", "tantivy"):
+        archive = Archive(tmp_path_factory.mktemp(engine) / "instance", Settings(index_engine=engine))
+        for pdf in pdfs:
+            assert archive.ingest_bytes(pdf.read_bytes(), filename=pdf.name).status == "ingested"
+        out[engine] = archive
+    return out
+
+
+def _neutral(result: dict) -> dict:
+    """A search result without what may differ between engines: timing, scores, the order
+    within a relevance sort."""
+    hits = sorted(({k: v for k, v in h.items() if k != "score"} for h in result["hits"]),
+                  key=lambda h: h["id"])
+    return {**{k: v for k, v in result.items() if k not in ("took_ms", "hits")}, "hits": hits}
+
+
+@pytest.mark.parametrize("q, filters", [
+    ("半導體", None), ("臺灣", {"author": ["李明峻"]}), ("晶片 OR 颱風", {"year": ["無日期"]}),
+    ("半導體 -出口", None), ("date:2023 半導體", None), ("title:晶片", None), ("<script>", None),
+    ("不存在的詞", None),
+])
+def test_the_service_and_the_web_answer_alike_on_both_engines(two_archives, q, filters) -> None:
+    from archive.web import create_app
+
+    results = {e: a.search(q, filters=filters) for e, a in two_archives.items()}
+    assert _neutral(results["whoosh"]) == _neutral(results["tantivy"])
+    for engine, archive in two_archives.items():
+        client = create_app({"ARCHIVE": archive, "TESTING": True}).test_client()
+        params = {"q": q, **{k: v[0] for k, v in (filters or {}).items()}}
+        r = client.get("/search.json", query_string=params)
+        assert r.status_code == 200, engine
+        web = r.get_json()
+        for h in web["hits"]:  # the web adds the marked-up snippet (its own, escaped)
+            for p in h["passages"]:
+                assert "<script>" not in p.pop("snippet_html")
+        assert _neutral(web)["hits"] == _neutral(results[engine])["hits"]
+        page = client.get("/", query_string=params)
+        assert page.status_code == 200 and b"<script>x</script>" not in page.data
+
+
+def test_related_documents_on_the_tantivy_engine(two_archives) -> None:
+    archive = two_archives["tantivy"]
+    first = archive.search("半導體供應鏈")["hits"]
+    doc_id = next(h["id"] for h in first if "重組" in h["title"])
+    related = archive.more_like_this(doc_id)
+    assert related and doc_id not in {h["id"] for h in related}
+    assert related[0]["title"] == "晶片出口管制"
