@@ -123,12 +123,12 @@ def two_archives(tmp_path_factory):
         ("晶片出口管制", "王美琇", "國策評論", "2022-05-01", ["晶片出口管制衝擊半导体供应链。"]),
         ("颱風季節", "李明峻", "遠景論壇", None, ["颱風季節的農業損失評估，臺灣農業補貼。"]),
     ]
-    pdfs = [commentary_pdf(folder / f"{i}.pdf", title=t, author=a, series=s, date=d, paragraphs=p)
+    files = [commentary_pdf(folder / f"{i}.pdf", title=t, author=a, series=s, date=d, paragraphs=p)
             for i, (t, a, s, d, p) in enumerate(specs)]
     out = {}
     for engine in ("whoosh", "tantivy"):
         archive = Archive(tmp_path_factory.mktemp(engine) / "instance", Settings(index_engine=engine))
-        for pdf in pdfs:
+        for pdf in files:
             assert archive.ingest_bytes(pdf.read_bytes(), filename=pdf.name).status == "ingested"
         out[engine] = archive
     return out
