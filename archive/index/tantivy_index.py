@@ -79,7 +79,8 @@ INCREMENTAL_HEAP = 32_000_000
 #: number in base ``_BASE`` over its first :data:`DATE_CHARS` characters: a member of the
 #: alphabet to its own even digit, any other character to the odd digit between its
 #: neighbours, the end of the string to 0.  So comparing the numbers compares the strings
-#: as Python does (exactly for ISO dates and times; monotonically for anything else),
+#: as Python does (exactly for ISO dates and times; monotonically for anything else; a date
+#: differs from Whoosh's string comparison only past 12 characters or after a non-ISO one),
 #: which is what the Whoosh path's string comparisons of date clauses and sorts do.
 _ALPHABET = "+-.0123456789:TZ"
 _BASE = 2 * len(_ALPHABET) + 3
@@ -99,10 +100,18 @@ def _digit(c: str) -> int:
 
 def date_code(value: str, *, upper: bool = False) -> int:
     """``value``'s number (see above); ``upper``: the largest number of any string that
-    starts with ``value`` (a date clause's upper end ``hi + "\\uffff"``)."""
+    starts with ``value`` (a date clause's upper end ``hi + "\uffff"``).  After the first
+    character outside the alphabet the rest is not encoded (0s, or the top digit for an
+    upper end): two such characters share a digit, so what follows them must not decide."""
     n = 0
+    cut = False
     for i in range(DATE_CHARS):
-        n = n * _BASE + (_digit(value[i]) if i < len(value) else _TOP if upper else 0)
+        if cut or i >= len(value):
+            d = _TOP if upper else 0
+        else:
+            d = _digit(value[i])
+            cut = d % 2 == 1
+        n = n * _BASE + d
     return n
 
 

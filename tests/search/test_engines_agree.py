@@ -181,3 +181,25 @@ def test_phrases_never_span_two_blocks_on_either_engine(tmp_path) -> None:
         assert match_ids(index, '"堅持一個"') == {"whole"}, engine
         assert match_ids(index, "持一") == {"whole"}, engine
         assert match_ids(index, "堅持") == {"split", "whole"}, engine
+
+
+def test_date_codes_order_as_the_strings_do() -> None:
+    """Tantivy's date numbers compare as Whoosh's date strings (ISO dates and times exactly,
+    anything else monotonically), and an upper end covers every string it prefixes."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from archive.index.tantivy_index import DATE_CHARS, date_code
+
+    iso = st.text(alphabet="0123456789-:T", max_size=DATE_CHARS)
+    anything = st.text(max_size=DATE_CHARS)
+
+    @settings(max_examples=400, deadline=None)
+    @given(iso, iso, anything, anything)
+    def check(a: str, b: str, x: str, y: str) -> None:
+        assert (a < b) == (date_code(a) < date_code(b))
+        assert (x <= y) <= (date_code(x) <= date_code(y))  # monotone: x <= y implies codes <=
+        if len(b) < DATE_CHARS:
+            assert (a <= b + "\uffff") == (date_code(a) <= date_code(b, upper=True))
+
+    check()
