@@ -11,10 +11,7 @@ snippets and highlights are cut here for both, from the stored documents.  Query
 
 The index holds no text.  Passages and snippets are cut at query time, for the
 hits on the page only, from the documents themselves (any ``source`` with
-``get_document(doc_id)``).  Matching inside a passage uses the same folding and
-the same units as the index (:mod:`archive.analysis`), and highlight offsets
-are mapped back through :func:`archive.analysis.fold_with_offsets`, so a mark
-covers exactly the characters the author wrote, whatever NFKC did to them.
+``get_document(doc_id)``), by :mod:`archive.highlights` (re-exported here).
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ from __future__ import annotations
 import heapq
 import math
 import operator
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -30,6 +26,15 @@ from typing import Any, Protocol
 
 from archive import analysis
 from archive import index as ix
+from archive.highlights import (
+    _matchers,
+    best_passages,
+    find_spans,
+    highlight_blocks,
+    make_snippet,
+    passages_and_counts,
+    term_pattern,
+)
 from archive.index.engine import (
     FACETS,
     NO_DATE,
@@ -45,11 +50,9 @@ from archive.notices import Notice
 from archive.query import And, DateRange, Node, Not, Or, Parsed, Term, parse, positive_terms
 
 __all__ = ["FACETS", "NO_DATE", "SORTS", "Limits", "best_passages", "evaluate", "find_spans",
-           "highlight_blocks", "make_snippet", "match_ids", "more_like_this", "search",
-           "term_pattern"]
+           "highlight_blocks", "make_snippet", "match_ids", "more_like_this", "passages_and_counts",
+           "search", "term_pattern"]
 
-SNIPPET_CHARS = 160
-SNIPPET_LEAD = 50
 FACET_LIMIT = 50
 
 
@@ -214,111 +217,6 @@ def _clean_filters(filters: dict[str, list[str]] | None, notices: list[Notice]) 
         vs = [v for v in (vals if isinstance(vals, list | tuple) else [vals]) if str(v).strip()]
         if vs:
             out[k] = [str(v) for v in vs]
-    return out
-
-
-# --------------------------------------------------------------------------
-# Passages and highlights
-
-@dataclass(frozen=True)
-class _Matcher:
-    """Finds one query term in folded text with the index's semantics."""
-
-    key: str
-    regex: re.Pattern[str]
-
-
-#: A regex over folded text matching where the index says a term occurs (see
-#: :func:`archive.analysis.match_pattern`; a parsed term carries its own, ``Form.pattern``).
-term_pattern = analysis.match_pattern
-
-
-def _matchers(terms: list[Term]) -> list[_Matcher]:
-    out = []
-    for t in terms:
-        if t.field:
-            continue
-        for form in t.forms:
-            if form.pattern is not None:
-                out.append(_Matcher(t.text, form.pattern))
-    return out
-
-
-def find_spans(text: str, matchers: list[_Matcher]) -> tuple[list[tuple[int, int]], set[str]]:
-    """Original-text ``[start, end)`` spans of every match, merged, and which terms matched."""
-    folded, offsets = analysis.fold_with_offsets(text)
-    spans: list[tuple[int, int]] = []
-    found: set[str] = set()
-    for m in matchers:
-        for hit in m.regex.finditer(folded):
-            if hit.end() > hit.start():
-                spans.append(analysis.original_span(offsets, len(text), hit.start(), hit.end()))
-                found.add(m.key)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged, found
-
-
-def make_snippet(text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
-    """A window of ``text`` around its first match, with highlight offsets into the snippet.
-
-    Spans only: markup is the web's (``archive.web.render.marked``)."""
-    n = len(text)
-    first = spans[0][0] if spans else 0
-    start = max(0, first - SNIPPET_LEAD)
-    end = min(n, start + SNIPPET_CHARS)
-    start = max(0, min(start, end - SNIPPET_CHARS))
-    body = "".join(" " if c.isspace() else c for c in text[start:end])  # 1:1, keeps offsets
-    lead = "…" if start > 0 else ""
-    tail = "…" if end < n else ""
-    snippet = lead + body + tail
-    shift = len(lead) - start
-    hl = [[max(s, start) + shift, min(e, end) + shift] for s, e in spans if s < end and e > start]
-    return {"snippet": snippet, "highlights": hl}
-
-
-def best_passages(doc: Document, matchers: list[_Matcher], limit: int = 3) -> list[dict[str, Any]]:
-    """The blocks that match most query terms (then most often), each as a snippet."""
-    return passages_and_counts(doc, matchers, limit)[0]
-
-
-def passages_and_counts(doc: Document, matchers: list[_Matcher], limit: int = 3
-                        ) -> tuple[list[dict[str, Any]], int, int]:
-    """:func:`best_passages`, and the document's matches and matching passages in all
-    (what "N more matches in this document" says)."""
-    scored = []
-    for i, b in enumerate(doc.blocks):
-        if not b.text:
-            continue
-        spans, found = find_spans(b.text, matchers)
-        if spans:
-            scored.append(((len(found), len(spans), -i), b, spans))
-    matches = sum(len(spans) for _k, _b, spans in scored)
-    blocks = len(scored)
-    scored.sort(key=lambda x: x[0], reverse=True)
-    out = []
-    for _k, b, spans in scored[:limit]:
-        p = {"id": b.id, "page": b.pages[0] if b.pages else None}
-        p.update(make_snippet(b.text, spans))
-        out.append(p)
-    return out, matches, blocks
-
-
-def highlight_blocks(doc: Document, q: str, *, bridge: bool = True) -> dict[str, list[list[int]]]:
-    """For a document page: passage id → ``[start, end)`` spans of the query's terms in that block."""
-    parsed = parse(q, bridge=bridge)
-    matchers = _matchers(positive_terms(parsed.node))
-    out: dict[str, list[list[int]]] = {}
-    for b in doc.blocks:
-        if b.text and matchers:
-            spans, _found = find_spans(b.text, matchers)
-            if spans:
-                out[b.id] = [[s, e] for s, e in spans]
     return out
 
 

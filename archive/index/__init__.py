@@ -1,6 +1,7 @@
-"""The Whoosh index: derived data, rebuilt from the archive by ``archive reindex``.
+"""The search index (Whoosh, or Tantivy by ``index_engine``): derived data, rebuilt from the
+archive by ``archive reindex``.
 
-This package is the only place that imports :mod:`whoosh`.  Text becomes tokens in
+This package is the only place that imports :mod:`whoosh` and :mod:`tantivy`.  Text becomes tokens in
 :mod:`archive.analysis`; here those tokens are written as postings and read back.
 The rest of the archive imports from ``archive.index`` only; this module re-exports
 the names it uses.  One module per concern:

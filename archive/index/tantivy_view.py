@@ -23,6 +23,11 @@ and the page, the total and the facets are a few calls on one searcher:
   undated are 0 in both, so they come last either way).
 
 A docnum is ``segment ordinal << 32 | document``: valid in this view (one searcher) only.
+The search time limit (``Limits.timeout_s``) is the term-frequency path's: a plan runs to
+its end (milliseconds; ``bench/search_bench.py``).  Facet display forms: of two values that
+fold to one key (臺灣智庫, 台灣智庫) the more frequent among the matches is shown (Whoosh's
+path shows the first it meets); a document naming the same value twice counts once here
+(twice on Whoosh's path).
 Scores are Tantivy's BM25 (not the archive's BM25F), so a relevance order may differ from
 Whoosh's; match sets, totals and facet counts do not.  A date sort returns score 0.
 """
