@@ -144,7 +144,7 @@ def token_stream(text: str) -> str:
 
 def prepared(doc: Document) -> dict[str, Any]:
     """A document's Tantivy field values (plain data: made in worker processes)."""
-    f = field_values(doc, words=WORDS)
+    f = field_values(doc, with_words=WORDS)
     out: dict[str, Any] = {"doc_id": doc.doc_id, "meta": f["meta"]}
     out["body"] = [token_stream(t) for t in f["body"]]
     for name in TEXT_FIELDS:
