@@ -72,8 +72,9 @@ bench: bench-ingest bench-search bench-rank bench-permanence bench-layout bench-
 bench-ingest: setup
 	$(BIN)/python bench/ingest_bench.py
 
+ENGINE ?= whoosh,tantivy
 bench-search: setup
-	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs 10000
+	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs 10000 --engine $(ENGINE)
 
 bench-rank: setup
 	$(BIN)/python bench/drcd_rank.py --corpus $(SHARED)/corpus

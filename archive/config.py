@@ -15,6 +15,10 @@ from pathlib import Path
 
 ENV_VAR = "ARCHIVE_INSTANCE"
 
+#: The search engines ``index_engine`` may name (archive.index.ENGINES is the same tuple;
+#: this module imports nothing of the project).
+INDEX_ENGINES = ("whoosh", "tantivy")
+
 
 def resolve_instance(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The instance folder: the explicit path, else ``$ARCHIVE_INSTANCE``, else ``./instance``."""
@@ -48,6 +52,7 @@ class Settings:
     base_url: str = ""  # used in citations and feeds when set, e.g. https://archive.example.org
     trusted_hosts: tuple[str, ...] = ()  # Host names accepted besides base_url's and loopback
     trusted_proxies: int = 0  # proxies in front (1 behind deploy/nginx.conf): trust their X-Forwarded-*
+    index_engine: str = "whoosh"  # the search index's engine: "whoosh" or "tantivy" (then archive reindex)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -73,6 +78,9 @@ def load_settings(instance: Path) -> Settings:
             raise ValueError(f"{path}: trusted_hosts must be a list of host names, "
                              'e.g. trusted_hosts = ["archive.example.org"]')
         data["trusted_hosts"] = tuple(hosts)
+    if "index_engine" in data and data["index_engine"] not in INDEX_ENGINES:
+        raise ValueError(f"{path}: index_engine must be one of {', '.join(map(repr, INDEX_ENGINES))}, "
+                         f"not {data['index_engine']!r}")
     return Settings(**data)
 
 

@@ -23,15 +23,27 @@ if TYPE_CHECKING:
     from archive.service import Archive
 
 
-def reindex(archive: Archive) -> dict:
-    """Rebuild the index from the archive into a new directory and swap it in."""
-    from archive.index import SearchIndex
+def reindex(archive: Archive, engine: str | None = None) -> dict:
+    """Rebuild the index from the archive into a new directory and swap it in (with the
+    engine ``index_engine`` names; ``engine``, when given, must be that one: an index of
+    another engine than the configured one would be refused at once)."""
+    from archive.errors import ServiceError
+    from archive.index import engine_class
 
+    configured = archive.settings.index_engine
+    if engine is not None and engine != configured:
+        raise ServiceError(
+            f"config.toml sets index_engine = {configured!r}: set index_engine = {engine!r} "
+            f"in {archive.instance / 'config.toml'} first, then reindex",
+            web=f"設定檔的 index_engine 是 {configured!r}，請先改為 {engine!r} 再重建索引。",
+            code="index-engine")
     started = time.monotonic()
     with archive.write_lock():
-        count = SearchIndex.rebuild_at(archive.instance / "index", archive.store.iter_current())
+        count = engine_class(configured).rebuild_at(archive.instance / "index",
+                                                    archive.store.iter_current())
         archive.drop_index()
-    return {"documents": count, "seconds": round(time.monotonic() - started, 2)}
+    return {"documents": count, "seconds": round(time.monotonic() - started, 2),
+            "engine": configured}
 
 def upgrade_index(archive: Archive) -> dict | None:
     """Rebuild the index from the archive when it was written by another schema version
@@ -116,7 +128,7 @@ def _report(problems: list[dict], repaired: list[str], *, documents: int, versio
     }
 
 def _check_rows(archive: Archive, *, repair: bool, quick: bool) -> dict:
-    from archive.index import IndexMissingError, IndexVersionError, SearchIndex
+    from archive.index import IndexMissingError, IndexVersionError, engine_class
     from archive.integrity import version_problems
 
     problems: list[dict] = []
@@ -173,7 +185,8 @@ def _check_rows(archive: Archive, *, repair: bool, quick: bool) -> dict:
             problems.append({"kind": "index-orphan", "doc_id": doc_id})
     if repair:
         if rebuild:
-            SearchIndex.rebuild_at(archive.instance / "index", store.iter_current())
+            engine_class(archive.settings.index_engine).rebuild_at(
+                archive.instance / "index", store.iter_current())
             archive.drop_index()
             repaired.append("rebuilt the index")
         else:

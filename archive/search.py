@@ -3,15 +3,15 @@
 Nothing here knows the engine: the index is reached through the seam of
 :mod:`archive.index.engine` (an :class:`~archive.index.engine.IndexView`: term
 frequencies, the one BM25, dates, facet rows, stored fields), so the engine can
-change behind :mod:`archive.index` alone.  Query terms arrive folded once, in
+change behind :mod:`archive.index` alone.  A view that is a
+:class:`~archive.index.engine.PlanRunner` (Tantivy) gets the whole plan instead (parsed
+query, filters, sort, page) and returns the total, facet counts and the page; passages,
+snippets and highlights are cut here for both, from the stored documents.  Query terms arrive folded once, in
 :class:`archive.query.Form` (folded text, tokens, words, highlight pattern).
 
 The index holds no text.  Passages and snippets are cut at query time, for the
 hits on the page only, from the documents themselves (any ``source`` with
-``get_document(doc_id)``).  Matching inside a passage uses the same folding and
-the same units as the index (:mod:`archive.analysis`), and highlight offsets
-are mapped back through :func:`archive.analysis.fold_with_offsets`, so a mark
-covers exactly the characters the author wrote, whatever NFKC did to them.
+``get_document(doc_id)``), by :mod:`archive.highlights` (re-exported here).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import heapq
 import math
 import operator
-import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -28,18 +27,34 @@ from typing import Any, Protocol
 
 from archive import analysis
 from archive import index as ix
-from archive.index.engine import FACETS, NO_DATE, SORTS, Engine, FacetRow, IndexView
+from archive.highlights import (
+    _matchers,
+    best_passages,
+    find_spans,
+    highlight_blocks,
+    make_snippet,
+    passages_and_counts,
+    term_pattern,
+)
+from archive.index.engine import (
+    FACETS,
+    NO_DATE,
+    SORTS,
+    Engine,
+    FacetRow,
+    IndexView,
+    Plan,
+    PlanRunner,
+)
 from archive.models import Document
 from archive.notices import Notice
 from archive.query import And, DateRange, Node, Not, Or, Parsed, Term, parse, positive_terms
-from archive.timeline import timeline
+from archive.timeline import timeline, timeline_of_counts
 
 __all__ = ["FACETS", "NO_DATE", "SORTS", "Limits", "best_passages", "evaluate", "find_spans",
-           "highlight_blocks", "make_snippet", "match_ids", "more_like_this", "search",
-           "term_pattern"]
+           "highlight_blocks", "make_snippet", "match_ids", "more_like_this", "passages_and_counts",
+           "search", "term_pattern"]
 
-SNIPPET_CHARS = 160
-SNIPPET_LEAD = 50
 FACET_LIMIT = 50
 
 
@@ -165,15 +180,22 @@ def evaluate(node: Node | None, ctx: _Ctx, *, bonus: bool = True) -> dict[int, f
     raise TypeError(node)
 
 
+def _undated_rest(node: Node | None) -> tuple[bool, Node | None]:
+    """Whether the query has a date clause at the top (alone or ANDed), and the query
+    without it (``None``: every document)."""
+    if isinstance(node, DateRange):
+        return True, None
+    if isinstance(node, And) and any(isinstance(c, DateRange) for c in node.children):
+        others = tuple(c for c in node.children if not isinstance(c, DateRange))
+        return True, (others[0] if len(others) == 1 else And(others) if others else None)
+    return False, None
+
+
 def _undated_left_out(node: Node | None, ctx: _Ctx) -> int:
     """How many undated documents match a query's other parts but not its date: a date
     clause at the top (alone or ANDed) never silently hides them."""
-    if isinstance(node, DateRange):
-        rest: Node | None = None
-    elif isinstance(node, And) and any(isinstance(c, DateRange) for c in node.children):
-        others = tuple(c for c in node.children if not isinstance(c, DateRange))
-        rest = others[0] if len(others) == 1 else And(others) if others else None
-    else:
+    applies, rest = _undated_rest(node)
+    if not applies:
         return 0
     table = ctx.ev.facet_rows("year")
     matched = evaluate(rest, ctx, bonus=False) or {}
@@ -211,111 +233,6 @@ def _clean_filters(filters: dict[str, list[str]] | None, notices: list[Notice]) 
 
 
 # --------------------------------------------------------------------------
-# Passages and highlights
-
-@dataclass(frozen=True)
-class _Matcher:
-    """Finds one query term in folded text with the index's semantics."""
-
-    key: str
-    regex: re.Pattern[str]
-
-
-#: A regex over folded text matching where the index says a term occurs (see
-#: :func:`archive.analysis.match_pattern`; a parsed term carries its own, ``Form.pattern``).
-term_pattern = analysis.match_pattern
-
-
-def _matchers(terms: list[Term]) -> list[_Matcher]:
-    out = []
-    for t in terms:
-        if t.field:
-            continue
-        for form in t.forms:
-            if form.pattern is not None:
-                out.append(_Matcher(t.text, form.pattern))
-    return out
-
-
-def find_spans(text: str, matchers: list[_Matcher]) -> tuple[list[tuple[int, int]], set[str]]:
-    """Original-text ``[start, end)`` spans of every match, merged, and which terms matched."""
-    folded, offsets = analysis.fold_with_offsets(text)
-    spans: list[tuple[int, int]] = []
-    found: set[str] = set()
-    for m in matchers:
-        for hit in m.regex.finditer(folded):
-            if hit.end() > hit.start():
-                spans.append(analysis.original_span(offsets, len(text), hit.start(), hit.end()))
-                found.add(m.key)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged, found
-
-
-def make_snippet(text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
-    """A window of ``text`` around its first match, with highlight offsets into the snippet.
-
-    Spans only: markup is the web's (``archive.web.render.marked``)."""
-    n = len(text)
-    first = spans[0][0] if spans else 0
-    start = max(0, first - SNIPPET_LEAD)
-    end = min(n, start + SNIPPET_CHARS)
-    start = max(0, min(start, end - SNIPPET_CHARS))
-    body = "".join(" " if c.isspace() else c for c in text[start:end])  # 1:1, keeps offsets
-    lead = "…" if start > 0 else ""
-    tail = "…" if end < n else ""
-    snippet = lead + body + tail
-    shift = len(lead) - start
-    hl = [[max(s, start) + shift, min(e, end) + shift] for s, e in spans if s < end and e > start]
-    return {"snippet": snippet, "highlights": hl}
-
-
-def best_passages(doc: Document, matchers: list[_Matcher], limit: int = 3) -> list[dict[str, Any]]:
-    """The blocks that match most query terms (then most often), each as a snippet."""
-    return passages_and_counts(doc, matchers, limit)[0]
-
-
-def passages_and_counts(doc: Document, matchers: list[_Matcher], limit: int = 3
-                        ) -> tuple[list[dict[str, Any]], int, int]:
-    """:func:`best_passages`, and the document's matches and matching passages in all
-    (what "N more matches in this document" says)."""
-    scored = []
-    for i, b in enumerate(doc.blocks):
-        if not b.text:
-            continue
-        spans, found = find_spans(b.text, matchers)
-        if spans:
-            scored.append(((len(found), len(spans), -i), b, spans))
-    matches = sum(len(spans) for _k, _b, spans in scored)
-    blocks = len(scored)
-    scored.sort(key=lambda x: x[0], reverse=True)
-    out = []
-    for _k, b, spans in scored[:limit]:
-        p = {"id": b.id, "page": b.pages[0] if b.pages else None}
-        p.update(make_snippet(b.text, spans))
-        out.append(p)
-    return out, matches, blocks
-
-
-def highlight_blocks(doc: Document, q: str, *, bridge: bool = True) -> dict[str, list[list[int]]]:
-    """For a document page: passage id → ``[start, end)`` spans of the query's terms in that block."""
-    parsed = parse(q, bridge=bridge)
-    matchers = _matchers(positive_terms(parsed.node))
-    out: dict[str, list[list[int]]] = {}
-    for b in doc.blocks:
-        if b.text and matchers:
-            spans, _found = find_spans(b.text, matchers)
-            if spans:
-                out[b.id] = [[s, e] for s, e in spans]
-    return out
-
-
-# --------------------------------------------------------------------------
 # Facets, sorting
 
 
@@ -331,11 +248,34 @@ def _count(view: IndexView, facet: str, docnums: Any,
         for key, shown in pairs:
             counts[key] += 1
             display.setdefault(key, shown)
+    return _facet_list(facet, counts, display)
+
+
+def _facet_list(facet: str, counts: Counter[str] | dict[str, int], display: dict[str, str]
+                ) -> list[dict[str, Any]]:
+    """A facet's counts in display order, cut at ``FACET_LIMIT``."""
     if facet == "year":  # newest first, the undated last
         items = sorted(counts.items(), key=lambda kv: (kv[0] != NO_DATE, kv[0]), reverse=True)
     else:
         items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [{"value": display[k], "count": c} for k, c in items[:FACET_LIMIT]]
+
+
+def _runner_facet(facet: str, rows: list[tuple[str, str, int]],
+                  merged: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+    """A plan runner's ``(key, shown, count)`` rows as :func:`_count` gives them: counts per
+    key (a merged name's under its group's key and name); of several display forms of one
+    key, the most frequent (then the first in order).  A document naming two names of one
+    group counts for each here (the runner's counts are per name)."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for key, shown, c in rows:
+        if merged and key in merged:
+            key, shown = merged[key]
+        counts[key] += c
+        forms.setdefault(key, Counter())[shown] += c
+    display = {k: min(f.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, f in forms.items()}
+    return _facet_list(facet, counts, display)
 
 
 def _order(view: IndexView, hits: list[tuple[int, float]], sort: str,
@@ -359,34 +299,15 @@ def _order(view: IndexView, hits: list[tuple[int, float]], sort: str,
 # Entry points
 
 
-def search(index: Engine, source: DocumentSource | None, q: str, *,
-           filters: dict[str, list[str]] | None = None, sort: str = "relevance", page: int = 1,
-           per_page: int = 10, bridge: bool = True, max_passages: int = 3,
-           limits: Limits | None = None, merges: Merges | None = None) -> dict[str, Any]:
-    """Search ``q`` and return the JSON-ready result (see docs/architecture.md for the shape);
-    ``merges`` makes merged names one facet value and one filter."""
-    t0 = time.perf_counter()
-    limits = limits or Limits()
-    parsed: Parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
-    notices = list(parsed.notices)
-    if sort not in SORTS:
-        notices.append(Notice(f"不明的排序方式 {sort!r}，已依相關度排序。",
-                              f"Unknown sort {sort!r}: sorted by relevance."))
-        sort = "relevance"
-    page = max(1, int(page or 1))
-    per_page = max(1, min(100, int(per_page or 10)))
-    filters = _clean_filters(filters, notices)
-    view = index.view()
+def _evaluate_page(view: IndexView, parsed: Parsed, filters: dict[str, list[str]], sort: str,
+                   page: int, per_page: int, limits: Limits, notices: list[Notice],
+                   merges: Merges) -> tuple[int, int, list[tuple[int, float]],
+                                            dict[str, list[dict[str, Any]]], dict[str, Any]]:
+    """The term-frequency path (a view without ``run``): the query evaluated here, exactly;
+    returns the undated left out, the total, the page's hits, the facets and the timeline."""
     ctx = _Ctx(view, limits, notices)
-
     base = evaluate(parsed.node, ctx) or {}
     undated = _undated_left_out(parsed.node, ctx)
-    if undated:
-        notices.append(Notice(f"另有 {undated} 份沒有出版日期的文件符合其餘條件，未列入日期範圍"
-                              f"（可用年份篩選「{NO_DATE}」查看）。",
-                              f"{undated} more undated document(s) match the rest of the query but "
-                              f"not its date range (filter by year {NO_DATE!r} to see them)."))
-    merges = merges or {}
     fsets = {f: _filter_docs(view, f, vals, merges.get(f)) for f, vals in filters.items()}
     matched = base
     for fs in fsets.values():
@@ -408,9 +329,62 @@ def search(index: Engine, source: DocumentSource | None, q: str, *,
     dates = view.dates()
     time_line = timeline(dates[d] for d in when)
 
-    total = len(matched)
     window = _order(view, list(matched.items()), sort, k=page * per_page)
-    window = window[(page - 1) * per_page : page * per_page]
+    return (undated, len(matched), window[(page - 1) * per_page : page * per_page], facets,
+            time_line)
+
+
+def _merged_filters(filters: dict[str, list[str]], merges: Merges) -> dict[str, list[str]]:
+    """Filters with each merged name's whole group (for a plan runner, which filters by key:
+    the keys are folded already, and folding a key again gives the key)."""
+    out: dict[str, list[str]] = {}
+    for facet, values in filters.items():
+        merged = merges.get(facet) or {}
+        wanted = list(values)
+        for v in values:
+            group = merged.get(analysis.keyword(v), (None, ""))[0]
+            if group is not None:
+                wanted.extend(k for k, (g, _shown) in merged.items() if g == group)
+                wanted.append(group)
+        out[facet] = list(dict.fromkeys(wanted))
+    return out
+
+
+def search(index: Engine, source: DocumentSource | None, q: str, *,
+           filters: dict[str, list[str]] | None = None, sort: str = "relevance", page: int = 1,
+           per_page: int = 10, bridge: bool = True, max_passages: int = 3,
+           limits: Limits | None = None, merges: Merges | None = None) -> dict[str, Any]:
+    """Search ``q`` and return the JSON-ready result (see docs/architecture.md for the shape);
+    ``merges`` makes merged names one facet value and one filter."""
+    t0 = time.perf_counter()
+    limits = limits or Limits()
+    parsed: Parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
+    notices = list(parsed.notices)
+    if sort not in SORTS:
+        notices.append(Notice(f"不明的排序方式 {sort!r}，已依相關度排序。",
+                              f"Unknown sort {sort!r}: sorted by relevance."))
+        sort = "relevance"
+    page = max(1, int(page or 1))
+    per_page = max(1, min(100, int(per_page or 10)))
+    filters = _clean_filters(filters, notices)
+    merges = merges or {}
+    view = index.view()
+    if isinstance(view, PlanRunner):
+        applies, rest = _undated_rest(parsed.node)
+        res = view.run(Plan(parsed.node, _merged_filters(filters, merges), sort,
+                            (page - 1) * per_page, per_page, count_undated=applies,
+                            undated_rest=rest))
+        undated, total, window = res.undated, res.total, res.hits
+        facets = {f: _runner_facet(f, res.facets.get(f, []), merges.get(f)) for f in FACETS}
+        time_line = timeline_of_counts(res.dates)
+    else:
+        undated, total, window, facets, time_line = _evaluate_page(
+            view, parsed, filters, sort, page, per_page, limits, notices, merges)
+    if undated:
+        notices.append(Notice(f"另有 {undated} 份沒有出版日期的文件符合其餘條件，未列入日期範圍"
+                              f"（可用年份篩選「{NO_DATE}」查看）。",
+                              f"{undated} more undated document(s) match the rest of the query but "
+                              f"not its date range (filter by year {NO_DATE!r} to see them)."))
     matchers = _matchers(positive_terms(parsed.node))
     out_hits = []
     for docnum, score in window:
@@ -439,6 +413,9 @@ def match_ids(index: Engine, q: str, *, bridge: bool = False,
     limits = limits or Limits(timeout_s=60.0)
     parsed = parse(q, bridge=bridge, max_chars=limits.max_chars, max_terms=limits.max_terms)
     view = index.view()
+    if isinstance(view, PlanRunner):
+        res = view.run(Plan(parsed.node, limit=None, facets=False, bonus=False))
+        return {view.stored(d)["doc_id"] for d, _s in res.hits}
     ctx = _Ctx(view, limits, [])
     hits = evaluate(parsed.node, ctx, bonus=False) or {}
     return {view.stored(d)["doc_id"] for d in hits}
@@ -482,6 +459,8 @@ def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
     terms = [t for _w, t in weighted[:MLT_TERMS]]
     if not terms:
         return []
+    if isinstance(view, PlanRunner):  # the engine scores the terms itself (its BM25)
+        return [_mlt_hit(view.stored(d), s) for d, s in view.related(terms, docnum, limit)]
     # One BM25 for both (archive.index.evaluate): the words of the ranking field, or the
     # recall field's single tokens in an index without it.
     scores: dict[int, float] = {}
@@ -494,11 +473,10 @@ def more_like_this(index: Engine, source: DocumentSource | None, doc_id: str,
     # The best few by score alone (cheap), then the display order with its tie-breaks.
     best = heapq.nlargest(limit * 4, scores.items(), key=operator.itemgetter(1))
     hits = _order(view, best, "relevance", limit)
-    out = []
-    for docnum, score in hits:
-        meta = view.stored(docnum)
-        out.append({"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
-                    "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
-                    "series": meta.get("series", ""), "date": meta.get("date", ""),
-                    "passages": []})
-    return out
+    return [_mlt_hit(view.stored(d), score) for d, score in hits]
+
+
+def _mlt_hit(meta: dict[str, Any], score: float) -> dict[str, Any]:
+    return {"id": meta["doc_id"], "title": meta.get("title", ""), "score": round(score, 4),
+            "author": meta.get("author", ""), "foundation": meta.get("foundation", ""),
+            "series": meta.get("series", ""), "date": meta.get("date", ""), "passages": []}

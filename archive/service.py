@@ -117,15 +117,15 @@ class Archive:
 
     # -- the index (derived; opened lazily so that a bad index never blocks the archive) ------
     @property
-    def index(self):  # -> archive.index.SearchIndex
-        from archive.index import SearchIndex
+    def index(self):  # -> archive.index.SearchIndex or TantivyIndex (settings.index_engine)
+        from archive.index import engine_class
 
         with self._index_lock:
             if self._index is None:
                 path = self.instance / "index"
                 # A new archive gets a new index; one with documents never silently does.
                 fresh = path.exists() or path.is_symlink() or not self.store.count()
-                self._index = SearchIndex(path, create=fresh)
+                self._index = engine_class(self.settings.index_engine)(path, create=fresh)
             return self._index
 
     def drop_index(self) -> None:
@@ -318,10 +318,11 @@ class Archive:
         return edits.apply(self, doc_id, sets=sets, unsets=unsets, user=user)
 
     # -- maintenance (archive.maintenance) ------------------------------------------------------
-    def reindex(self) -> dict:
+    def reindex(self, engine: str | None = None) -> dict:
         """Rebuild the index from the archive into a new directory and swap it in, and learn
-        the aliases the documents gloss alike."""
-        out = maintenance.reindex(self)
+        the aliases the documents gloss alike.  ``engine``: the one ``index_engine`` names
+        (given, it must be that one: an index of another engine would not open)."""
+        out = maintenance.reindex(self, engine)
         out["aliases_learned"] = len(self.learn_aliases())
         return out
 

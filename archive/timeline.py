@@ -36,18 +36,26 @@ def _months_between(first: str, last: str) -> list[str]:
 def timeline(dates: Iterable[str]) -> dict[str, Any]:
     """Counts per period of ``dates`` (ISO dates; anything without a leading year is undated):
     ``{"unit": "year" | "month", "bars": [{"period", "count"}...], "undated": n, "dated": n}``."""
+    return timeline_of_counts((d, 1) for d in dates)
+
+
+def timeline_of_counts(counts: Iterable[tuple[str, int]]) -> dict[str, Any]:
+    """:func:`timeline` of ``(date, how many documents)`` pairs (an engine that counts
+    documents per distinct date; a year alone is counted by year)."""
     years: Counter[str] = Counter()
     months: Counter[str] = Counter()
     undated = 0
     month_for_all = True
-    for date in dates:
+    for date, n in counts:
+        if n <= 0:
+            continue
         m = _YEAR.match(date or "")
         if not m:
-            undated += 1
+            undated += n
             continue
-        years[m.group(1)] += 1
+        years[m.group(1)] += n
         if m.group(2) and 1 <= int(m.group(2)) <= 12:
-            months[f"{m.group(1)}-{m.group(2)}"] += 1
+            months[f"{m.group(1)}-{m.group(2)}"] += n
         else:
             month_for_all = False
     dated = sum(years.values())
@@ -61,13 +69,3 @@ def timeline(dates: Iterable[str]) -> dict[str, Any]:
     first, last = int(min(years)), int(max(years))
     bars = [{"period": str(y), "count": years[str(y)]} for y in range(first, last + 1)]
     return {"unit": "year", "bars": bars, "undated": undated, "dated": dated}
-
-
-def from_year_counts(counts: Iterable[tuple[str, int]], undated: int = 0) -> dict[str, Any]:
-    """The same shape from counts per year alone (an engine that gives no dates per document)."""
-    dates: list[str] = []
-    for year, n in counts:
-        dates.extend([year] * n)
-    out = timeline(dates)
-    out["undated"] += undated
-    return out

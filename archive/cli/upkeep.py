@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from archive.config import INDEX_ENGINES
 from archive.service import Archive, ServiceError
 
 from .base import CliContext, dump, fail, main, pass_ctx
@@ -18,15 +19,17 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 
 # -- maintenance ---------------------------------------------------------------------------------
 @main.command()
+@click.option("--engine", type=click.Choice(INDEX_ENGINES), default=None,
+              help="The engine to build (must be config.toml's index_engine; default: that one).")
 @pass_ctx
-def reindex(c: CliContext) -> None:
+def reindex(c: CliContext, engine: str | None) -> None:
     """Rebuild the search index from the archive and swap it in atomically."""
     c.archive.lower_priority()
     try:
-        r = c.archive.reindex()
+        r = c.archive.reindex(engine)
     except ServiceError as exc:
         fail(str(exc))
-    click.echo(f"reindexed {r['documents']} documents in {r['seconds']} s")
+    click.echo(f"reindexed {r['documents']} documents in {r['seconds']} s ({r['engine']})")
 
 
 @main.command()

@@ -1,6 +1,7 @@
-"""The Whoosh index: derived data, rebuilt from the archive by ``archive reindex``.
+"""The search index (Whoosh, or Tantivy by ``index_engine``): derived data, rebuilt from the
+archive by ``archive reindex``.
 
-This package is the only place that imports :mod:`whoosh`.  Text becomes tokens in
+This package is the only place that imports :mod:`whoosh` and :mod:`tantivy`.  Text becomes tokens in
 :mod:`archive.analysis`; here those tokens are written as postings and read back.
 The rest of the archive imports from ``archive.index`` only; this module re-exports
 the names it uses.  One module per concern:
@@ -17,17 +18,32 @@ the names it uses.  One module per concern:
 * :mod:`.evaluate`: the scoring engine (:class:`Evaluator`, BM25 and its constants).
 * :mod:`.cache`: per-segment memos; :mod:`.facets`: column values for facets and dates.
 * :mod:`.queries`: stored-field reads of a searcher.
+* :mod:`.tantivy_index` / :mod:`.tantivy_view`: the other engine (``index_engine =
+  "tantivy"``): :class:`TantivyIndex`, the same contract as :class:`SearchIndex`, and its
+  view, which runs whole plans (:class:`~archive.index.engine.PlanRunner`).  They are the
+  only modules that import :mod:`tantivy`, loaded when that engine is asked for
+  (:func:`engine_class`).
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from archive.config import INDEX_ENGINES
 
 from . import whoosh_fixes  # noqa: F401  (first: the patches every other module relies on)
 from .bulk import SEGMENT_POSTINGS, _bulk_build
 from .cache import LEAF_CACHE_MAX, TF_CACHE_MAX_POSTINGS, leaf_cached
 from .directory import SEAL_FILE, IndexDirectory
 from .documents import KEY_WORDS, field_values, key_words
-from .engine import FACETS, NO_DATE, SORTS, Engine, IndexView
-from .errors import IndexBusyError, IndexError_, IndexMissingError, IndexVersionError
+from .engine import FACETS, NO_DATE, SORTS, Engine, IndexView, Plan, PlanResult, PlanRunner
+from .errors import (
+    IndexBusyError,
+    IndexEngineError,
+    IndexError_,
+    IndexMissingError,
+    IndexVersionError,
+)
 from .evaluate import (
     DEFAULT_B,
     FIELD_B,
@@ -61,6 +77,21 @@ from .schema import (
 from .searcher import OPEN_ATTEMPTS, SearchIndex
 from .view import WhooshView
 
+#: The engines ``index_engine`` may name (the first is the default): archive.config's tuple.
+ENGINES = INDEX_ENGINES
+
+
+def engine_class(name: str) -> Any:
+    """The index class of engine ``name`` (:data:`ENGINES`): :class:`SearchIndex` or
+    :class:`~archive.index.tantivy_index.TantivyIndex` (imported only when asked for)."""
+    if name == "whoosh":
+        return SearchIndex
+    if name == "tantivy":
+        from .tantivy_index import TantivyIndex
+
+        return TantivyIndex
+    raise ValueError(f"unknown index engine {name!r}; known: {', '.join(ENGINES)}")
+
 __all__ = [
     "BLOCK_GAP", "DEFAULT_B", "FACET_FIELDS", "FACET_SEP", "FIELD_B", "FIELD_WEIGHTS",
     "INLINE_LIMIT", "K1", "KEY_WORDS", "LEAF_CACHE_MAX", "MAX_PREFIX_TERMS", "OPEN_ATTEMPTS",
@@ -73,4 +104,5 @@ __all__ = [
     "key_words", "leaf_cached", "leaf_column", "make_schema", "positional", "field_values",
     "stored", "stored_key_words",
     "word_counts", "FACETS", "NO_DATE", "SORTS", "Engine", "IndexView", "WhooshView",
+    "ENGINES", "IndexEngineError", "Plan", "PlanResult", "PlanRunner", "engine_class",
 ]

@@ -2,8 +2,10 @@
 and the seal.
 
 What it owns and why: everything about *where* and *whether* an index lives, apart from
-what is inside the Whoosh files.  Layout: ``path`` is a symlink to a sibling directory
-``<name>-<stamp>/`` holding the Whoosh files, a :data:`VERSION_FILE` and a
+what is inside the engine's files (Whoosh's, or Tantivy's: the engine-specific parts are
+methods :class:`archive.index.tantivy_index.TantivyIndex` overrides).  Layout: ``path`` is a symlink to a sibling directory
+``<name>-<stamp>/`` holding the engine's files, a :data:`VERSION_FILE` (the schema
+version and the engine's name: an index of the other engine is refused with one line) and a
 :data:`SEAL_FILE`.  A rebuild writes a fresh sibling and swaps the symlink with one
 ``rename`` (atomic), so searches never see a half-built index and searchers that are
 still open keep reading the old files.  A ``<name>.lock`` file next to ``path`` is the
@@ -21,6 +23,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -29,7 +32,7 @@ from whoosh.fields import Schema
 from archive import locks
 from archive.integrity import file_sha256
 
-from .errors import IndexBusyError, IndexVersionError
+from .errors import IndexBusyError, IndexEngineError, IndexVersionError
 from .schema import SCHEMA_VERSION, VERSION_FILE
 
 #: Size and SHA-256 of every file of the index as its last commit left it (see ``_seal``).
@@ -42,6 +45,10 @@ class IndexDirectory:
     path: Path
     lock_timeout: float
     schema: Schema
+    #: The engine whose files the directory holds, and the version of its layout; both are
+    #: written to :data:`VERSION_FILE` and checked on opening.
+    engine = "whoosh"
+    schema_version = str(SCHEMA_VERSION)
 
     # -- layout ------------------------------------------------------------
     def live_dir(self) -> Path:
@@ -56,7 +63,7 @@ class IndexDirectory:
 
     def _create_in(self, d: Path) -> None:
         whoosh_index.create_in(str(d), self.schema)
-        (d / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+        self._write_version(d)
         _seal(d)
 
     def _point_to(self, target: Path) -> None:
@@ -70,18 +77,30 @@ class IndexDirectory:
             self.path.rename(self.path.with_name(f"{self.path.name}-legacy-{int(time.time())}"))
         os.replace(tmp, self.path)
 
+    def _write_version(self, d: Path) -> None:
+        """The version file: ``<schema version> <engine>`` (an old Whoosh index wrote the
+        version alone)."""
+        (d / VERSION_FILE).write_text(f"{self.schema_version} {self.engine}")
+
     def _check_version(self, d: Path) -> None:
-        vf = d / VERSION_FILE
-        try:
-            found = int(vf.read_text().strip())
-        except (OSError, ValueError):
-            found = None
-        # A table of contents names a Whoosh index (listing, not opening, which races writers).
-        if found != SCHEMA_VERSION or not any(d.glob("_MAIN_*.toc")):
+        found, engine = read_version(d)
+        if found is not None and engine != self.engine:
+            raise IndexEngineError(
+                f"the search index at {self.path} was built by {engine}, but index_engine is "
+                f"{self.engine!r}: run archive reindex (or set index_engine = {engine!r})"
+            )
+        if found != self.schema_version or not self._has_index_files(d):
             raise IndexVersionError(
                 f"the search index at {self.path} has schema version {found}, this program "
-                f"needs {SCHEMA_VERSION}: run archive reindex"
+                f"needs {self.schema_version}: run archive reindex"
             )
+
+    def _has_index_files(self, d: Path) -> bool:
+        # A table of contents names a Whoosh index (listing, not opening, which races writers).
+        return any(d.glob("_MAIN_*.toc"))
+
+    def _read_through(self, d: Path) -> list[str]:
+        return _read_through(d)
 
     def _cleanup(self, keep: set[Path]) -> None:
         """Remove old index directories, keeping the live one and the one before it
@@ -130,7 +149,7 @@ class IndexDirectory:
             unsealed = bool(present - sealed.keys())
         if found or not unsealed:
             return found
-        return _read_through(d)
+        return self._read_through(d)
 
 
 def _index_files(d: Path) -> set[str]:
@@ -142,9 +161,22 @@ def _index_files(d: Path) -> set[str]:
     }
 
 
-def _seal(d: Path) -> None:
+def read_version(d: Path) -> tuple[str | None, str]:
+    """The version file of the index in ``d``: ``(version, engine)``; ``(None, "whoosh")``
+    when it is missing or unreadable, the engine ``"whoosh"`` when it names none."""
+    try:
+        parts = (d / VERSION_FILE).read_text().split()
+    except OSError:
+        return None, "whoosh"
+    if not parts:
+        return None, "whoosh"
+    return parts[0], (parts[1] if len(parts) > 1 else "whoosh")
+
+
+def _seal(d: Path, rehash: Callable[[str], bool] | None = None) -> None:
     """Record the size and digest of every file of ``d`` after a commit.  Only files new
-    since the last seal are hashed (an index file, once written, never changes)."""
+    since the last seal are hashed (a Whoosh file, once written, never changes), and those
+    ``rehash`` names (an engine's files that each commit rewrites)."""
     try:
         old = json.loads((d / SEAL_FILE).read_text())
     except (OSError, ValueError):
@@ -152,7 +184,7 @@ def _seal(d: Path) -> None:
     seal = {}
     for name in sorted(_index_files(d)):
         size = (d / name).stat().st_size
-        kept = old.get(name)
+        kept = None if rehash is not None and rehash(name) else old.get(name)
         seal[name] = kept if kept and kept[0] == size else [size, file_sha256(d / name)]
     tmp = d / f".{SEAL_FILE}.tmp"
     tmp.write_text(json.dumps(seal, sort_keys=True))

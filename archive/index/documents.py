@@ -29,8 +29,9 @@ def key_words(words: Counter[str]) -> list[list[Any]]:
     return [[w, words[w]] for w in ranked[:KEY_WORDS]]
 
 
-def field_values(doc: Document) -> dict[str, Any]:
-    """The writer's field values for one document: texts and keys; the fields tokenise them."""
+def field_values(doc: Document, *, with_words: bool = USE_WORDS) -> dict[str, Any]:
+    """The writer's field values for one document: texts and keys; the fields tokenise them.
+    ``with_words``: cut the ranking field's words (jieba) and the key words too."""
     meta: dict[str, Any] = {k: (doc.meta(k) or "") for k in ("title", "author", "foundation", "series", "date")}
     meta["title"] = doc.title or ""
     meta["version"] = doc.version  # lets `archive check` see a stale entry
@@ -51,7 +52,7 @@ def field_values(doc: Document) -> dict[str, Any]:
         if date[:4].isdigit():
             fields["year"] = [date[:4]]
             fields["_stored_year"] = date[:4]
-    if USE_WORDS:
+    if with_words:
         # The title's words too, when the text does not print it (the ranking field's bonus
         # then rewards a title hit as it rewards a body hit).
         title = meta.get("title") or ""

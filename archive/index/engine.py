@@ -30,12 +30,27 @@ What a view must provide:
 * ``stored(docnum)``: the hit list's metadata (``doc_id``, title, author, …).
 * ``docnum_of(doc_id)``, ``doc_frequency(field, term)``, ``key_words(docnum)`` (the key
   words stored at ingest, ``None`` when the index keeps none): for related documents.
+
+A view may instead run the whole plan (a :class:`PlanRunner`: ``run(plan)`` and
+``related(terms, exclude, limit)``).  Why: an engine that keeps its postings to itself
+(Tantivy, :mod:`archive.index.tantivy_view`) cannot hand out ``docnum → tf`` for every
+matching document without fetching every hit; it can count, aggregate facets, sort by a
+fast field and return one page in a few calls.  :mod:`archive.search` then gives it the
+parsed query (the AST of :mod:`archive.query`), the filters, the sort and the page, and
+gets back a :class:`PlanResult`: the total, every facet's exact counts (per key, with a
+display form), the undated documents a top-level date clause left out, and the page's
+``(docnum, score)``.  Match *sets*, totals and facet counts must be the ones the
+term-frequency path computes for the same index (the parametrised tests of both engines
+assert it); scores and so the order within a relevance sort may differ (the engine's own
+BM25).  Only term-frequency views (Whoosh) need the methods above; ``stored`` and
+``doc_frequency``, ``docnum_of``, ``key_words`` serve both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 #: The facets, in display order; each is also a filter (and a query parameter on the web).
 FACETS = ("author", "foundation", "series", "year")
@@ -77,3 +92,51 @@ class Engine(Protocol):
     """An index :mod:`archive.search` can query."""
 
     def view(self) -> IndexView: ...
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One search for a :class:`PlanRunner`.
+
+    ``node``: the parsed query (an :mod:`archive.query` node; ``None``: every document).
+    ``filters``: facet → values (cleaned: known facets, non-empty), matched by key.
+    ``facets``: count them (disjunctively: a filtered facet is counted without its own
+    filter).  ``undated_rest``: when ``count_undated``, the query without its top-level
+    date clause (``None``: every document); the result's ``undated`` counts the undated
+    documents matching it.  ``limit`` ``None``: every hit, unordered (``match_ids``).
+    ``bonus``: add the ranking field's word bonus (scores only).
+    """
+
+    node: Any
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int | None = 10
+    facets: bool = True
+    count_undated: bool = False
+    undated_rest: Any = None
+    bonus: bool = True
+
+
+@dataclass
+class PlanResult:
+    """What a :class:`PlanRunner` returns for a :class:`Plan`: ``facets`` maps each facet to
+    ``(key, shown, count)`` triples, uncut and unordered (:mod:`archive.search` orders and
+    cuts them as for the term-frequency path)."""
+
+    total: int
+    hits: list[tuple[int, float]]
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    undated: int = 0
+    #: with ``facets``: ``(date, count)`` of the documents the year facet counts (each
+    #: distinct date, ``""`` for undated), for the timeline (:mod:`archive.timeline`)
+    dates: list[tuple[str, int]] = field(default_factory=list)
+
+
+@runtime_checkable
+class PlanRunner(Protocol):
+    """A view that evaluates a whole :class:`Plan` itself (see the module docstring)."""
+
+    def run(self, plan: Plan) -> PlanResult: ...
+    def related(self, terms: Sequence[str], exclude: int | None, limit: int) -> list[tuple[int, float]]: ...
+    def stored(self, docnum: int) -> dict[str, Any]: ...

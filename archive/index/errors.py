@@ -16,6 +16,13 @@ class IndexVersionError(IndexError_):
     code = "index-version"
 
 
+class IndexEngineError(IndexVersionError):
+    """The index on disk was built by another engine than ``index_engine`` names (a kind of
+    version error: whatever rebuilds an old index rebuilds it with the configured engine)."""
+
+    code = "index-engine"
+
+
 class IndexMissingError(IndexError_):
     """The index is gone (its link dangles, or it was removed while documents exist)."""
 

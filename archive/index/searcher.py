@@ -26,7 +26,7 @@ from .bulk import _bulk_build
 from .directory import IndexDirectory, _seal
 from .documents import field_values
 from .errors import IndexMissingError
-from .schema import SCHEMA_VERSION, VERSION_FILE, codec, make_schema
+from .schema import codec, make_schema
 from .view import WhooshView
 
 #: Attempts at opening a searcher while a writer replaces the files it was about to read.
@@ -166,7 +166,7 @@ class SearchIndex(IndexDirectory):
                 whoosh_index.create_in(str(new), self.schema)
                 workers = workers if workers is not None else min(2, os.cpu_count() or 1)
                 n = _bulk_build(new, self.schema, docs, workers)
-                (new / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+                self._write_version(new)
                 _seal(new)
             except BaseException:
                 shutil.rmtree(new, ignore_errors=True)

@@ -71,8 +71,11 @@ def test_two_ingests_at_once_are_serialised_and_both_complete(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_searches_run_without_errors_during_ingest_and_reindex(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_searches_run_without_errors_during_ingest_and_reindex(tmp_path: Path, engine: str) -> None:
     instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.toml").write_text(f'index_engine = "{engine}"\n')
     first = make_batch(tmp_path / "a", "甲", 3)
     archive = Archive(instance)
     for p in first:

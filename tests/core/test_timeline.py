@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.timeline import MONTHS_UP_TO, from_year_counts, timeline
+from archive.timeline import MONTHS_UP_TO, timeline, timeline_of_counts
 from archive.web.timeline import BARS_HEIGHT, MAX_LABELS, drawing
 
 
@@ -25,9 +25,11 @@ def test_a_long_range_or_a_date_without_its_month_is_counted_by_year() -> None:
 
 def test_nothing_dated_draws_nothing_and_year_counts_give_the_same_shape() -> None:
     assert timeline(["", ""]) == {"unit": "year", "bars": [], "undated": 2, "dated": 0}
-    t = from_year_counts([("2021", 2), ("2019", 1)], undated=4)
+    t = timeline_of_counts([("2021", 2), ("2019-05-01", 1), ("", 4), ("2020", 0)])
     assert [(b["period"], b["count"]) for b in t["bars"]] == [("2019", 1), ("2020", 0), ("2021", 2)]
-    assert t["undated"] == 4
+    assert t["undated"] == 4 and t["dated"] == 3
+    by_date = timeline_of_counts([("2024-01-15", 3), ("2024-03-01", 2)])
+    assert by_date == timeline(["2024-01-15"] * 3 + ["2024-03-01"] * 2)
 
 
 def test_the_drawing_scales_bars_to_the_peak_links_only_what_has_documents_and_labels_sparingly() -> None:

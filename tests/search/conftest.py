@@ -1,4 +1,5 @@
-"""Fixtures for the search tests: real Whoosh indexes on disk, documents built by hand."""
+"""Fixtures for the search tests: real indexes on disk (each test that builds one runs on
+both engines, ``engine``), documents built by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.index import SearchIndex
+from archive.index import ENGINES, SearchIndex, engine_class
 from archive.models import Block, Document, Field
 
 
@@ -38,12 +39,22 @@ def make_doc(doc_id: str, paragraphs: list[str] | str, *, title: str = "", autho
                     metadata=meta, doc_id=doc_id)
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The index engine a test runs on (every test that builds an index runs on each); a test
+    marked ``ranking`` asserts the archive's own BM25F order, which only Whoosh's path has."""
+    if request.param != "whoosh" and request.node.get_closest_marker("ranking"):
+        pytest.skip(f"ranking order is the archive's BM25F; {request.param} ranks by its own BM25")
+    return str(request.param)
+
+
 @pytest.fixture
-def build(tmp_path: Path) -> Callable[[list[Document]], tuple[SearchIndex, DictSource]]:
-    """Index ``docs`` into a fresh on-disk index (single process) and return it with a source."""
+def build(tmp_path: Path, engine: str) -> Callable[[list[Document]], tuple[SearchIndex, DictSource]]:
+    """Index ``docs`` into a fresh on-disk index of ``engine`` (single process) and return it
+    with a source."""
 
     def _build(docs: list[Document]) -> tuple[SearchIndex, DictSource]:
-        index = SearchIndex(tmp_path / "index")
+        index = engine_class(engine)(tmp_path / "index")
         index.rebuild(docs, workers=1)
         return index, DictSource(docs)
 
