@@ -121,3 +121,25 @@ def secret_key(instance: Path) -> str:
         fh.write(key)
     os.replace(tmp, path)
     return key
+
+
+def set_index_engine(instance: Path, engine: str) -> None:
+    """Record ``index_engine = engine`` in ``instance/config.toml`` (the line replaced, or
+    added; every other line, comments included, kept), written whole and atomically: what
+    ``archive reindex --engine`` does once the new index is swapped in."""
+    import re
+
+    from archive.store.files import atomic_write
+
+    if engine not in INDEX_ENGINES:
+        raise ValueError(f"index_engine must be one of {', '.join(map(repr, INDEX_ENGINES))}, not {engine!r}")
+    path = instance / "config.toml"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f'index_engine = "{engine}"'
+    pattern = re.compile(r"^[ \t]*index_engine[ \t]*=.*$", re.MULTILINE)
+    if pattern.search(text):
+        text = pattern.sub(line, text, count=1)
+    else:
+        text = (text if not text or text.endswith("\n") else text + "\n") + line + "\n"
+    tomllib.loads(text)  # never write a file the next start cannot read
+    atomic_write(path, text.encode("utf-8"))

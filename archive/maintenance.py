@@ -24,26 +24,26 @@ if TYPE_CHECKING:
 
 
 def reindex(archive: Archive, engine: str | None = None) -> dict:
-    """Rebuild the index from the archive into a new directory and swap it in (with the
-    engine ``index_engine`` names; ``engine``, when given, must be that one: an index of
-    another engine than the configured one would be refused at once)."""
-    from archive.errors import ServiceError
+    """Rebuild the index from the archive into a new directory and swap it in, with the
+    engine ``index_engine`` names, or with ``engine``: then the new engine's index is built
+    and swapped in first, and ``config.toml`` records the switch after (a failed build
+    leaves the old index and the old setting; web workers opened on the old engine answer
+    "run archive reindex" until they are restarted)."""
+    from archive.config import set_index_engine
     from archive.index import engine_class
 
-    configured = archive.settings.index_engine
-    if engine is not None and engine != configured:
-        raise ServiceError(
-            f"config.toml sets index_engine = {configured!r}: set index_engine = {engine!r} "
-            f"in {archive.instance / 'config.toml'} first, then reindex",
-            web=f"設定檔的 index_engine 是 {configured!r}，請先改為 {engine!r} 再重建索引。",
-            code="index-engine")
+    target = engine or archive.settings.index_engine
     started = time.monotonic()
     with archive.write_lock():
-        count = engine_class(configured).rebuild_at(archive.instance / "index",
-                                                    archive.store.iter_current())
+        count = engine_class(target).rebuild_at(archive.instance / "index",
+                                                archive.store.iter_current())
+        if target != archive.settings.index_engine:
+            set_index_engine(archive.instance, target)
+            archive.settings.index_engine = target
         archive.drop_index()
     return {"documents": count, "seconds": round(time.monotonic() - started, 2),
-            "engine": configured}
+            "engine": target}
+
 
 def upgrade_index(archive: Archive) -> dict | None:
     """Rebuild the index from the archive when it was written by another schema version

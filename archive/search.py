@@ -75,7 +75,7 @@ class Limits:
 # Evaluating the AST: exact match sets with scores (see archive.index.Evaluator)
 
 
-class _Ctx:
+class _Evaluation:
     """One query's evaluation state: the index view, the deadline, notices."""
 
     def __init__(self, ev: IndexView, limits: Limits, notices: list[Notice]) -> None:
@@ -96,7 +96,7 @@ class _Ctx:
         return False
 
 
-def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
+def _term_scores(t: Term, ctx: _Evaluation, bonus: bool) -> dict[int, float] | None:
     """Documents containing ``t`` (or one of its regional alternatives) with BM25 scores.
 
     A plain term is looked for in the body and every metadata field (title and author weigh
@@ -127,14 +127,14 @@ def _term_scores(t: Term, ctx: _Ctx, bonus: bool) -> dict[int, float] | None:
     return out
 
 
-def _date_docs(node: DateRange, ctx: _Ctx) -> dict[int, float]:
+def _date_docs(node: DateRange, ctx: _Evaluation) -> dict[int, float]:
     lo, hi = node.lo, (node.hi + "\uffff") if node.hi else ""
     return dict.fromkeys(
         ctx.ev.docs_where("date", lambda v: bool(v) and (not lo or v >= lo) and (not hi or v <= hi)),
         0.0)
 
 
-def evaluate(node: Node | None, ctx: _Ctx, *, bonus: bool = True) -> dict[int, float] | None:
+def evaluate(node: Node | None, ctx: _Evaluation, *, bonus: bool = True) -> dict[int, float] | None:
     """Live docnum → score of every document matching ``node`` (``None``: every document).
 
     Returns ``None`` for a part skipped because the time limit ran out; callers leave
@@ -191,7 +191,7 @@ def _undated_rest(node: Node | None) -> tuple[bool, Node | None]:
     return False, None
 
 
-def _undated_left_out(node: Node | None, ctx: _Ctx) -> int:
+def _undated_left_out(node: Node | None, ctx: _Evaluation) -> int:
     """How many undated documents match a query's other parts but not its date: a date
     clause at the top (alone or ANDed) never silently hides them."""
     applies, rest = _undated_rest(node)
@@ -305,7 +305,7 @@ def _evaluate_page(view: IndexView, parsed: Parsed, filters: dict[str, list[str]
                                             dict[str, list[dict[str, Any]]], dict[str, Any]]:
     """The term-frequency path (a view without ``run``): the query evaluated here, exactly;
     returns the undated left out, the total, the page's hits, the facets and the timeline."""
-    ctx = _Ctx(view, limits, notices)
+    ctx = _Evaluation(view, limits, notices)
     base = evaluate(parsed.node, ctx) or {}
     undated = _undated_left_out(parsed.node, ctx)
     fsets = {f: _filter_docs(view, f, vals, merges.get(f)) for f, vals in filters.items()}
@@ -416,7 +416,7 @@ def match_ids(index: Engine, q: str, *, bridge: bool = False,
     if isinstance(view, PlanRunner):
         res = view.run(Plan(parsed.node, limit=None, facets=False, bonus=False))
         return {view.stored(d)["doc_id"] for d, _s in res.hits}
-    ctx = _Ctx(view, limits, [])
+    ctx = _Evaluation(view, limits, [])
     hits = evaluate(parsed.node, ctx, bonus=False) or {}
     return {view.stored(d)["doc_id"] for d in hits}
 

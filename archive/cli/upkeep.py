@@ -20,7 +20,7 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 # -- maintenance ---------------------------------------------------------------------------------
 @main.command()
 @click.option("--engine", type=click.Choice(INDEX_ENGINES), default=None,
-              help="The engine to build (must be config.toml's index_engine; default: that one).")
+              help="Build this engine and record it as config.toml's index_engine (default: the configured one).")
 @pass_ctx
 def reindex(c: CliContext, engine: str | None) -> None:
     """Rebuild the search index from the archive and swap it in atomically."""

@@ -42,15 +42,13 @@ def test_reindex_switches_engines_atomically_and_a_mismatch_is_one_line(tmp_path
     assert len(r.stderr.strip().splitlines()) == 1
     assert "built by whoosh" in r.stderr and "run archive reindex" in r.stderr
 
-    # --engine must be the configured one (an index of the other would be refused at once).
-    r = run("--instance", str(inst), "reindex", "--engine", "whoosh")
-    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1
-    assert "index_engine = 'tantivy'" in r.stderr and "Traceback" not in r.stderr
-    assert os.readlink(inst / "index") == old_target  # refused before touching anything
-
+    # --engine builds that engine and records it: the file's other lines stay as they were.
+    (inst / "config.toml").write_text('# the archive of the test\nindex_engine = "tantivy"\nsearch_timeout_s = 4.0\n')
     r = run("--instance", str(inst), "reindex", "--engine", "tantivy")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("reindexed 1 documents") and "(tantivy)" in r.stdout
+    assert (inst / "config.toml").read_text().splitlines() == [
+        "# the archive of the test", 'index_engine = "tantivy"', "search_timeout_s = 4.0"]
     assert os.readlink(inst / "index") != old_target  # a new generation, swapped in
     assert _version(inst).endswith(" tantivy")
     assert _ids(inst, "台灣") == before
@@ -62,12 +60,18 @@ def test_reindex_switches_engines_atomically_and_a_mismatch_is_one_line(tmp_path
     assert len(_ids(inst, "離岸風電")) == 1
     assert run("--instance", str(inst), "check").stdout.strip() == "2 documents, 2 versions: clean"
 
-    # And back: the configured engine is what a plain reindex builds.
-    _config(inst, "whoosh")
-    assert "built by tantivy" in run("--instance", str(inst), "search", "台灣").stderr
-    r = run("--instance", str(inst), "reindex")
-    assert r.returncode == 0 and "(whoosh)" in r.stdout
+    # And back with --engine alone: the index is rebuilt, then config.toml says so.
+    r = run("--instance", str(inst), "reindex", "--engine", "whoosh")
+    assert r.returncode == 0 and "(whoosh)" in r.stdout, r.stderr
+    assert (inst / "config.toml").read_text().splitlines() == [
+        "# the archive of the test", 'index_engine = "whoosh"', "search_timeout_s = 4.0"]
+    assert _version(inst).endswith(" whoosh")
     assert len(_ids(inst, "離岸風電")) == 1 and _ids(inst, "台灣") >= before
+    # A plain reindex builds what the configuration names.
+    _config(inst, "tantivy")
+    assert "built by whoosh" in run("--instance", str(inst), "search", "台灣").stderr
+    r = run("--instance", str(inst), "reindex")
+    assert r.returncode == 0 and "(tantivy)" in r.stdout
 
 
 def test_an_unknown_engine_in_the_config_is_named(tmp_path) -> None:
