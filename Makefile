@@ -120,9 +120,11 @@ kill9: setup
 ## loadtest: through nginx (deploy/nginx.conf) in front of gunicorn (deploy/gunicorn.conf.py),
 ## with a slow-client phase; PROXY= (empty) runs straight at gunicorn
 PROXY ?= --proxy
+LOAD_ENGINE ?= whoosh
+LOAD_DOCS ?= 10000
 loadtest: setup
 	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q wrk
-	$(BIN)/python scripts/loadtest.py --docs 10000 --users 16 --duration 60 --seed $(SEED) --corpus $(SHARED)/corpus $(PROXY)
+	$(BIN)/python scripts/loadtest.py --docs $(LOAD_DOCS) --engine $(LOAD_ENGINE) --users 16 --duration 60 --seed $(SEED) --corpus $(SHARED)/corpus $(PROXY)
 
 clean:
 	rm -rf $(STAMPS) .pytest_cache .ruff_cache

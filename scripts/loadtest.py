@@ -1,6 +1,6 @@
 """Load test: gunicorn on loopback, concurrent users searching and reading while ingest runs.
 
-    python scripts/loadtest.py [--docs 10000] [--users 16] [--duration 60] [--seed 1]
+    python scripts/loadtest.py [--docs 10000] [--users 16] [--duration 60] [--seed 1] [--engine whoosh|tantivy]
                                [--corpus ../shared/corpus] [--workdir /tmp/archive-load]
                                [--proxy] [--no-slow]
 
@@ -114,9 +114,15 @@ def tiny_pdf(text: str) -> bytes:
     return pdfgen.assemble(objs)
 
 
-def build_instance(instance: Path, corpus: Path, n: int, seed: int) -> Archive:
+def build_instance(instance: Path, corpus: Path, n: int, seed: int, engine: str = "whoosh") -> Archive:
+    """The instance of ``n`` synthetic documents with its index built by ``engine`` (a stored
+    instance is reused; switching engines is ``reindex --engine``, the documents stay)."""
     archive = Archive(instance)
     have = archive.store.count()
+    if have >= n and archive.settings.index_engine != engine:
+        r = archive.reindex(engine)
+        print(f"reusing {instance} ({have} documents): {engine} index built in {r['seconds']} s")
+        return archive
     if have >= n:
         print(f"reusing {instance} ({have} documents)")
         from archive.index import IndexError_
@@ -143,8 +149,8 @@ def build_instance(instance: Path, corpus: Path, n: int, seed: int) -> Archive:
         assert out.status == "ingested", out
         if (i + 1) % 1000 == 0:
             print(f"  stored {i + 1} documents ({time.monotonic() - t0:.0f} s)", flush=True)
-    r = archive.reindex()
-    print(f"built {n} documents in {time.monotonic() - t0:.0f} s (reindex {r['seconds']} s)")
+    r = archive.reindex(engine)
+    print(f"built {n} documents in {time.monotonic() - t0:.0f} s ({engine} reindex {r['seconds']} s)")
     return archive
 
 
@@ -379,6 +385,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "archive-load")
+    ap.add_argument("--engine", choices=("whoosh", "tantivy"), default="whoosh",
+                    help="the index engine the server searches (the instance is reindexed to it)")
     ap.add_argument("--proxy", action="store_true",
                     help="put nginx with deploy/nginx.conf in front of gunicorn (make loadtest does)")
     ap.add_argument("--slow", action=argparse.BooleanOptionalAction, default=True,
@@ -393,7 +401,8 @@ def main() -> int:
         return 2
     rng = random.Random(args.seed)
     instance = args.workdir / f"instance-{args.docs}-{args.seed}"
-    archive = build_instance(instance, args.corpus, args.docs, args.seed)
+    archive = build_instance(instance, args.corpus, args.docs, args.seed, args.engine)
+    print(f"engine: {archive.settings.index_engine}")
     rows = load_corpus(args.corpus)
     paths_file = args.workdir / "paths.txt"
     paths_file.write_text("\n".join(request_paths(archive, rows, rng)) + "\n", encoding="utf-8")
