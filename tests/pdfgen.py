@@ -88,10 +88,18 @@ class Spec:
 
 
 def _han(n: int) -> str:
-    """1-99 in Chinese numerals, as books number their pages (一, 十二, 二十)."""
+    """1-999 in Chinese numerals, as books number their pages (一, 十二, 二十, 一百零五)."""
     digits = "〇一二三四五六七八九"
-    tens, ones = divmod(n, 10)
-    return (("" if tens == 1 else digits[tens]) + "十" if tens else "") + (digits[ones] if ones or not tens else "")
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = digits[hundreds] + "百" if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
+    elif hundreds and ones:
+        out += "零"
+    if ones or not (hundreds or tens):
+        out += digits[ones]
+    return out
 
 
 class _Doc(FPDF):
@@ -119,7 +127,7 @@ class _Doc(FPDF):
             self.set_font("body", size=spec.body_size * 1.6)
             self.text(self.l_margin, 30, spec.title)
         if spec.page_numbers:
-            label = spec.page_numbers.format(n=self.page_no(), han=_han(self.page_no()))
+            label = spec.page_numbers.format(n=self.page_no(), han=_han(self.page_no()) if "{han}" in spec.page_numbers else "")
             self.set_font("body", size=9)
             self.text((self.w - self.get_string_width(label)) / 2, self.h - 24, label)
 
