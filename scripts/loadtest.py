@@ -414,7 +414,7 @@ def main() -> int:
         pdfgen.seed_pdf(pdf_dir / "seed-header.pdf", layout="header")
         pdfgen.seed_pdf(pdf_dir / "seed-a5.pdf", layout="plain-a5")
 
-    archive.add_user(UPLOADER, UPLOADER_PASSWORD)
+    archive.add_user(UPLOADER, UPLOADER_PASSWORD, reset=UPLOADER in archive.users())
     port = free_port()
     workers = len(os.sched_getaffinity(0)) or 2
     env = {**os.environ, "ARCHIVE_INSTANCE": str(instance)}
