@@ -227,7 +227,8 @@ def ingest_loop(instance: Path, pdf_dir: Path, stop_at: float) -> subprocess.Pop
         f"{sys.executable} -m archive.cli --instance {instance} ingest /tmp/archive-load-$$.pdf >/dev/null 2>&1; "
         f"i=$((i+1)); [ $(date +%s) -lt {int(stop_at)} ] || break; done; done; echo $i"
     )
-    return subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own group: a run that overruns is killed whole
 
 
 class Uploader(threading.Thread):
@@ -465,8 +466,14 @@ def main() -> int:
                 res["slow"] = {"held": len(slow.kinds), "opened": slow.opened,
                                "dropped_by_server": slow.dropped, "refused": slow.refused}
             if writer is not None:
-                writer_out, _ = writer.communicate(timeout=300)
-                res["ingests_during"] = int((writer_out or "0").strip().splitlines()[-1] or 0)
+                try:
+                    writer_out, _ = writer.communicate(timeout=300)
+                    res["ingests_during"] = int((writer_out or "0").strip().splitlines()[-1] or 0)
+                except subprocess.TimeoutExpired:  # one ingest ran on 5 minutes past the phase
+                    os.killpg(writer.pid, signal.SIGKILL)
+                    writer.communicate()
+                    res["ingests_during"] = -1
+                    res["writer_overran_s"] = 300
             if uploader is not None:
                 uploader.join(timeout=180)
                 res["ingests_during"] = sum(uploader.outcomes.values())
