@@ -26,7 +26,7 @@ from typing import Any
 
 from archive import analysis, vocabulary
 from archive.errors import ArchiveError
-from archive.store.files import atomic_write
+from archive.store.files import atomic_write, file_stamp
 
 FILENAME = "aliases.json"
 #: Forms in one group, and characters in one form: an alias is a name or a term.
@@ -100,11 +100,7 @@ class AliasStore:
     def book(self) -> AliasBook:
         """The aliases as the file has them now (read again only when it changed)."""
         with self._lock:
-            try:
-                st = self.path.stat()
-                stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
-            except FileNotFoundError:
-                stamp = None
+            stamp = file_stamp(self.path)
             if stamp != self._stamp:
                 self._book = self._read() if stamp else AliasBook()
                 self._stamp = stamp

@@ -31,7 +31,7 @@ from typing import Any
 
 from archive import analysis
 from archive.errors import ServiceError
-from archive.store.files import atomic_write
+from archive.store.files import atomic_write, file_stamp
 
 FILENAME = "merges.json"
 #: The kinds of entity, as the facets name them (the URL letters are archive.entities').
@@ -145,11 +145,7 @@ class MergeStore:
     def book(self) -> MergeBook:
         """The merges as the file has them now (read again only when it changed)."""
         with self._lock:
-            try:
-                st = self.path.stat()
-                stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
-            except FileNotFoundError:
-                stamp = None
+            stamp = file_stamp(self.path)
             if stamp != self._stamp:
                 self._book = self._read() if stamp else MergeBook()
                 self._maps = {k: self._book.key_map(k) for k in KINDS}

@@ -16,12 +16,12 @@ Modules: :mod:`.catalogue` (:class:`Store`: every statement against the catalogu
 from __future__ import annotations
 
 from .catalogue import Alias, CatalogueLost, Store, StoreError
-from .files import atomic_write, fsync_dir, now_iso, sha256_hex
+from .files import atomic_write, file_stamp, fsync_dir, now_iso, sha256_hex
 from .passwords import PASSWORD_METHOD, check_password, dummy_hash, hash_password
 from .schema import SCHEMA_VERSION
 
 __all__ = [
     "PASSWORD_METHOD", "SCHEMA_VERSION", "Alias", "CatalogueLost", "Store", "StoreError",
-    "atomic_write", "check_password", "dummy_hash", "fsync_dir", "hash_password", "now_iso",
+    "atomic_write", "check_password", "file_stamp", "dummy_hash", "fsync_dir", "hash_password", "now_iso",
     "sha256_hex",
 ]

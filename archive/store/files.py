@@ -61,3 +61,13 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """``(mtime_ns, size)`` of ``path``, or None when it does not exist: what the small JSON
+    settings files (aliases, entity merges) compare to read themselves again only when changed."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size
