@@ -15,6 +15,7 @@ the names it uses.  One module per concern:
   what any engine must provide), and the facet and sort names (``FACETS``, ``SORTS``).
 * :mod:`.view`: :class:`WhooshView`, that seam over one Whoosh searcher.
 * :mod:`.searcher`: :class:`SearchIndex`, the object everything else holds.
+* :mod:`.merging`: which segments an incremental commit merges (tiered, bounded).
 * :mod:`.evaluate`: the scoring engine (:class:`Evaluator`, BM25 and its constants).
 * :mod:`.cache`: per-segment memos; :mod:`.facets`: column values for facets and dates.
 * :mod:`.queries`: stored-field reads of a searcher.

@@ -2,7 +2,8 @@
 
 What it owns and why: the object the rest of the archive holds (the service, the CLI,
 archive.search): warm per-thread searchers, the incremental writer (add, replace,
-remove) and :meth:`SearchIndex.rebuild`, which hands the documents to the bulk writer
+remove; which segments its commits merge is :mod:`archive.index.merging`) and
+:meth:`SearchIndex.rebuild`, which hands the documents to the bulk writer
 (:mod:`archive.index.bulk`) and swaps the new directory in (:mod:`archive.index.directory`).
 """
 
@@ -26,6 +27,7 @@ from .bulk import _bulk_build
 from .directory import IndexDirectory, _seal
 from .documents import field_values
 from .errors import IndexMissingError
+from .merging import tiered_merge
 from .schema import codec, make_schema
 from .view import WhooshView
 
@@ -142,7 +144,7 @@ class SearchIndex(IndexDirectory):
             except BaseException:
                 w.cancel()
                 raise
-            w.commit()
+            w.commit(mergetype=tiered_merge)
             _seal(self.live_dir())
             return n
 
@@ -151,7 +153,7 @@ class SearchIndex(IndexDirectory):
             ix = whoosh_index.open_dir(str(self.live_dir()))
             w = ix.writer(codec=codec())
             w.delete_by_term("doc_id", doc_id)
-            w.commit()
+            w.commit(mergetype=tiered_merge)
             _seal(self.live_dir())
 
     def rebuild(self, docs: Iterable[Document], *, workers: int | None = None) -> int:
