@@ -28,8 +28,11 @@ from citeproc import (
 )
 from citeproc.source.json import CiteProcJSON
 
+from archive.cite import citeproc_fixes
 from archive.cite.formats import csl_item
 from archive.cite.reference import Reference
+
+citeproc_fixes.apply()
 
 _STYLES_DIR = Path(__file__).parent / "styles"
 #: A numeric style's label ("[1]"): one reference on its own has no number.
@@ -95,13 +98,35 @@ def render(ref: Reference, style: str) -> str:
     locale = spec.locale or locale_for(ref.language)
     item = csl_item(ref)
     text = _bibliography(item, spec.file, locale)
-    # Does the style print the version and the access date?  Render without each and
-    # compare; what a style leaves out is added in the locale's words.
-    if _bibliography(_without(item, "version"), spec.file, locale) == text:
+    prints_version, prints_accessed = _prints(item, spec.file, locale, text)
+    if not prints_version:
         text = f"{text} {_version_note(ref, locale)}"
-    if _bibliography(_without(item, "accessed"), spec.file, locale) == text:
+    if not prints_accessed:
         text = f"{text} {_access_note(ref, locale)}"
     return _NUMBER.sub("", text, count=1)
+
+
+#: (style file, locale, item type, the item's variables) → whether the style prints the
+#: version and the access date.  A CSL style decides what to print from the item's type
+#: and which variables it has (``<if type=… variable=…>``), not from their values, so the
+#: answer found for one item holds for every item of that shape.
+_PRINTS: dict[tuple[str, str, str, tuple[str, ...]], tuple[bool, bool]] = {}
+_PRINTS_MAX = 4096
+
+
+def _prints(item: dict[str, object], file: str, locale: str, text: str) -> tuple[bool, bool]:
+    """Does the style print the version and the access date?  Rendered once per shape of
+    item without each and compared; what a style leaves out is added in the locale's words."""
+    key = (file, locale, str(item.get("type") or ""), tuple(sorted(k for k, v in item.items() if v)))
+    found = _PRINTS.get(key)
+    if found is None:
+        if len(_PRINTS) >= _PRINTS_MAX:  # shapes are few; a bound all the same
+            _PRINTS.clear()
+        found = _PRINTS[key] = (
+            _bibliography(_without(item, "version"), file, locale) != text,
+            _bibliography(_without(item, "accessed"), file, locale) != text,
+        )
+    return found
 
 
 def _dedupe_title(text: str, title: str) -> str:
