@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,18 @@ def _version_note(ref: Reference, locale: str) -> str:
 
 
 def _bibliography(item: dict[str, object], file: str, locale: str) -> str:
+    """One bibliography entry; the same item (a page and its JSON twin, a popular
+    document) is rendered once while it stays among the last :data:`_RENDERED_MAX`."""
+    return _rendered(json.dumps(item, ensure_ascii=False, sort_keys=True), file, locale)
+
+
+#: Entries kept rendered (a few hundred bytes each).
+_RENDERED_MAX = 4096
+
+
+@functools.lru_cache(maxsize=_RENDERED_MAX)
+def _rendered(item_json: str, file: str, locale: str) -> str:
+    item = json.loads(item_json)
     bib = CitationStylesBibliography(_style(file, locale), CiteProcJSON([item]), formatter.plain)
     bib.register(Citation([CitationItem(item["id"])]))
     return _dedupe_title(" ".join(str(bib.bibliography()[0]).split()), str(item.get("title") or ""))
