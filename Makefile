@@ -14,7 +14,7 @@ APT_PKGS := chromium fonts-noto-cjk fonts-arphic-uming libreoffice-writer-nogui 
             tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim \
             tesseract-ocr-chi-tra-vert tesseract-ocr-chi-sim-vert
 
-.PHONY: setup run test test-fast lint typecheck docs-graph bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr check-pdfs check-layout check-headers screenshots fuzz kill9 loadtest clean
+.PHONY: setup run test test-fast lint typecheck docs-graph bench bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr bench-cite check-pdfs check-layout check-headers screenshots fuzz kill9 loadtest clean
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
 
@@ -67,7 +67,7 @@ lint: setup
 	$(BIN)/ruff format --check archive ingest tests scripts bench || true
 
 ## bench: the benchmarks (not tests); they read $(SHARED) and print figures with baselines
-bench: bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr
+bench: bench-ingest bench-search bench-rank bench-permanence bench-layout bench-ocr bench-cite
 
 bench-ingest: setup
 	$(BIN)/python bench/ingest_bench.py
@@ -81,6 +81,10 @@ bench-rank: setup
 
 bench-permanence: setup
 	$(BIN)/python bench/permanence_bench.py
+
+## bench-cite: a page's citations in three styles, ours against citeproc-py alone
+bench-cite: setup
+	$(BIN)/python bench/cite_bench.py --corpus $(SHARED)/corpus
 
 ## bench-ocr: scanned pages drawn from known texts, OCR'd, scored by character error rate
 bench-ocr: setup
