@@ -105,6 +105,9 @@ def _fold_cluster(cluster: str) -> str:
 
 def fold(text: str) -> str:
     """The match normalisation of ``text`` (see module docstring); never for display."""
+    out = text.translate(_CHAR_FOLD)
+    if len(out) == len(text):  # what fold_with_offsets returns too, without its offsets
+        return out
     return fold_with_offsets(text)[0]
 
 
