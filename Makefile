@@ -72,9 +72,11 @@ bench: bench-ingest bench-search bench-rank bench-permanence bench-layout bench-
 bench-ingest: setup
 	$(BIN)/python bench/ingest_bench.py
 
+## bench-search: both engines and the scan floor in one run; `make bench-search DOCS=100000` for the large run
 ENGINE ?= whoosh,tantivy
+DOCS ?= 10000
 bench-search: setup
-	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs 10000 --engine $(ENGINE)
+	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs $(DOCS) --engine $(ENGINE)
 
 bench-rank: setup
 	$(BIN)/python bench/drcd_rank.py --corpus $(SHARED)/corpus

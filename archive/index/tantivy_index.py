@@ -17,7 +17,9 @@ leaves a position gap between values, so no phrase spans two blocks (what Whoosh
 ``BLOCK_GAP`` ensures; ``tests/search`` checks it on both engines).  The ranking field
 ``words`` holds jieba's words (frequencies only), when :data:`WORDS` says so.  Facets are ``<facet>_key`` (the folded key,
 for filters) and ``<facet>_facet`` (``key`` + ``\\x1f`` + display value, a fast field for terms
-aggregations).  Dates are two fast u64 fields (:func:`date_code`), for date clauses and sorts.
+aggregations).  Dates are two fast u64 fields (:func:`date_code`), for date clauses and sorts,
+and ``period`` (the date's ``YYYY-MM``, :func:`archive.timeline.period`), a fast field whose
+terms aggregation is the query's timeline: a few hundred buckets rather than one per day.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import tantivy
 
 from archive import analysis
 from archive.models import Document
+from archive.timeline import period
 from ingest.child import ChildProcess
 
 from .directory import IndexDirectory, _seal
@@ -47,7 +50,7 @@ from .schema import FACET_FIELDS, FACET_SEP, SCHEMA_VERSION, TEXT_FIELDS, USE_WO
 ENGINE = "tantivy"
 #: The Tantivy layout's own version, after the analysis's (``SCHEMA_VERSION``): bump when
 #: the fields below change.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 #: Separates a facet value's key from its display form in ``<facet>_facet``.
 KEY_SEP = "\x1f"
@@ -113,21 +116,6 @@ def date_code(value: str, *, upper: bool = False) -> int:
     return n
 
 
-def date_text(code: int) -> str:
-    """The leading characters of the date whose :func:`date_code` is ``code``, up to the
-    first one outside the alphabet (the timeline reads the year and month of each)."""
-    digits = []
-    for _ in range(DATE_CHARS):
-        code, d = divmod(code, _BASE)
-        digits.append(d)
-    out = []
-    for d in reversed(digits):
-        if d == 0 or d % 2 == 1 or d == _TOP:
-            break
-        out.append(_ALPHABET[(d - 2) // 2])
-    return "".join(out)
-
-
 # --------------------------------------------------------------------------
 # The schema and a document's fields
 
@@ -144,6 +132,7 @@ def make_schema() -> tantivy.Schema:
         sb.add_text_field(name + "_facet", tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_unsigned_field("date_ord", indexed=True, fast=True)
     sb.add_unsigned_field("date_rev", fast=True)
+    sb.add_text_field("period", tokenizer_name="raw", index_option="basic", fast=True)
     if WORDS:
         sb.add_text_field("words", tokenizer_name="whitespace", index_option="freq")
         sb.add_text_field("keys", stored=True, tokenizer_name="raw", index_option="basic")
@@ -176,6 +165,7 @@ def prepared(doc: Document) -> dict[str, Any]:
     code = date_code(date) if date else 0
     out["date_ord"] = code
     out["date_rev"] = DATE_MAX - code if date else 0
+    out["period"] = period(date) or NO_DATE
     if "words" in f:
         out["words"] = " ".join(w for w, n in f["words"].items() for _ in range(n))
         out["keys"] = f["_stored_keys"]

@@ -45,13 +45,15 @@ from archive.query import And, DateRange, Not, Or, Term
 
 from .engine import FACETS, NO_DATE, Plan, PlanResult
 from .evaluate import FIELD_WEIGHTS, WORDS_WEIGHT
-from .tantivy_index import DATE_MAX, KEY_SEP, date_code, date_text
+from .tantivy_index import DATE_MAX, KEY_SEP, date_code
 
 Q = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 #: Tantivy's default aggregation limit; a facet with more distinct values among one
 #: query's matches would be cut (far beyond any archive here).
 MAX_BUCKETS = 65_000
+#: The timeline's aggregation's name (no facet is called so).
+_PERIODS = "timeline"
 
 
 def _esc(token: str) -> str:
@@ -156,11 +158,18 @@ class TantivyView:
         qs = [q for q in queries if q is not None]
         return qs[0] if len(qs) == 1 else Q.boolean_query([(MUST, q) for q in qs])
 
-    def _facets(self, query: Any, facets: Sequence[str]) -> dict[str, list[tuple[str, str, int]]]:
-        if not facets:
-            return {}
+    def _aggregate(self, query: Any, facets: Sequence[str], dates: bool = False
+                   ) -> tuple[dict[str, list[tuple[str, str, int]]], list[tuple[str, int]]]:
+        """One pass over ``query``'s documents: ``(key, shown, count)`` rows per facet of
+        ``facets`` by terms aggregations on ``<facet>_facet``, and, with ``dates``,
+        ``(period, count)`` per period for the timeline (on ``period``)."""
         agg = {f: {"terms": {"field": f + "_facet", "size": MAX_BUCKETS,
                              "segment_size": MAX_BUCKETS}} for f in facets}
+        if dates:
+            agg[_PERIODS] = {"terms": {"field": "period", "size": MAX_BUCKETS,
+                                       "segment_size": MAX_BUCKETS}}
+        if not agg:
+            return {}, []
         res = self.searcher.aggregate(query, agg)
         out: dict[str, list[tuple[str, str, int]]] = {}
         for f in facets:
@@ -169,18 +178,9 @@ class TantivyView:
                 key, _sep, shown = str(b["key"]).partition(KEY_SEP)
                 rows.append((key, shown, int(b["doc_count"])))
             out[f] = rows
-        return out
-
-    def _dates(self, query: Any) -> list[tuple[str, int]]:
-        """``(date, count)`` per distinct date of the matching documents: a terms aggregation
-        on the date's order code.  The codes come back as JSON numbers (a double loses the
-        code's last two of twelve characters), so only a date's leading characters are read
-        back, more than the year and month the timeline needs."""
-        agg = {"dates": {"terms": {"field": "date_ord", "size": MAX_BUCKETS,
-                                   "segment_size": MAX_BUCKETS}}}
-        res = self.searcher.aggregate(query, agg)
-        return [(date_text(int(round(float(b["key"])))), int(b["doc_count"]))
-                for b in res.get("dates", {}).get("buckets", [])]
+        periods = [(str(b["key"]), int(b["doc_count"]))
+                   for b in res.get(_PERIODS, {}).get("buckets", [])] if dates else []
+        return out, periods
 
     # -- the plan ----------------------------------------------------------------------
     def run(self, plan: Plan) -> PlanResult:
@@ -203,13 +203,15 @@ class TantivyView:
         facets: dict[str, list[tuple[str, str, int]]] = {}
         dates: list[tuple[str, int]] = []
         if plan.facets:
-            facets.update(self._facets(matched, [f for f in FACETS if f not in fqs]))
+            # the timeline counts what the year facet counts: the year filter left out
+            rows, dates = self._aggregate(matched, [f for f in FACETS if f not in fqs],
+                                          dates="year" not in fqs)
+            facets.update(rows)
             for f in fqs:
                 others = [q for g, q in fqs.items() if g != f]
-                facets.update(self._facets(self._all_of(base, *others), [f]))
-            year_query = (self._all_of(base, *[q for g, q in fqs.items() if g != "year"])
-                          if "year" in fqs else matched)
-            dates = self._dates(year_query)
+                rows, periods = self._aggregate(self._all_of(base, *others), [f], dates=f == "year")
+                facets.update(rows)
+                dates = periods if f == "year" else dates
         undated = 0
         if plan.count_undated:
             rest = self.query(plan.undated_rest, False)

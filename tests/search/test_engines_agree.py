@@ -118,6 +118,7 @@ def test_match_sets_totals_and_facets_agree(both) -> None:
         b = search(tv, source, q, filters=filters, per_page=10)
         assert (a["total"], a["pages"]) == (b["total"], b["pages"]), (q, filters)
         assert _facets(a) == _facets(b), (q, filters)
+        assert a["timeline"] == b["timeline"], (q, filters)
         assert a["notices"] == b["notices"], q
         if a["total"]:
             nonempty += 1
@@ -129,6 +130,30 @@ def test_match_sets_totals_and_facets_agree(both) -> None:
         assert len(ids_b) == len(set(ids_b)) == b["total"]  # pages neither overlap nor skip
         assert set(ids_a) == set(ids_b), (q, filters)
     assert nonempty > len(queries) // 2
+
+
+def test_timelines_by_month_agree(tmp_path) -> None:
+    """Dates within two years are drawn by month: both engines count the same months, a
+    year-only date turns the unit to years, the undated are counted apart."""
+    dates = ["2023-01-05", "2023-01-30", "2023-03", "2023-03-02T10:00", "2024-02-29", ""]
+    docs = [make_doc(f"m{i}", f"能源政策第{i}篇。", date=d) for i, d in enumerate(dates)]
+    year_only = [*docs, make_doc("y", "能源政策。", date="2022")]
+    got: dict[str, list] = {}
+    for engine in ENGINES:
+        for name, ds in (("months", docs), ("years", year_only)):
+            index = engine_class(engine)(tmp_path / engine / name)
+            index.rebuild(ds, workers=1)
+            src = DictSource(ds)
+            got.setdefault(name, []).append(search(index, src, "能源")["timeline"])
+            got.setdefault(name + "/filtered", []).append(
+                search(index, src, "能源", filters={"year": ["2023"]})["timeline"])
+    for name, (wh, tv) in got.items():
+        assert wh == tv, name
+    months = got["months"][0]
+    assert months["unit"] == "month" and months["undated"] == 1
+    assert {b["period"]: b["count"] for b in months["bars"]}["2023-01"] == 2
+    assert len(months["bars"]) == 14  # 2023-01 … 2024-02, the empty months included
+    assert got["years"][0]["unit"] == "year"
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
