@@ -11,7 +11,6 @@ author wrote, in the original script, whatever NFKC did to them.  (Split from
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -94,50 +93,13 @@ def best_passages(doc: Document, matchers: list[_Matcher], limit: int = 3) -> li
     return passages_and_counts(doc, matchers, limit)[0]
 
 
-#: Joins a document's blocks for :func:`_candidate_blocks`: a non-word, non-space character,
-#: so no unit of a term matches it and a lookaround at a block's edge sees what it sees at
-#: the edge of the block alone.
-_BLOCK_JOIN = "\x00"
-
-
-def _candidate_blocks(doc: Document, matchers: list[_Matcher]) -> set[int] | None:
-    """The indexes of the blocks that can hold a match: every block that a match over the
-    whole document's folded text touches (``None``: look in every block).
-
-    Why: a hit's document has dozens of blocks and most hold no term; folding and matching
-    them one by one was most of the passages step.  One fold and one scan per term of the
-    joined text find the same blocks: a match inside a block alone is, at the same place, a
-    match in the joined text (the join character is not a word character, as the text's
-    edges are not), unless an earlier match covers that place, and that match then touches
-    the block.  Only when some character's fold lengthens (the offsets would shift) is every
-    block searched."""
-    texts = [b.text for b in doc.blocks]
-    joined = _BLOCK_JOIN.join(texts)
-    folded = analysis.fold(joined)
-    if len(folded) != len(joined):
-        return None
-    starts, at = [], 0
-    for t in texts:
-        starts.append(at)
-        at += len(t) + len(_BLOCK_JOIN)
-    out: set[int] = set()
-    for m in matchers:
-        for hit in m.regex.finditer(folded):
-            if hit.end() > hit.start():
-                first = bisect.bisect_right(starts, hit.start()) - 1
-                last = bisect.bisect_right(starts, hit.end() - 1) - 1
-                out.update(range(first, last + 1))
-    return out
-
-
 def passages_and_counts(doc: Document, matchers: list[_Matcher], limit: int = 3
                         ) -> tuple[list[dict[str, Any]], int, int]:
     """:func:`best_passages`, and the document's matches and matching passages in all
     (what "N more matches in this document" says)."""
     scored = []
-    candidates = _candidate_blocks(doc, matchers)
     for i, b in enumerate(doc.blocks):
-        if not b.text or (candidates is not None and i not in candidates):
+        if not b.text:
             continue
         spans, found = find_spans(b.text, matchers)
         if spans:
@@ -158,11 +120,8 @@ def highlight_blocks(doc: Document, q: str, *, bridge: bool = True) -> dict[str,
     parsed = parse(q, bridge=bridge)
     matchers = _matchers(positive_terms(parsed.node))
     out: dict[str, list[list[int]]] = {}
-    if not matchers:
-        return out
-    candidates = _candidate_blocks(doc, matchers)
-    for i, b in enumerate(doc.blocks):
-        if b.text and (candidates is None or i in candidates):
+    for b in doc.blocks:
+        if b.text and matchers:
             spans, _found = find_spans(b.text, matchers)
             if spans:
                 out[b.id] = [[s, e] for s, e in spans]
