@@ -72,11 +72,12 @@ bench: bench-ingest bench-search bench-rank bench-permanence bench-layout bench-
 bench-ingest: setup
 	$(BIN)/python bench/ingest_bench.py
 
-## bench-search: both engines and the scan floor in one run; `make bench-search DOCS=100000` for the large run
+## bench-search: both engines and the scan floor in one run; `make bench-search DOCS=100000 BENCH_ARGS="--no-baseline --scale 0"` for the large run
 ENGINE ?= whoosh,tantivy
 DOCS ?= 10000
+BENCH_ARGS ?=
 bench-search: setup
-	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs $(DOCS) --engine $(ENGINE)
+	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs $(DOCS) --engine $(ENGINE) $(BENCH_ARGS)
 
 bench-rank: setup
 	$(BIN)/python bench/drcd_rank.py --corpus $(SHARED)/corpus
