@@ -80,7 +80,7 @@ bench-search: setup
 	$(BIN)/python bench/search_bench.py --corpus $(SHARED)/corpus --docs $(DOCS) --engine $(ENGINE) $(BENCH_ARGS)
 
 bench-rank: setup
-	$(BIN)/python bench/drcd_rank.py --corpus $(SHARED)/corpus
+	$(BIN)/python bench/drcd_rank.py --corpus $(SHARED)/corpus --engine $(ENGINE)
 
 bench-permanence: setup
 	$(BIN)/python bench/permanence_bench.py

@@ -8,6 +8,9 @@ questions: ours (archive.search: each word matched exactly in the bigram field
 and scored as one unit by BM25, plus the word field's BM25 as a bonus) and the
 baseline, BM25 (Whoosh defaults B=0.75, K1=1.2) on a jieba word field alone.
 
+``--engine whoosh,tantivy`` measures each engine's own order on the same questions
+(Tantivy: its BM25 over one field holding the body and the metadata's weighted copies;
+``ARCHIVE_TANTIVY_WORDS=1`` adds the word bonus).
 Figures are reported on all questions and on two fixed halves (a seeded shuffle):
 "tune", the half the parameters in archive.index were chosen on, and "held", the
 other half, which played no part in choosing them.
@@ -71,11 +74,11 @@ def halves(n: int, seed: int = 1) -> tuple[list[int], list[int]]:
     return sorted(idx[: n // 2]), sorted(idx[n // 2 :])
 
 
-def ours(docs, qs, workdir: Path) -> list[list[str]]:
-    from archive.index import SearchIndex
+def ours(docs, qs, workdir: Path, engine: str = "whoosh") -> list[list[str]]:
+    from archive.index import engine_class
     from archive.search import search
 
-    index = SearchIndex(workdir / "ours")
+    index = engine_class(engine)(workdir / f"ours-{engine}")
     index.rebuild(docs, workers=1)
     out = []
     for q, _g in qs:
@@ -109,13 +112,13 @@ def baseline(docs, qs, workdir: Path) -> list[list[str]]:
     return out
 
 
-def title_against_body(docs, workdir: Path, n: int = 200, seed: int = 3) -> None:
+def title_against_body(docs, workdir: Path, n: int = 200, seed: int = 3, engine: str = "whoosh") -> None:
     """Documents that discuss a term throughout against a document that only names it in its
     title, and one that mentions it once in passing: for ``n`` terms drawn from the
     paragraphs, how often the search ranks them in that order (BM25F saturation at work)."""
     import random
 
-    from archive.index import SearchIndex
+    from archive.index import engine_class
     from archive.models import Field
     from archive.search import search
 
@@ -142,15 +145,22 @@ def title_against_body(docs, workdir: Path, n: int = 200, seed: int = 3) -> None
         title = doc("title", others[:6], f"{term}的觀察")
         passing = doc("passing", [f"{others[0]}{term}。"] + others[1:6], "評論")
         filler = [doc(f"f{j}", [others[j % 8]], "其他") for j in range(20)]
-        index = SearchIndex(workdir / f"t{k}")
+        index = engine_class(engine)(workdir / f"t-{engine}-{k}")
         index.rebuild([many, title, passing, *filler], workers=1)
         ranked = [h["id"] for h in search(index, None, term, per_page=5, bridge=False, max_passages=0)["hits"]]
         ok_many += ranked.index("many") < ranked.index("title")
         ok_passing += ranked.index("title") < ranked.index("passing")
-        shutil.rmtree(workdir / f"t{k}", ignore_errors=True)
-    print(f"title against body ({len(terms)} terms): a document discussing the term in 6 paragraphs "
+        shutil.rmtree(workdir / f"t-{engine}-{k}", ignore_errors=True)
+    print(f"title against body on {engine} ({len(terms)} terms): a document discussing the term in 6 paragraphs "
           f"ranks above one naming it only in its title {ok_many}/{len(terms)}; the title-only one above "
           f"a passing mention {ok_passing}/{len(terms)}")
+
+
+def _tantivy_words() -> bool:
+    """Whether the Tantivy index has the jieba word field (``ARCHIVE_TANTIVY_WORDS=1``)."""
+    from archive.index.tantivy_index import WORDS
+
+    return WORDS
 
 
 def main() -> None:
@@ -160,6 +170,8 @@ def main() -> None:
                     help="only a fixed sample of N questions (the first N of a seeded shuffle)")
     ap.add_argument("--title-terms", type=int, default=100,
                     help="terms for the title-against-body check")
+    ap.add_argument("--engine", type=lambda v: [e for e in v.split(",") if e], default=["whoosh"],
+                    help="index engines whose ranking to measure, comma-separated (whoosh,tantivy)")
     args = ap.parse_args()
     docs, qs = load(args.corpus, None)
     tune, held = halves(len(qs))
@@ -174,28 +186,35 @@ def main() -> None:
           f"tune half {len(tune)}, held-out half {len(held)}")
     workdir = Path(tempfile.mkdtemp(prefix="drcd-"))
     try:
-        t = time.perf_counter()
-        ra = ours(docs, qs, workdir)
-        ta = time.perf_counter() - t
+        runs = []
+        for engine in args.engine:
+            t = time.perf_counter()
+            runs.append((engine, ours(docs, qs, workdir, engine), time.perf_counter() - t))
         t = time.perf_counter()
         rb = baseline(docs, qs, workdir)
         tb = time.perf_counter() - t
-        title_against_body(docs, workdir, n=args.title_terms)
+        for engine in args.engine:
+            title_against_body(docs, workdir, n=args.title_terms, engine=engine)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     from archive import index
 
-    name = "ours (bigram whole-term BM25" + (" + word bonus)" if index.USE_WORDS else ", no words)")
+    names = {"whoosh": "ours on whoosh (BM25F" + (" + word bonus)" if index.USE_WORDS else ", no words)"),
+             "tantivy": "ours on tantivy (BM25, weighted copies"
+                        + (" + word bonus)" if "tantivy" in args.engine and _tantivy_words() else ")")}
     print(f"{'':40s} {'all':>17s}   {'tune half':>17s}   {'held-out half':>17s}")
-    for label, ranked, secs in ((name, ra, ta), ("baseline (BM25, word field alone)", rb, tb)):
+    rows = [(names.get(e, e), r, s) for e, r, s in runs] + [("baseline (BM25, word field alone)", rb, tb)]
+    for label, ranked, secs in rows:
         cells = []
         for which in (None, tune, held):
             m, r = score(ranked, gold, which)
             cells.append(f"MRR@10 {m:.4f} R@10 {r:.4f}")
         print(f"{label:40s} " + "   ".join(cells) + f"   ({secs:.0f} s)")
-    for label, which in (("all", None), ("tune", tune), ("held-out", held)):
-        a, b = score(ra, gold, which), score(rb, gold, which)
-        print(f"ratio ours/baseline ({label}): MRR@10 x{a[0] / b[0]:.4f}  recall@10 x{a[1] / b[1]:.4f}")
+    for engine, ra, _secs in runs:
+        for label, which in (("all", None), ("tune", tune), ("held-out", held)):
+            a, b = score(ra, gold, which), score(rb, gold, which)
+            print(f"ratio ours on {engine}/baseline ({label}): MRR@10 x{a[0] / b[0]:.4f}"
+                  f"  recall@10 x{a[1] / b[1]:.4f}")
 
 
 if __name__ == "__main__":

@@ -45,12 +45,21 @@ from .directory import IndexDirectory, _seal
 from .documents import field_values
 from .engine import NO_DATE
 from .errors import IndexError_, IndexMissingError
+from .evaluate import FIELD_WEIGHTS
 from .schema import FACET_FIELDS, FACET_SEP, SCHEMA_VERSION, TEXT_FIELDS, USE_WORDS, VERSION_FILE
 
 ENGINE = "tantivy"
 #: The Tantivy layout's own version, after the analysis's (``SCHEMA_VERSION``): bump when
 #: the fields below change.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
+
+#: How many times each metadata field's tokens are repeated in ``body`` (each copy its own
+#: value, so no phrase spans two): :data:`archive.index.evaluate.FIELD_WEIGHTS` rounded.
+#: Why: Tantivy scores each field by its own BM25 and sums them, so a document naming a term
+#: once in its short title outranked one discussing it throughout (DRCD title check 0/100);
+#: weighted copies in one field give the frequencies one saturation, the classic
+#: approximation of BM25F (Robertson, Zaragoza & Taylor 2004) that the Whoosh path computes.
+BODY_COPIES = {name: max(1, round(w)) for name, w in FIELD_WEIGHTS.items() if name in TEXT_FIELDS}
 
 #: Separates a facet value's key from its display form in ``<facet>_facet``.
 KEY_SEP = "\x1f"
@@ -152,6 +161,7 @@ def prepared(doc: Document) -> dict[str, Any]:
     for name in TEXT_FIELDS:
         if name in f:
             out[name] = [token_stream(v) for v in f[name]]
+            out["body"].extend(v for v in out[name] for _ in range(BODY_COPIES.get(name, 0)))
     for name in FACET_NAMES[:3]:
         raw = f.get("_stored_" + name + "_key")
         vals = [v for v in raw.split(FACET_SEP) if v] if raw else []

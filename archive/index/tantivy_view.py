@@ -5,8 +5,9 @@ Why a plan runner and not ``term_tf``: tantivy-py exposes no postings, so handin
 hit.  Instead the parsed query (the AST of :mod:`archive.query`) becomes one Tantivy query,
 and the page, the total and the facets are a few calls on one searcher:
 
-* a term: for each of its forms (as typed, regional alternatives) and each field it is looked
-  for in (body and the metadata fields, weighted by :data:`FIELD_WEIGHTS`; one field for
+* a term: for each of its forms (as typed, regional alternatives) and the field it is looked
+  for in (``body``, which also holds the metadata fields' copies weighted by
+  :data:`FIELD_WEIGHTS`, so one BM25 saturates over all of them as BM25F does; one field for
   ``title:`` …), the form's query tokens (:func:`archive.analysis.query_bigrams`) at their
   positions: a term query for one token, a phrase query for several; a trailing
   single-character (``PREFIX``) token is a regex ``X.*`` (a regex phrase query inside a
@@ -109,7 +110,9 @@ class TantivyView:
         return Q.phrase_query(s, field, [(p, t) for t, p, _k in tokens])
 
     def _term(self, t: Term, bonus: bool) -> Any:
-        fields = {t.field: 1.0} if t.field else FIELD_WEIGHTS
+        # An unfielded term is one query on ``body``, which holds the metadata fields'
+        # weighted copies (tantivy_index.BODY_COPIES): one BM25 saturation over all of them.
+        fields = {t.field: 1.0} if t.field else {"body": 1.0}
         fields = {f: w for f, w in fields.items() if f == "body" or f in FIELD_WEIGHTS}
         forms = []
         for form in t.forms:

@@ -42,7 +42,9 @@ def make_doc(doc_id: str, paragraphs: list[str] | str, *, title: str = "", autho
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     """The index engine a test runs on (every test that builds an index runs on each); a test
-    marked ``ranking`` asserts the archive's own BM25F order, which only Whoosh's path has."""
+    marked ``ranking`` asserts an order only the archive's own BM25F path has (ties broken by
+    date); the orders both engines share (title against body, a word against its scattered
+    bigrams) run on each."""
     if request.param != "whoosh" and request.node.get_closest_marker("ranking"):
         pytest.skip(f"ranking order is the archive's BM25F; {request.param} ranks by its own BM25")
     return str(request.param)

@@ -209,7 +209,6 @@ def test_ties_go_to_newer_document(build):
     assert [h["id"] for h in r["hits"]] == ["d2023", "d2021", "d2019"]
 
 
-@pytest.mark.ranking
 def test_title_match_outranks_body_match(build):
     docs = [make_doc("body", "這篇文章在結尾順帶提到半導體。" + "其他內容" * 30, title="經濟評論"),
             make_doc("title", "本文討論產業政策。" + "其他內容" * 30, title="半導體產業政策")]
@@ -305,7 +304,6 @@ def test_key_words_are_the_most_frequent_longer_first():
     assert got == [["台灣", 5], ["中華民國", 2], ["AI", 2], ["美國", 2]]
 
 
-@pytest.mark.ranking
 def test_word_scored_as_a_unit_outranks_scattered_bigrams(build):
     """A document containing the whole query term beats one that only has its bigrams apart."""
     docs = [make_doc("whole", "本文討論國防預算的編列。" + "其他內容" * 20),
@@ -384,7 +382,6 @@ def test_undated_documents_are_counted_filtered_and_never_silently_dropped(build
     assert not search(index, source, "兩岸經貿")["notices"]
 
 
-@pytest.mark.ranking
 def test_many_body_hits_outrank_one_title_hit(build):
     """BM25F saturates once over all fields: a title hit weighs several body hits, not all of
     them (a commentary that discusses a term throughout ranks above one that names it only in
