@@ -46,7 +46,7 @@ def engine(request: pytest.FixtureRequest) -> str:
     date); the orders both engines share (title against body, a word against its scattered
     bigrams) run on each."""
     if request.param != "whoosh" and request.node.get_closest_marker("ranking"):
-        pytest.skip(f"ranking order is the archive's BM25F; {request.param} ranks by its own BM25")
+        pytest.skip(f"an order only the archive's BM25F path has (ties by date); not {request.param}'s")
     return str(request.param)
 
 
