@@ -12,7 +12,7 @@ and the page, the total and the facets are a few calls on one searcher:
   positions: a term query for one token, a phrase query for several; a trailing
   single-character (``PREFIX``) token is a regex ``X.*`` (a regex phrase query inside a
   phrase), which matches every bigram the character starts and its run end, as Whoosh's
-  prefix expansion does.  Forms and fields are OR'd.  The ranking field's words are optional
+  prefix expansion does.  Forms are OR'd.  The ranking field's words are optional
   clauses of the term's query (a bonus for the documents the term matches, never a match of
   their own);
 * AND / OR / NOT: boolean queries (must / should / must-not; a lone NOT is "every document
@@ -112,15 +112,14 @@ class TantivyView:
     def _term(self, t: Term, bonus: bool) -> Any:
         # An unfielded term is one query on ``body``, which holds the metadata fields'
         # weighted copies (tantivy_index.BODY_COPIES): one BM25 saturation over all of them.
-        fields = {t.field: 1.0} if t.field else {"body": 1.0}
-        fields = {f: w for f, w in fields.items() if f == "body" or f in FIELD_WEIGHTS}
+        field = t.field or "body"
+        if field != "body" and field not in FIELD_WEIGHTS:
+            return Q.empty_query()
         forms = []
         for form in t.forms:
-            if not form.tokens or not fields:
+            if not form.tokens:
                 continue
-            per = [Q.boost_query(self._tokens(f, form.tokens), w) if w != 1.0 else
-                   self._tokens(f, form.tokens) for f, w in fields.items()]
-            q = per[0] if len(per) == 1 else Q.boolean_query([(SHOULD, p) for p in per])
+            q = self._tokens(field, form.tokens)
             if bonus and self.has_words and not t.field and form.words:
                 q = Q.boolean_query([(MUST, q)] + [
                     (SHOULD, Q.boost_query(Q.term_query(self.schema, "words", w), WORDS_WEIGHT))

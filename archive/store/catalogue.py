@@ -28,6 +28,7 @@ from archive.models import Document, Field, base_name
 from .files import atomic_write, now_iso
 from .passwords import check_password, dummy_hash, hash_password
 from .schema import SCHEMA, SCHEMA_VERSION, migrate_to_2
+from .sqlite_wal import enable_wal
 
 
 class StoreError(ArchiveError):
@@ -122,7 +123,7 @@ class Store:
             self.db_path, timeout=30.0, isolation_level=None, check_same_thread=not any_thread
         )
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        enable_wal(conn)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn

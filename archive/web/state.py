@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.store.sqlite_wal import enable_wal
+
 FILENAME = "web-state.sqlite3"
 #: The archive's catalogue in the instance folder (``archive.store.Store.db_path``), read here
 #: only, to tell whether an interrupted upload was stored.
@@ -151,24 +153,6 @@ def _alive(token: str) -> bool:
     return start == "?" or process_token(pid) == token
 
 
-def _wal(conn: sqlite3.Connection, wait_s: float = 30.0) -> None:
-    """Put the state file in WAL mode, waiting while another process holds it.
-
-    Why a loop: switching the journal mode takes a moment's exclusive lock, and SQLite may
-    answer ``database is locked`` at once rather than through the busy timeout, so web
-    workers booting together on a fresh instance failed to start (gunicorn, 100k load test).
-    """
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
 class SharedState:
     """The jobs and attempts tables; one connection per thread, opened lazily."""
 
@@ -196,7 +180,7 @@ class SharedState:
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            _wal(conn)
+            enable_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.row_factory = sqlite3.Row
             self._local.conn = conn
